@@ -1,0 +1,4 @@
+module.exports = {
+  skipFiles: ["mocks/", "governance/"],
+  mocha: { timeout: 300000 },
+};

@@ -1,0 +1,395 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {AccessManaged} from "@openzeppelin/contracts/access/manager/AccessManaged.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {IOracleHub} from "../interfaces/IOracleHub.sol";
+import {IRiskModel} from "../interfaces/IRiskModel.sol";
+import {IStablecoin} from "../interfaces/IStablecoin.sol";
+import {IVaultEngine} from "../interfaces/IVaultEngine.sol";
+import {FixedPointMath, RAY} from "../libraries/FixedPointMath.sol";
+import {Stablecoin} from "./Stablecoin.sol";
+
+/// @title VaultEngine
+/// @notice See {IVaultEngine}.
+contract VaultEngine is IVaultEngine, AccessManaged, ReentrancyGuardTransient {
+    using SafeERC20 for IERC20;
+    using SafeCast for uint256;
+
+    /// @dev (1 + fee)^(1 year) = 2: a 100% yearly stability fee, compounding per second.
+    uint256 internal constant MAX_STABILITY_FEE = 1000000021979553151239153027; // [ray]
+    uint256 internal constant MAX_LTV = 0.99e18; // [wad]
+
+    struct CollateralType {
+        uint128 rate; // [ray]
+        uint64 lastAccrual; // [seconds]
+        uint8 decimals;
+        bool listed;
+        uint128 totalNormalizedDebt;
+        uint128 stabilityFee; // [ray]
+        uint128 debtCeiling; // [wad]
+        uint128 dust; // [wad]
+        uint64 maxLTV; // [wad]
+    }
+
+    /// @inheritdoc IVaultEngine
+    IStablecoin public immutable stablecoin;
+    /// @inheritdoc IVaultEngine
+    IOracleHub public immutable oracle;
+
+    /// @inheritdoc IVaultEngine
+    IRiskModel public riskModel;
+    /// @inheritdoc IVaultEngine
+    uint256 public globalDebtCeiling; // [wad]
+    /// @inheritdoc IVaultEngine
+    uint256 public totalDebt; // [rad]
+    /// @inheritdoc IVaultEngine
+    uint256 public surplus; // [rad]
+    /// @inheritdoc IVaultEngine
+    uint256 public vaultCount;
+
+    mapping(address collateral => CollateralType) internal _types;
+    mapping(uint256 vaultId => Vault) internal _vaults;
+    mapping(address owner => mapping(address operator => bool)) internal _operators;
+
+    /// @dev The engine creates its stablecoin so that the token's only minter is fixed at birth.
+    constructor(
+        address authority,
+        IOracleHub oracle_,
+        string memory stablecoinName,
+        string memory stablecoinSymbol
+    ) AccessManaged(authority) {
+        if (address(oracle_) == address(0)) revert ZeroAddress();
+        oracle = oracle_;
+        stablecoin = new Stablecoin(stablecoinName, stablecoinSymbol, address(this));
+    }
+
+    // ---------------------------------------------------------------- admin
+
+    /// @inheritdoc IVaultEngine
+    function addCollateral(address collateral, CollateralParams calldata params) external restricted {
+        if (collateral == address(0)) revert ZeroAddress();
+        CollateralType storage info = _types[collateral];
+        if (info.listed) revert CollateralAlreadyListed(collateral);
+        uint8 decimals = IERC20Metadata(collateral).decimals();
+        if (decimals > 18) revert UnsupportedDecimals(collateral, decimals);
+        _checkStabilityFee(params.stabilityFee);
+        _checkMaxLTV(params.maxLTV);
+        info.rate = uint128(RAY);
+        info.lastAccrual = uint64(block.timestamp);
+        info.decimals = decimals;
+        info.listed = true;
+        info.stabilityFee = params.stabilityFee;
+        info.debtCeiling = params.debtCeiling;
+        info.dust = params.dust;
+        info.maxLTV = params.maxLTV;
+        emit CollateralAdded(collateral, decimals, params);
+    }
+
+    /// @inheritdoc IVaultEngine
+    function setDebtCeiling(address collateral, uint128 debtCeiling) external restricted {
+        _listed(collateral).debtCeiling = debtCeiling;
+        emit DebtCeilingSet(collateral, debtCeiling);
+    }
+
+    /// @inheritdoc IVaultEngine
+    function setDust(address collateral, uint128 dust) external restricted {
+        _listed(collateral).dust = dust;
+        emit DustSet(collateral, dust);
+    }
+
+    /// @inheritdoc IVaultEngine
+    function setStabilityFee(address collateral, uint128 stabilityFee) external restricted {
+        CollateralType storage info = _listed(collateral);
+        _checkStabilityFee(stabilityFee);
+        _accrue(collateral, info);
+        info.stabilityFee = stabilityFee;
+        emit StabilityFeeSet(collateral, stabilityFee);
+    }
+
+    /// @inheritdoc IVaultEngine
+    function setMaxLTV(address collateral, uint64 maxLTV) external restricted {
+        CollateralType storage info = _listed(collateral);
+        _checkMaxLTV(maxLTV);
+        info.maxLTV = maxLTV;
+        emit MaxLTVSet(collateral, maxLTV);
+    }
+
+    /// @inheritdoc IVaultEngine
+    function setGlobalDebtCeiling(uint256 globalDebtCeiling_) external restricted {
+        globalDebtCeiling = globalDebtCeiling_;
+        emit GlobalDebtCeilingSet(globalDebtCeiling_);
+    }
+
+    /// @inheritdoc IVaultEngine
+    function setRiskModel(IRiskModel riskModel_) external restricted {
+        riskModel = riskModel_;
+        emit RiskModelSet(address(riskModel_));
+    }
+
+    // ---------------------------------------------------------------- users
+
+    /// @inheritdoc IVaultEngine
+    function setOperator(address operator, bool approved) external {
+        if (operator == address(0)) revert ZeroAddress();
+        _operators[msg.sender][operator] = approved;
+        emit OperatorSet(msg.sender, operator, approved);
+    }
+
+    /// @inheritdoc IVaultEngine
+    function openVault(address collateral) external returns (uint256 vaultId) {
+        _listed(collateral);
+        vaultId = ++vaultCount;
+        _vaults[vaultId] = Vault({owner: msg.sender, collateral: collateral, collateralAmount: 0, normalizedDebt: 0});
+        emit VaultOpened(vaultId, msg.sender, collateral);
+    }
+
+    /// @inheritdoc IVaultEngine
+    function deposit(uint256 vaultId, uint256 amount) external nonReentrant {
+        if (amount == 0) revert ZeroAmount();
+        Vault storage vault = _existing(vaultId);
+        IERC20 token = IERC20(vault.collateral);
+
+        // The transfer comes first because the amount credited is what actually arrived: a token
+        // that takes a fee or rebases on transfer is refused instead of leaving the books short.
+        uint256 balanceBefore = token.balanceOf(address(this));
+        token.safeTransferFrom(msg.sender, address(this), amount);
+        uint256 received = token.balanceOf(address(this)) - balanceBefore;
+        if (received != amount) revert TransferAmountMismatch(address(token), amount, received);
+
+        vault.collateralAmount = (vault.collateralAmount + amount).toUint128();
+        emit Deposited(vaultId, msg.sender, amount);
+    }
+
+    /// @inheritdoc IVaultEngine
+    function withdraw(uint256 vaultId, uint256 amount, address to) external nonReentrant {
+        if (amount == 0) revert ZeroAmount();
+        if (to == address(0)) revert ZeroAddress();
+        Vault storage vault = _managed(vaultId);
+        uint256 available = vault.collateralAmount;
+        if (amount > available) revert InsufficientCollateral(vaultId, amount, available);
+
+        address collateral = vault.collateral;
+        uint256 normalizedDebt = vault.normalizedDebt;
+        uint256 collateralLeft = available - amount;
+        // A vault without debt needs no price: its owner can always take collateral out.
+        if (normalizedDebt != 0) {
+            CollateralType storage info = _types[collateral];
+            uint256 rate = _accrue(collateral, info);
+            _checkSafe(vaultId, collateral, info, collateralLeft, _debtUp(normalizedDebt, rate));
+        }
+
+        // `collateralLeft` ≤ the stored uint128 amount.
+        vault.collateralAmount = uint128(collateralLeft);
+        emit Withdrawn(vaultId, to, amount);
+        IERC20(collateral).safeTransfer(to, amount);
+    }
+
+    /// @inheritdoc IVaultEngine
+    function borrow(uint256 vaultId, uint256 amount, address to) external nonReentrant {
+        if (amount == 0) revert ZeroAmount();
+        if (to == address(0)) revert ZeroAddress();
+        Vault storage vault = _managed(vaultId);
+        address collateral = vault.collateral;
+        CollateralType storage info = _types[collateral];
+        uint256 rate = _accrue(collateral, info);
+
+        // Round the new debt up: the borrower owes at least what was minted.
+        uint256 addedNormalized = Math.mulDiv(amount, RAY, rate, Math.Rounding.Ceil);
+        uint256 addedDebt = addedNormalized * rate; // [rad]
+        uint256 normalizedDebt = vault.normalizedDebt + addedNormalized;
+        uint256 debt = _debtUp(normalizedDebt, rate);
+
+        uint256 typeNormalized = info.totalNormalizedDebt + addedNormalized;
+        if (typeNormalized * rate > uint256(info.debtCeiling) * RAY) {
+            revert DebtCeilingExceeded(collateral, _debtUp(typeNormalized, rate), info.debtCeiling);
+        }
+        uint256 newTotalDebt = totalDebt + addedDebt;
+        if (newTotalDebt > globalDebtCeiling * RAY) {
+            revert GlobalDebtCeilingExceeded(Math.ceilDiv(newTotalDebt, RAY), globalDebtCeiling);
+        }
+        if (debt < info.dust) revert DebtBelowDust(vaultId, debt, info.dust);
+        _checkSafe(vaultId, collateral, info, vault.collateralAmount, debt);
+
+        vault.normalizedDebt = normalizedDebt.toUint128();
+        info.totalNormalizedDebt = typeNormalized.toUint128();
+        totalDebt = newTotalDebt;
+        surplus += addedDebt - amount * RAY;
+        emit Borrowed(vaultId, to, amount, normalizedDebt);
+        stablecoin.mint(to, amount);
+    }
+
+    /// @inheritdoc IVaultEngine
+    function repay(uint256 vaultId, uint256 amount) external nonReentrant returns (uint256 repaid) {
+        if (amount == 0) revert ZeroAmount();
+        Vault storage vault = _existing(vaultId);
+        uint256 normalizedDebt = vault.normalizedDebt;
+        if (normalizedDebt == 0) revert NoDebt(vaultId);
+        address collateral = vault.collateral;
+        CollateralType storage info = _types[collateral];
+        uint256 rate = _accrue(collateral, info);
+
+        uint256 debt = _debtUp(normalizedDebt, rate);
+        uint256 removedNormalized;
+        if (amount >= debt) {
+            (repaid, removedNormalized) = (debt, normalizedDebt);
+        } else {
+            // Round the debt removed down: a repayment never clears more than it paid for.
+            (repaid, removedNormalized) = (amount, Math.mulDiv(amount, RAY, rate));
+            uint256 debtLeft = _debtUp(normalizedDebt - removedNormalized, rate);
+            if (debtLeft < info.dust) revert DebtBelowDust(vaultId, debtLeft, info.dust);
+        }
+        uint256 removedDebt = removedNormalized * rate; // [rad]
+
+        normalizedDebt -= removedNormalized;
+        vault.normalizedDebt = uint128(normalizedDebt);
+        info.totalNormalizedDebt -= uint128(removedNormalized);
+        totalDebt -= removedDebt;
+        // repaid·RAY ≥ removedDebt in both branches: rounding goes to the protocol.
+        surplus += repaid * RAY - removedDebt;
+        emit Repaid(vaultId, msg.sender, repaid, normalizedDebt);
+        stablecoin.burn(msg.sender, repaid);
+    }
+
+    /// @inheritdoc IVaultEngine
+    function accrue(address collateral) external returns (uint256) {
+        return _accrue(collateral, _listed(collateral));
+    }
+
+    // ---------------------------------------------------------------- views
+
+    /// @inheritdoc IVaultEngine
+    function vaults(uint256 vaultId) external view returns (Vault memory) {
+        return _vaults[vaultId];
+    }
+
+    /// @inheritdoc IVaultEngine
+    function debtOf(uint256 vaultId) external view returns (uint256) {
+        Vault storage vault = _existing(vaultId);
+        return _debtUp(vault.normalizedDebt, _rateNow(_types[vault.collateral]));
+    }
+
+    /// @inheritdoc IVaultEngine
+    function collateralValue(uint256 vaultId) external view returns (uint256) {
+        Vault storage vault = _existing(vaultId);
+        return _collateralValue(vault.collateral, _types[vault.collateral], vault.collateralAmount);
+    }
+
+    /// @inheritdoc IVaultEngine
+    function maxDebt(uint256 vaultId) external view returns (uint256) {
+        Vault storage vault = _existing(vaultId);
+        return _maxDebt(vault.collateral, _types[vault.collateral], vault.collateralAmount);
+    }
+
+    /// @inheritdoc IVaultEngine
+    function collateralParams(address collateral) external view returns (CollateralParams memory) {
+        CollateralType storage info = _listed(collateral);
+        return
+            CollateralParams({
+                debtCeiling: info.debtCeiling,
+                dust: info.dust,
+                stabilityFee: info.stabilityFee,
+                maxLTV: info.maxLTV
+            });
+    }
+
+    /// @inheritdoc IVaultEngine
+    function collateralState(address collateral) external view returns (uint256 rate, uint256 totalNormalizedDebt) {
+        CollateralType storage info = _listed(collateral);
+        return (_rateNow(info), info.totalNormalizedDebt);
+    }
+
+    /// @inheritdoc IVaultEngine
+    function isOperator(address owner, address operator) external view returns (bool) {
+        return _operators[owner][operator];
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    function _accrue(address collateral, CollateralType storage info) internal returns (uint256 rate) {
+        rate = info.rate;
+        if (info.lastAccrual == block.timestamp) return rate;
+        uint256 newRate = _rateNow(info);
+        info.rate = newRate.toUint128();
+        info.lastAccrual = uint64(block.timestamp);
+        if (newRate == rate) return rate;
+        uint256 surplusAdded = uint256(info.totalNormalizedDebt) * (newRate - rate); // [rad]
+        totalDebt += surplusAdded;
+        surplus += surplusAdded;
+        emit FeesAccrued(collateral, newRate, surplusAdded);
+        return newRate;
+    }
+
+    /// @dev Compounds per second and rounds down, so the accumulator never runs ahead of the fee.
+    function _rateNow(CollateralType storage info) internal view returns (uint256) {
+        uint256 elapsed = block.timestamp - info.lastAccrual;
+        if (elapsed == 0) return info.rate;
+        return (uint256(info.rate) * FixedPointMath.rpowDown(info.stabilityFee, elapsed)) / RAY;
+    }
+
+    function _debtUp(uint256 normalizedDebt, uint256 rate) internal pure returns (uint256) {
+        return Math.mulDiv(normalizedDebt, rate, RAY, Math.Rounding.Ceil);
+    }
+
+    /// @dev The one place where collateral decimals are scaled to WAD.
+    function _collateralValue(
+        address collateral,
+        CollateralType storage info,
+        uint256 amount
+    ) internal view returns (uint256) {
+        if (amount == 0) return 0;
+        return FixedPointMath.mulWadDown(amount * 10 ** (18 - info.decimals), oracle.price(collateral));
+    }
+
+    function _maxDebt(address collateral, CollateralType storage info, uint256 amount) internal view returns (uint256) {
+        uint256 value = _collateralValue(collateral, info, amount);
+        uint256 ratio = info.maxLTV;
+        IRiskModel model = riskModel;
+        if (address(model) != address(0)) {
+            ratio = Math.min(ratio, model.borrowRatio(collateral, value));
+        }
+        return FixedPointMath.mulWadDown(value, ratio);
+    }
+
+    function _checkSafe(
+        uint256 vaultId,
+        address collateral,
+        CollateralType storage info,
+        uint256 amount,
+        uint256 debt
+    ) internal view {
+        uint256 limit = _maxDebt(collateral, info, amount);
+        if (debt > limit) revert VaultUnsafe(vaultId, debt, limit);
+    }
+
+    function _listed(address collateral) internal view returns (CollateralType storage info) {
+        info = _types[collateral];
+        if (!info.listed) revert CollateralNotListed(collateral);
+    }
+
+    function _existing(uint256 vaultId) internal view returns (Vault storage vault) {
+        vault = _vaults[vaultId];
+        if (vault.owner == address(0)) revert VaultNotFound(vaultId);
+    }
+
+    function _managed(uint256 vaultId) internal view returns (Vault storage vault) {
+        vault = _existing(vaultId);
+        address owner = vault.owner;
+        if (msg.sender != owner && !_operators[owner][msg.sender]) revert NotVaultManager(vaultId, msg.sender);
+    }
+
+    function _checkStabilityFee(uint256 stabilityFee) internal pure {
+        if (stabilityFee < RAY || stabilityFee > MAX_STABILITY_FEE) {
+            revert StabilityFeeOutOfRange(stabilityFee, RAY, MAX_STABILITY_FEE);
+        }
+    }
+
+    function _checkMaxLTV(uint256 maxLTV) internal pure {
+        if (maxLTV > MAX_LTV) revert MaxLTVOutOfRange(maxLTV, MAX_LTV);
+    }
+}

@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {IOracleHub} from "./IOracleHub.sol";
+import {IRiskModel} from "./IRiskModel.sol";
+import {IStablecoin} from "./IStablecoin.sol";
+
+/// @title IVaultEngine
+/// @notice Multi-collateral vaults that borrow the protocol stablecoin.
+/// @dev Units: collateral amounts are in the token's own decimals; the engine scales them to WAD
+/// only to value them (`_collateralValue`). Debt is stored normalised: `debt = normalizedDebt · rate`,
+/// where `rate` [ray] is a per-collateral accumulator that compounds the stability fee every second.
+/// Rounding always favours the protocol. docs/ACCOUNTING.md states the identities the engine keeps.
+interface IVaultEngine {
+    /// @notice Parameters a collateral type is listed with.
+    /// @param debtCeiling Most debt the type may carry [wad].
+    /// @param dust Least non-zero debt a vault may carry [wad].
+    /// @param stabilityFee Per-second fee factor [ray], at least 1 ray (0%).
+    /// @param maxLTV Largest debt-to-value ratio reachable by borrowing or withdrawing [wad].
+    struct CollateralParams {
+        uint128 debtCeiling;
+        uint128 dust;
+        uint128 stabilityFee;
+        uint64 maxLTV;
+    }
+
+    /// @notice One vault. `collateralAmount` in token units; debt = `normalizedDebt · rate`.
+    struct Vault {
+        address owner;
+        address collateral;
+        uint128 collateralAmount;
+        uint128 normalizedDebt;
+    }
+
+    error ZeroAddress();
+    error ZeroAmount();
+    error CollateralAlreadyListed(address collateral);
+    error CollateralNotListed(address collateral);
+    error UnsupportedDecimals(address collateral, uint8 decimals);
+    error StabilityFeeOutOfRange(uint256 stabilityFee, uint256 min, uint256 max);
+    error MaxLTVOutOfRange(uint256 maxLTV, uint256 max);
+    error VaultNotFound(uint256 vaultId);
+    error NotVaultManager(uint256 vaultId, address caller);
+    error InsufficientCollateral(uint256 vaultId, uint256 requested, uint256 available);
+    error DebtCeilingExceeded(address collateral, uint256 debt, uint256 ceiling);
+    error GlobalDebtCeilingExceeded(uint256 debt, uint256 ceiling);
+    /// @notice A vault's debt would end up above zero but below the dust minimum.
+    error DebtBelowDust(uint256 vaultId, uint256 debt, uint256 dust);
+    /// @notice Borrowing or withdrawing would leave more debt than the vault's limit allows.
+    error VaultUnsafe(uint256 vaultId, uint256 debt, uint256 maxDebt);
+    /// @notice The token moved a different amount than asked: fee-on-transfer and rebasing tokens are
+    /// not supported.
+    error TransferAmountMismatch(address token, uint256 expected, uint256 received);
+    error NoDebt(uint256 vaultId);
+
+    event CollateralAdded(address indexed collateral, uint8 decimals, CollateralParams params);
+    event DebtCeilingSet(address indexed collateral, uint256 debtCeiling);
+    event DustSet(address indexed collateral, uint256 dust);
+    event StabilityFeeSet(address indexed collateral, uint256 stabilityFee);
+    event MaxLTVSet(address indexed collateral, uint256 maxLTV);
+    event GlobalDebtCeilingSet(uint256 globalDebtCeiling);
+    event RiskModelSet(address riskModel);
+    event OperatorSet(address indexed owner, address indexed operator, bool approved);
+    event VaultOpened(uint256 indexed vaultId, address indexed owner, address indexed collateral);
+    event Deposited(uint256 indexed vaultId, address indexed from, uint256 amount);
+    event Withdrawn(uint256 indexed vaultId, address indexed to, uint256 amount);
+    /// @notice `normalizedDebt` is the vault's new normalised debt.
+    event Borrowed(uint256 indexed vaultId, address indexed to, uint256 amount, uint256 normalizedDebt);
+    event Repaid(uint256 indexed vaultId, address indexed payer, uint256 amount, uint256 normalizedDebt);
+    /// @notice The accumulator of `collateral` moved to `rate`, earning the protocol `surplusAdded` [rad].
+    event FeesAccrued(address indexed collateral, uint256 rate, uint256 surplusAdded);
+
+    // ---------------------------------------------------------------- admin (restricted)
+
+    /// @notice Lists `collateral`. Its decimals (≤ 18) are read once, here.
+    function addCollateral(address collateral, CollateralParams calldata params) external;
+
+    function setDebtCeiling(address collateral, uint128 debtCeiling) external;
+
+    function setDust(address collateral, uint128 dust) external;
+
+    /// @notice Accrues at the old fee first, so the new fee applies from now on only.
+    function setStabilityFee(address collateral, uint128 stabilityFee) external;
+
+    function setMaxLTV(address collateral, uint64 maxLTV) external;
+
+    function setGlobalDebtCeiling(uint256 globalDebtCeiling) external;
+
+    /// @notice Plugs in the threshold model; the zero address leaves `maxLTV` alone in charge.
+    function setRiskModel(IRiskModel riskModel) external;
+
+    // ---------------------------------------------------------------- users
+
+    /// @notice Lets `operator` withdraw and borrow from all of the caller's vaults (or stops it).
+    function setOperator(address operator, bool approved) external;
+
+    /// @notice Opens an empty vault of `collateral` owned by the caller.
+    function openVault(address collateral) external returns (uint256 vaultId);
+
+    /// @notice Adds `amount` of the vault's collateral from the caller. Anyone may top up a vault.
+    function deposit(uint256 vaultId, uint256 amount) external;
+
+    /// @notice Sends `amount` of collateral to `to`. Owner or operator; the vault must stay safe.
+    function withdraw(uint256 vaultId, uint256 amount, address to) external;
+
+    /// @notice Mints `amount` of stablecoin to `to` as new debt. Owner or operator; the vault must stay
+    /// safe and under the ceilings.
+    function borrow(uint256 vaultId, uint256 amount, address to) external;
+
+    /// @notice Burns up to `amount` of the caller's stablecoin against the vault's debt. Anyone may
+    /// repay. An amount above the debt repays it all and burns only the debt. Returns what was burnt.
+    function repay(uint256 vaultId, uint256 amount) external returns (uint256 repaid);
+
+    /// @notice Brings `collateral`'s fee accumulator up to now. Anyone may call it.
+    function accrue(address collateral) external returns (uint256 rate);
+
+    // ---------------------------------------------------------------- views
+
+    function stablecoin() external view returns (IStablecoin);
+
+    function oracle() external view returns (IOracleHub);
+
+    function riskModel() external view returns (IRiskModel);
+
+    function vaults(uint256 vaultId) external view returns (Vault memory);
+
+    /// @notice Number of vaults opened so far; ids run from 1 to `vaultCount`.
+    function vaultCount() external view returns (uint256);
+
+    /// @notice The vault's debt with fees accrued to now [wad], rounded up.
+    function debtOf(uint256 vaultId) external view returns (uint256);
+
+    /// @notice The vault's collateral valued at the oracle price [wad], rounded down.
+    function collateralValue(uint256 vaultId) external view returns (uint256);
+
+    /// @notice The most debt the vault may carry after borrowing or withdrawing [wad].
+    function maxDebt(uint256 vaultId) external view returns (uint256);
+
+    function collateralParams(address collateral) external view returns (CollateralParams memory);
+
+    /// @notice The accumulator as of now [ray], and the collateral type's total normalised debt.
+    function collateralState(address collateral) external view returns (uint256 rate, uint256 totalNormalizedDebt);
+
+    function globalDebtCeiling() external view returns (uint256);
+
+    /// @notice Σ over collateral types of `totalNormalizedDebt · rate` at their last accrual [rad].
+    function totalDebt() external view returns (uint256);
+
+    /// @notice Fees earned and rounding kept by the protocol, not yet minted [rad].
+    function surplus() external view returns (uint256);
+
+    function isOperator(address owner, address operator) external view returns (bool);
+}

@@ -1,0 +1,48 @@
+import "@nomicfoundation/hardhat-toolbox";
+import "dotenv/config";
+import path from "node:path";
+import { subtask } from "hardhat/config";
+import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
+import type { HardhatUserConfig, NetworkUserConfig } from "hardhat/types";
+
+const SOLC_VERSION = "0.8.30";
+
+// Compile with the solc-js build shipped in the npm `solc` package instead of downloading one:
+// builds work offline and behind firewalls, and every machine uses the same compiler.
+subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD).setAction(async ({ solcVersion }: { solcVersion: string }) => {
+  const solcPackage = require("solc/package.json") as { version: string };
+  if (solcVersion !== solcPackage.version) {
+    throw new Error(
+      `hardhat.config.ts asks for solc ${solcVersion} but the npm 'solc' package is ${solcPackage.version}; ` +
+        `pin them to the same version`,
+    );
+  }
+  const compilerPath = path.join(path.dirname(require.resolve("solc/package.json")), "soljson.js");
+  return { compilerPath, isSolcJs: true, version: solcVersion, longVersion: solcVersion };
+});
+
+function testnet(): Record<string, NetworkUserConfig> {
+  const { RPC_URL, PRIVATE_KEY } = process.env;
+  if (!RPC_URL || !PRIVATE_KEY) return {};
+  return { testnet: { url: RPC_URL, accounts: [PRIVATE_KEY] } };
+}
+
+const config: HardhatUserConfig = {
+  solidity: {
+    version: SOLC_VERSION,
+    settings: {
+      optimizer: { enabled: true, runs: 10_000 },
+      evmVersion: "cancun",
+    },
+  },
+  networks: {
+    hardhat: { hardfork: "cancun" },
+    localhost: { url: process.env.LOCALHOST_RPC_URL ?? "http://127.0.0.1:8545" },
+    ...testnet(),
+  },
+  mocha: { timeout: 120_000 },
+  gasReporter: { enabled: process.env.REPORT_GAS === "true", offline: true },
+  typechain: { outDir: "typechain-types", target: "ethers-v6" },
+};
+
+export default config;

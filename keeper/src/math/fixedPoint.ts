@@ -1,0 +1,76 @@
+// BigInt mirror of contracts/libraries/FixedPointMath.sol. Every function rounds exactly as its
+// Solidity twin, so the keeper's numbers equal the chain's to the wei.
+
+export const WAD = 10n ** 18n;
+export const RAY = 10n ** 27n;
+export const SECONDS_PER_YEAR = 365n * 24n * 3600n;
+
+const LN2_WAD = 693147180559945309n;
+
+export function mulDivDown(x: bigint, y: bigint, denominator: bigint): bigint {
+  return (x * y) / denominator;
+}
+
+export function mulDivUp(x: bigint, y: bigint, denominator: bigint): bigint {
+  const product = x * y;
+  return product === 0n ? 0n : (product - 1n) / denominator + 1n;
+}
+
+export const mulWadDown = (x: bigint, y: bigint): bigint => mulDivDown(x, y, WAD);
+export const mulWadUp = (x: bigint, y: bigint): bigint => mulDivUp(x, y, WAD);
+export const divWadDown = (x: bigint, y: bigint): bigint => mulDivDown(x, WAD, y);
+export const divWadUp = (x: bigint, y: bigint): bigint => mulDivUp(x, WAD, y);
+
+/** `x^n` for a RAY `x`, rounding down at every step (FixedPointMath.rpowDown). */
+export function rpowDown(x: bigint, n: bigint): bigint {
+  let z = n % 2n === 1n ? x : RAY;
+  for (n /= 2n; n !== 0n; n /= 2n) {
+    x = (x * x) / RAY;
+    if (n % 2n === 1n) z = (z * x) / RAY;
+  }
+  return z;
+}
+
+/** `2^(-elapsed / halfLife)` [wad] (FixedPointMath.halfLifeDecayWad). */
+export function halfLifeDecayWad(elapsed: bigint, halfLife: bigint): bigint {
+  const halvings = elapsed / halfLife;
+  if (halvings >= 60n) return 0n;
+  const y = ((elapsed % halfLife) * LN2_WAD) / halfLife;
+  let sum = WAD;
+  let term = WAD;
+  for (let i = 1n; term !== 0n; i++) {
+    term = (term * y) / (WAD * i);
+    sum = i % 2n === 1n ? sum - term : sum + term;
+  }
+  return sum >> halvings;
+}
+
+/** Integer square root, rounding down (OpenZeppelin Math.sqrt). */
+export function sqrt(value: bigint): bigint {
+  if (value < 0n) throw new RangeError("square root of a negative number");
+  if (value < 2n) return value;
+  let x = value;
+  let y = (x + 1n) / 2n;
+  while (y < x) {
+    x = y;
+    y = (x + value / x) / 2n;
+  }
+  return x;
+}
+
+/**
+ * The per-second fee factor [ray] that compounds to `1 + annualRate` over a 365-day year,
+ * rounded down: the largest `f` with `rpowDown(f, year) ≤ (1 + annualRate)·RAY`.
+ * @param annualRate yearly rate [wad], e.g. 0.02e18 for 2%.
+ */
+export function perSecondRate(annualRate: bigint): bigint {
+  const target = RAY + (annualRate * RAY) / WAD;
+  let low = RAY;
+  let high = RAY + RAY / 10n ** 6n; // ≥ e^31 a year: far above any sane fee
+  while (low < high) {
+    const mid = (low + high + 1n) / 2n;
+    if (rpowDown(mid, SECONDS_PER_YEAR) <= target) low = mid;
+    else high = mid - 1n;
+  }
+  return low;
+}

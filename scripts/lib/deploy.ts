@@ -1,0 +1,221 @@
+// Deploys and wires Sluice. Used by scripts/deploy.ts, the demo and the test fixtures, so every
+// environment runs the same wiring: one AccessManager, every admin function behind a role.
+import type { BaseContract, ContractTransactionResponse, Signer } from "ethers";
+import {
+  AccessManager__factory,
+  MockAggregator__factory,
+  MockERC20__factory,
+  OracleHub__factory,
+  Stablecoin__factory,
+  VaultEngine__factory,
+} from "../../typechain-types";
+import type {
+  AccessManager,
+  MockAggregator,
+  MockERC20,
+  OracleHub,
+  Stablecoin,
+  VaultEngine,
+} from "../../typechain-types";
+import type { CollateralEntry, Manifest } from "../../keeper/src/config/manifest";
+import { WAD, perSecondRate } from "../../keeper/src/math/fixedPoint";
+
+/** AccessManager role ids. ADMIN (0) manages roles; it starts with the deployer. */
+export const ROLES = { ADMIN: 0n, GOVERNOR: 1n, GUARDIAN: 2n } as const;
+
+/** Every restricted function, by contract. Tests check this list covers every admin entry point. */
+export const GOVERNED_FUNCTIONS = {
+  VaultEngine: [
+    "addCollateral",
+    "setDebtCeiling",
+    "setDust",
+    "setStabilityFee",
+    "setMaxLTV",
+    "setGlobalDebtCeiling",
+    "setRiskModel",
+  ],
+  OracleHub: ["addFeed", "setFeedSource", "setHeartbeat", "setPriceBounds", "setMaxJump", "setHalfLife"],
+} as const;
+
+/** How a local collateral is listed: the mock token, its feed and its risk parameters. */
+export interface LocalCollateralSpec {
+  symbol: string;
+  decimals: number;
+  feedDecimals: number;
+  price: bigint; // [wad]
+  annualFee: bigint; // [wad]
+  maxLTV: bigint; // [wad]
+  debtCeiling: bigint; // [wad]
+  dust: bigint; // [wad]
+}
+
+export const LOCAL_COLLATERALS: readonly LocalCollateralSpec[] = [
+  {
+    symbol: "WETH",
+    decimals: 18,
+    feedDecimals: 8,
+    price: 3_000n * WAD,
+    annualFee: (2n * WAD) / 100n,
+    maxLTV: (75n * WAD) / 100n,
+    debtCeiling: 50_000_000n * WAD,
+    dust: 100n * WAD,
+  },
+  {
+    symbol: "WBTC",
+    decimals: 8,
+    feedDecimals: 8,
+    price: 60_000n * WAD,
+    annualFee: (3n * WAD) / 100n,
+    maxLTV: (70n * WAD) / 100n,
+    debtCeiling: 50_000_000n * WAD,
+    dust: 100n * WAD,
+  },
+];
+
+export const ORACLE_DEFAULTS = {
+  heartbeat: 3_600,
+  maxJump: (30n * WAD) / 100n,
+  halfLife: 86_400,
+} as const;
+
+export interface DeployOptions {
+  /** Execution delay [seconds] of the GOVERNOR role once wiring is done; 0 on local chains. */
+  governanceDelay?: number;
+  /** Deploy mock tokens and feeds and list them (local chains, or a testnet on request). */
+  withMocks?: boolean;
+  globalDebtCeiling?: bigint;
+  log?: (message: string) => void;
+}
+
+export interface LocalCollateral {
+  spec: LocalCollateralSpec;
+  token: MockERC20;
+  feed: MockAggregator;
+}
+
+export interface Deployment {
+  deployer: Signer;
+  deployBlock: number;
+  accessManager: AccessManager;
+  oracleHub: OracleHub;
+  vaultEngine: VaultEngine;
+  stablecoin: Stablecoin;
+  collaterals: Record<string, LocalCollateral>;
+}
+
+async function deployed<T extends BaseContract>(contract: T): Promise<T> {
+  await contract.waitForDeployment();
+  return contract;
+}
+
+async function mined(tx: Promise<ContractTransactionResponse>): Promise<void> {
+  await (await tx).wait();
+}
+
+/** Converts a WAD price to a feed answer with `decimals` decimals. */
+export function toFeedAnswer(price: bigint, decimals: number): bigint {
+  return (price * 10n ** BigInt(decimals)) / WAD;
+}
+
+export async function deploySluice(deployer: Signer, options: DeployOptions = {}): Promise<Deployment> {
+  const log = options.log ?? (() => undefined);
+  const admin = await deployer.getAddress();
+  const provider = deployer.provider;
+  if (!provider) throw new Error("the deployer signer has no provider");
+  const deployBlock = await provider.getBlockNumber();
+
+  const accessManager = await deployed(await new AccessManager__factory(deployer).deploy(admin));
+  const authority = await accessManager.getAddress();
+  log(`AccessManager ${authority}`);
+  const oracleHub = await deployed(await new OracleHub__factory(deployer).deploy(authority));
+  log(`OracleHub     ${await oracleHub.getAddress()}`);
+  const vaultEngine = await deployed(
+    await new VaultEngine__factory(deployer).deploy(authority, await oracleHub.getAddress(), "Sluice Dollar", "SLD"),
+  );
+  const stablecoin = Stablecoin__factory.connect(await vaultEngine.stablecoin(), deployer);
+  log(`VaultEngine   ${await vaultEngine.getAddress()}`);
+  log(`Stablecoin    ${await stablecoin.getAddress()}`);
+
+  for (const [name, functions] of Object.entries(GOVERNED_FUNCTIONS)) {
+    const target = name === "VaultEngine" ? vaultEngine : oracleHub;
+    const selectors = functions.map((fn) => target.interface.getFunction(fn).selector);
+    await mined(accessManager.setTargetFunctionRole(await target.getAddress(), selectors, ROLES.GOVERNOR));
+  }
+  await mined(accessManager.labelRole(ROLES.GOVERNOR, "GOVERNOR"));
+  await mined(accessManager.labelRole(ROLES.GUARDIAN, "GUARDIAN"));
+  // Wiring runs without delay; the delay (if any) is applied once at the end.
+  await mined(accessManager.grantRole(ROLES.GOVERNOR, admin, 0));
+  await mined(accessManager.grantRole(ROLES.GUARDIAN, admin, 0));
+  await mined(vaultEngine.setGlobalDebtCeiling(options.globalDebtCeiling ?? 100_000_000n * WAD));
+
+  const collaterals: Record<string, LocalCollateral> = {};
+  if (options.withMocks) {
+    for (const spec of LOCAL_COLLATERALS) {
+      collaterals[spec.symbol] = await listMockCollateral(deployer, oracleHub, vaultEngine, spec);
+      log(`${spec.symbol.padEnd(13)} ${await collaterals[spec.symbol].token.getAddress()}`);
+    }
+  }
+
+  const delay = options.governanceDelay ?? 0;
+  if (delay > 0) await mined(accessManager.grantRole(ROLES.GOVERNOR, admin, delay));
+
+  return { deployer, deployBlock, accessManager, oracleHub, vaultEngine, stablecoin, collaterals };
+}
+
+export async function listMockCollateral(
+  deployer: Signer,
+  oracleHub: OracleHub,
+  vaultEngine: VaultEngine,
+  spec: LocalCollateralSpec,
+): Promise<LocalCollateral> {
+  const token = await deployed(await new MockERC20__factory(deployer).deploy(spec.symbol, spec.symbol, spec.decimals));
+  const feed = await deployed(
+    await new MockAggregator__factory(deployer).deploy(
+      spec.feedDecimals,
+      `${spec.symbol} / USD`,
+      toFeedAnswer(spec.price, spec.feedDecimals),
+    ),
+  );
+  const tokenAddress = await token.getAddress();
+  await mined(
+    oracleHub.addFeed(tokenAddress, {
+      source: await feed.getAddress(),
+      heartbeat: ORACLE_DEFAULTS.heartbeat,
+      minPrice: spec.price / 1_000n,
+      maxPrice: spec.price * 1_000n,
+      maxJump: ORACLE_DEFAULTS.maxJump,
+      halfLife: ORACLE_DEFAULTS.halfLife,
+    }),
+  );
+  await mined(oracleHub.poke(tokenAddress));
+  await mined(
+    vaultEngine.addCollateral(tokenAddress, {
+      debtCeiling: spec.debtCeiling,
+      dust: spec.dust,
+      stabilityFee: perSecondRate(spec.annualFee),
+      maxLTV: spec.maxLTV,
+    }),
+  );
+  return { spec, token, feed };
+}
+
+export async function toManifest(deployment: Deployment, network: string): Promise<Manifest> {
+  const provider = deployment.deployer.provider!;
+  const { chainId } = await provider.getNetwork();
+  const collaterals: Record<string, CollateralEntry> = {};
+  for (const [symbol, { spec, token, feed }] of Object.entries(deployment.collaterals)) {
+    collaterals[symbol] = { token: await token.getAddress(), decimals: spec.decimals, feed: await feed.getAddress() };
+  }
+  return {
+    network,
+    chainId: Number(chainId),
+    deployBlock: deployment.deployBlock,
+    contracts: {
+      AccessManager: await deployment.accessManager.getAddress(),
+      Stablecoin: await deployment.stablecoin.getAddress(),
+      VaultEngine: await deployment.vaultEngine.getAddress(),
+      OracleHub: await deployment.oracleHub.getAddress(),
+    },
+    collaterals,
+  };
+}
