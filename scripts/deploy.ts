@@ -15,6 +15,7 @@ const envSchema = z.object({
     .max(30 * 86_400)
     .default(0),
   DEPLOY_MOCKS: z.enum(["true", "false"]).optional(),
+  DEPLOYMENTS_DIR: z.string().min(1).optional(),
 });
 
 async function main(): Promise<void> {
@@ -33,7 +34,7 @@ async function main(): Promise<void> {
     withMocks: local || env.data.DEPLOY_MOCKS === "true",
     log: (line) => console.log(`  ${line}`),
   });
-  const file = writeManifest(await toManifest(deployment, hre.network.name));
+  const file = writeManifest(await toManifest(deployment, hre.network.name), env.data.DEPLOYMENTS_DIR);
   console.log(`Manifest written to ${file}`);
 }
 

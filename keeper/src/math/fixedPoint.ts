@@ -21,14 +21,18 @@ export const mulWadUp = (x: bigint, y: bigint): bigint => mulDivUp(x, y, WAD);
 export const divWadDown = (x: bigint, y: bigint): bigint => mulDivDown(x, WAD, y);
 export const divWadUp = (x: bigint, y: bigint): bigint => mulDivUp(x, WAD, y);
 
-/** `x^n` for a RAY `x`, rounding down at every step (FixedPointMath.rpowDown). */
+const POW_SCALE = 10n ** 36n;
+const RAY_TO_POW = 10n ** 9n;
+
+/** `x^n` for a RAY `x`, rounded down; powers taken at 36 decimals (FixedPointMath.rpowDown). */
 export function rpowDown(x: bigint, n: bigint): bigint {
-  let z = n % 2n === 1n ? x : RAY;
+  let base = x * RAY_TO_POW;
+  let z = n % 2n === 1n ? base : POW_SCALE;
   for (n /= 2n; n !== 0n; n /= 2n) {
-    x = (x * x) / RAY;
-    if (n % 2n === 1n) z = (z * x) / RAY;
+    base = (base * base) / POW_SCALE;
+    if (n % 2n === 1n) z = (z * base) / POW_SCALE;
   }
-  return z;
+  return z / RAY_TO_POW;
 }
 
 /** `2^(-elapsed / halfLife)` [wad] (FixedPointMath.halfLifeDecayWad). */

@@ -1,0 +1,137 @@
+// The Sluice story on the embedded in-process Hardhat chain: deploy, open vaults in an 18- and an
+// 8-decimal collateral, borrow, let fees accrue for half a year, move prices, and show the books.
+//   npm run demo
+import hre from "hardhat";
+import Table from "cli-table3";
+import { formatUnits, parseUnits } from "ethers";
+import { time } from "@nomicfoundation/hardhat-network-helpers";
+import { RAY, WAD } from "../keeper/src/math/fixedPoint";
+import { deploySluice, toFeedAnswer, type Deployment, type LocalCollateral } from "./lib/deploy";
+
+const DAYS = 24 * 3600;
+
+interface Position {
+  user: number;
+  symbol: "WETH" | "WBTC";
+  collateral: string; // whole units
+  borrowShare: number; // of the vault's borrowing limit
+}
+
+const POSITIONS: Position[] = [
+  { user: 1, symbol: "WETH", collateral: "10", borrowShare: 0.5 },
+  { user: 2, symbol: "WETH", collateral: "25", borrowShare: 0.9 },
+  { user: 3, symbol: "WETH", collateral: "4", borrowShare: 0.98 },
+  { user: 1, symbol: "WBTC", collateral: "1.5", borrowShare: 0.6 },
+  { user: 4, symbol: "WBTC", collateral: "0.4", borrowShare: 0.95 },
+  { user: 5, symbol: "WBTC", collateral: "3", borrowShare: 0.3 },
+];
+
+const fmt = (value: bigint, decimals = 18, digits = 2): string =>
+  Number(formatUnits(value, decimals)).toLocaleString("en-US", {
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  });
+
+async function setPrice(d: Deployment, c: LocalCollateral, price: bigint): Promise<void> {
+  await (await c.feed.setAnswer(toFeedAnswer(price, c.spec.feedDecimals))).wait();
+  await (await d.oracleHub.poke(await c.token.getAddress())).wait();
+}
+
+/** Moves a price in steps no larger than the oracle's per-update jump limit, as a real feed would. */
+async function movePrice(d: Deployment, c: LocalCollateral, target: bigint): Promise<void> {
+  let [current] = await d.oracleHub.priceState(await c.token.getAddress());
+  while (current !== target) {
+    const step = (current * 20n) / 100n;
+    current =
+      target < current
+        ? current - step > target
+          ? current - step
+          : target
+        : current + step < target
+          ? current + step
+          : target;
+    await time.increase(600);
+    await setPrice(d, c, current);
+  }
+}
+
+async function printBooks(d: Deployment, title: string): Promise<void> {
+  const engine = d.vaultEngine;
+  const table = new Table({
+    head: ["vault", "owner", "collateral", "amount", "value", "debt", "ratio", "limit", "status"],
+    colAligns: ["right", "left", "left", "right", "right", "right", "right", "right", "left"],
+    style: process.stdout.isTTY ? {} : { head: [], border: [] },
+  });
+  const symbols = new Map<string, LocalCollateral>();
+  for (const c of Object.values(d.collaterals)) symbols.set(await c.token.getAddress(), c);
+  for (let id = 1n; id <= (await engine.vaultCount()); id++) {
+    const vault = await engine.vaults(id);
+    const c = symbols.get(vault.collateral)!;
+    const [value, debt, limit] = await Promise.all([engine.collateralValue(id), engine.debtOf(id), engine.maxDebt(id)]);
+    const ratio = debt === 0n ? "—" : `${fmt((value * 100n * WAD) / debt, 18, 1)}%`;
+    table.push([
+      id.toString(),
+      `${vault.owner.slice(0, 8)}…`,
+      c.spec.symbol,
+      fmt(vault.collateralAmount, c.spec.decimals, 4),
+      fmt(value),
+      fmt(debt),
+      ratio,
+      fmt(limit),
+      debt > limit ? "over limit: cannot borrow or withdraw" : "ok",
+    ]);
+  }
+  const supply = await d.stablecoin.totalSupply();
+  console.log(`\n${title}`);
+  console.log(table.toString());
+  console.log(
+    `stablecoin supply ${fmt(supply)} · total debt ${fmt((await engine.totalDebt()) / RAY)} · ` +
+      `protocol surplus (fees) ${fmt((await engine.surplus()) / RAY, 18, 4)}`,
+  );
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const [governor, ...users] = await hre.ethers.getSigners();
+  console.log("Sluice demo on the in-process Hardhat chain\n");
+  const d = await deploySluice(governor, { withMocks: true, log: (line) => console.log(`  deployed ${line}`) });
+  const engine = d.vaultEngine;
+
+  for (const position of POSITIONS) {
+    const user = users[position.user];
+    const c = d.collaterals[position.symbol];
+    const token = await c.token.getAddress();
+    const amount = parseUnits(position.collateral, c.spec.decimals);
+    await (await c.token.mint(user.address, amount)).wait();
+    await (await c.token.connect(user).approve(await engine.getAddress(), amount)).wait();
+    await (await engine.connect(user).openVault(token)).wait();
+    const id = await engine.vaultCount();
+    await (await engine.connect(user).deposit(id, amount)).wait();
+    const limit = await engine.maxDebt(id);
+    const borrowed = (limit * BigInt(Math.round(position.borrowShare * 1_000))) / 1_000n;
+    await (await engine.connect(user).borrow(id, borrowed, user.address)).wait();
+  }
+  await printBooks(d, "1. Vaults opened at WETH 3,000 and WBTC 60,000");
+
+  // Half a year passes; the feeds keep publishing (unchanged prices), fees compound every second.
+  await time.increase(180 * DAYS);
+  for (const c of Object.values(d.collaterals)) await setPrice(d, c, c.spec.price);
+  for (const c of Object.values(d.collaterals)) await (await engine.accrue(await c.token.getAddress())).wait();
+  await printBooks(d, "2. After 180 days: stability fees (2% and 3% a year) accrued");
+
+  await movePrice(d, d.collaterals.WETH, 2_400n * WAD);
+  await movePrice(d, d.collaterals.WBTC, 66_000n * WAD);
+  await printBooks(d, "3. WETH falls 20% to 2,400 and WBTC rises 10% to 66,000");
+  for (const c of Object.values(d.collaterals)) {
+    const sigma = await d.oracleHub.volatility(await c.token.getAddress());
+    // σ per √second → per √day, in percent.
+    console.log(`${c.spec.symbol} volatility estimate: ${fmt(sigma * 294n * 100n, 18, 2)}% per √day`);
+  }
+  console.log("\nVaults above their limit can no longer borrow or withdraw; liquidation arrives with the Liquidator.");
+  console.log(`Done in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});
