@@ -4,6 +4,7 @@ import path from "node:path";
 import { subtask } from "hardhat/config";
 import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
 import type { HardhatUserConfig, NetworkUserConfig } from "hardhat/types";
+import { z } from "zod";
 
 const SOLC_VERSION = "0.8.30";
 
@@ -21,10 +22,22 @@ subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD).setAction(async ({ solcVersion }: 
   return { compilerPath, isSolcJs: true, version: solcVersion, longVersion: solcVersion };
 });
 
+const testnetEnv = z.object({
+  RPC_URL: z.url({ message: "must be an http(s) URL" }),
+  PRIVATE_KEY: z.string().regex(/^0x[0-9a-fA-F]{64}$/, "must be 0x followed by 64 hex digits"),
+});
+
+/** The `testnet` network exists only when `.env` configures it; asking for it otherwise says why. */
 function testnet(): Record<string, NetworkUserConfig> {
-  const { RPC_URL, PRIVATE_KEY } = process.env;
-  if (!RPC_URL || !PRIVATE_KEY) return {};
-  return { testnet: { url: RPC_URL, accounts: [PRIVATE_KEY] } };
+  const wanted = process.argv.some((arg, i) => arg === "testnet" && process.argv[i - 1] === "--network");
+  const parsed = testnetEnv.safeParse({ RPC_URL: process.env.RPC_URL, PRIVATE_KEY: process.env.PRIVATE_KEY });
+  if (parsed.success) return { testnet: { url: parsed.data.RPC_URL, accounts: [parsed.data.PRIVATE_KEY] } };
+  // A half-written .env must not break local work; it matters only when the testnet is asked for.
+  if (!wanted) return {};
+  const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+  throw new Error(
+    `--network testnet needs a valid RPC_URL and PRIVATE_KEY in .env (see .env.example): ${problems.join("; ")}`,
+  );
 }
 
 const config: HardhatUserConfig = {

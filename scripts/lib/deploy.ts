@@ -136,9 +136,13 @@ export async function deploySluice(deployer: Signer, options: DeployOptions = {}
   log(`VaultEngine   ${await vaultEngine.getAddress()}`);
   log(`Stablecoin    ${await stablecoin.getAddress()}`);
 
-  for (const [name, functions] of Object.entries(GOVERNED_FUNCTIONS)) {
-    const target = name === "VaultEngine" ? vaultEngine : oracleHub;
-    const selectors = functions.map((fn) => target.interface.getFunction(fn).selector);
+  const targets: Record<keyof typeof GOVERNED_FUNCTIONS, BaseContract> = {
+    VaultEngine: vaultEngine,
+    OracleHub: oracleHub,
+  };
+  for (const [name, target] of Object.entries(targets)) {
+    const functions: readonly string[] = GOVERNED_FUNCTIONS[name as keyof typeof GOVERNED_FUNCTIONS];
+    const selectors = functions.map((fn) => target.interface.getFunction(fn)!.selector);
     await mined(accessManager.setTargetFunctionRole(await target.getAddress(), selectors, ROLES.GOVERNOR));
   }
   await mined(accessManager.labelRole(ROLES.GOVERNOR, "GOVERNOR"));
