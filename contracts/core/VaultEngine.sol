@@ -76,6 +76,8 @@ contract VaultEngine is IVaultEngine, AccessManaged, ReentrancyGuardTransient {
         if (collateral == address(0)) revert ZeroAddress();
         CollateralType storage info = _types[collateral];
         if (info.listed) revert CollateralAlreadyListed(collateral);
+        // Reverts with the oracle's FeedNotConfigured: a type nobody can price cannot be borrowed against.
+        oracle.feedConfig(collateral);
         uint8 decimals = IERC20Metadata(collateral).decimals();
         if (decimals > 18) revert UnsupportedDecimals(collateral, decimals);
         _checkStabilityFee(params.stabilityFee);
@@ -265,7 +267,7 @@ contract VaultEngine is IVaultEngine, AccessManaged, ReentrancyGuardTransient {
 
     /// @inheritdoc IVaultEngine
     function vaults(uint256 vaultId) external view returns (Vault memory) {
-        return _vaults[vaultId];
+        return _existing(vaultId);
     }
 
     /// @inheritdoc IVaultEngine
@@ -278,6 +280,15 @@ contract VaultEngine is IVaultEngine, AccessManaged, ReentrancyGuardTransient {
     function collateralValue(uint256 vaultId) external view returns (uint256) {
         Vault storage vault = _existing(vaultId);
         return _collateralValue(vault.collateral, _types[vault.collateral], vault.collateralAmount);
+    }
+
+    /// @inheritdoc IVaultEngine
+    function position(uint256 vaultId) external view returns (address collateral, uint256 value, uint256 debt) {
+        Vault storage vault = _existing(vaultId);
+        collateral = vault.collateral;
+        CollateralType storage info = _types[collateral];
+        value = _collateralValue(collateral, info, vault.collateralAmount);
+        debt = _debtUp(vault.normalizedDebt, _rateNow(info));
     }
 
     /// @inheritdoc IVaultEngine

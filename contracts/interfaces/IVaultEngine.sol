@@ -72,7 +72,8 @@ interface IVaultEngine {
 
     // ---------------------------------------------------------------- admin (restricted)
 
-    /// @notice Lists `collateral`. Its decimals (≤ 18) are read once, here.
+    /// @notice Lists `collateral`, which must already have an OracleHub feed. Its decimals (≤ 18) are
+    /// read once, here.
     function addCollateral(address collateral, CollateralParams calldata params) external;
 
     function setDebtCeiling(address collateral, uint128 debtCeiling) external;
@@ -122,6 +123,7 @@ interface IVaultEngine {
 
     function riskModel() external view returns (IRiskModel);
 
+    /// @notice The vault as stored; reverts `VaultNotFound` for an id never opened.
     function vaults(uint256 vaultId) external view returns (Vault memory);
 
     /// @notice Number of vaults opened so far; ids run from 1 to `vaultCount`.
@@ -132,6 +134,11 @@ interface IVaultEngine {
 
     /// @notice The vault's collateral valued at the oracle price [wad], rounded down.
     function collateralValue(uint256 vaultId) external view returns (uint256);
+
+    /// @notice What a health check needs, in one call and one oracle read: the vault's collateral
+    /// type, its collateral value at the oracle price [wad, rounded down] and its debt with fees to
+    /// now [wad, rounded up].
+    function position(uint256 vaultId) external view returns (address collateral, uint256 value, uint256 debt);
 
     /// @notice The most debt the vault may carry after borrowing or withdrawing [wad].
     function maxDebt(uint256 vaultId) external view returns (uint256);

@@ -97,7 +97,9 @@ contract OracleHub is IOracleHub, AccessManaged {
         // Nothing new: keep the stored price and, above all, do not count a zero-time "return".
         if (updatedAt <= state.updatedAt) return state.price;
 
-        uint256 newPrice = uint256(answer) * 10 ** (18 - state.feedDecimals);
+        uint256 scale = 10 ** (18 - state.feedDecimals);
+        // An absurd answer must fail the bounds check below, not overflow into a panic.
+        uint256 newPrice = uint256(answer) > type(uint256).max / scale ? type(uint256).max : uint256(answer) * scale;
         if (newPrice < feed.minPrice || newPrice > feed.maxPrice) {
             revert PriceOutOfBounds(collateral, newPrice, feed.minPrice, feed.maxPrice);
         }
@@ -133,7 +135,8 @@ contract OracleHub is IOracleHub, AccessManaged {
         uint256 heartbeat = _configured(collateral).heartbeat;
         PriceState storage state = _prices[collateral];
         uint256 updatedAt = state.updatedAt;
-        if (state.price == 0 || block.timestamp - updatedAt > heartbeat) {
+        // A price never set has updatedAt 0, which is always older than the heartbeat (≤ 7 days).
+        if (block.timestamp - updatedAt > heartbeat) {
             revert StalePrice(collateral, updatedAt, heartbeat);
         }
         return state.price;

@@ -10,6 +10,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import { RAY } from "../../keeper/src/math/fixedPoint";
 import { deploySluiceFixture, type SluiceFixture } from "../helpers/fixtures";
 import { HIGH, powHigh } from "../helpers/reference";
+import { propertyRuns } from "../helpers/runs";
 
 const YEAR = 365 * 24 * 3600;
 const USERS = 4;
@@ -74,7 +75,7 @@ describe("VaultEngine accounting (property)", function () {
         await run.checkInvariants();
         expect(run.elapsed).to.be.gte(YEAR);
       }),
-      { numRuns: 40 },
+      { numRuns: propertyRuns(40) },
     );
   });
 });

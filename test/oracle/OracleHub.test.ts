@@ -63,12 +63,15 @@ async function oracleFixture() {
 }
 
 /** Publishes `price` [wad] on `feed` in a block at exactly `at` (feed time = block time). */
-async function publishAt(feed: MockAggregator, price: bigint, at: number, decimals = FEED_DECIMALS): Promise<void> {
+async function publishAt(feed: MockAggregator, price: bigint, at: number): Promise<void> {
   await time.setNextBlockTimestamp(at);
-  await feed.setAnswer(toFeedAnswer(price, decimals));
+  await feed.setAnswer(toFeedAnswer(price, FEED_DECIMALS));
 }
 
-/** Publishes `price` on `feed` and pokes the hub in a block at exactly `at`, one block per update. */
+/**
+ * Publishes `answer` on `feed` and pokes the hub in one block at exactly `at`, so consecutive
+ * updates can be as little as one second apart.
+ */
 async function publishAndPoke(
   oracleHub: OracleHub,
   feed: MockAggregator,
@@ -286,7 +289,9 @@ describe("OracleHub", () => {
       it(`${setter}_atEitherBound_storesValueAndEmits${event}`, async () => {
         const { oracleHub, collateral } = await loadFixture(oracleFixture);
         for (const value of [min, max]) {
-          await expect(set(oracleHub, collateral, value)).to.emit(oracleHub, event).withArgs(collateral, value);
+          await expect(set(oracleHub, collateral, value))
+            .to.emit(oracleHub, event)
+            .withArgs(collateral, value);
           expect((await oracleHub.feedConfig(collateral))[field]).to.equal(value);
         }
       });
@@ -553,6 +558,14 @@ describe("OracleHub", () => {
       await expect(oracleHub.poke(collateral))
         .to.be.revertedWithCustomError(oracleHub, "PriceOutOfBounds")
         .withArgs(collateral, high, MIN_PRICE, MAX_PRICE);
+    });
+
+    it("poke_whenAnswerWouldOverflowWhenScaled_revertsPriceOutOfBoundsNotAPanic", async () => {
+      const { oracleHub, feed, collateral } = await loadFixture(oracleFixture);
+      await feed.setAnswer(ethers.MaxInt256);
+      await expect(oracleHub.poke(collateral))
+        .to.be.revertedWithCustomError(oracleHub, "PriceOutOfBounds")
+        .withArgs(collateral, ethers.MaxUint256, MIN_PRICE, MAX_PRICE);
     });
 
     it("poke_whenPriceIsExactlyAtEitherBound_accepts", async () => {

@@ -24,13 +24,21 @@ export const divWadUp = (x: bigint, y: bigint): bigint => mulDivUp(x, WAD, y);
 const POW_SCALE = 10n ** 36n;
 const RAY_TO_POW = 10n ** 9n;
 
+const UINT256_MAX = 2n ** 256n - 1n;
+
+/** Throws where the contract would revert on overflow, so the mirror never answers what the chain cannot. */
+function checked(value: bigint): bigint {
+  if (value > UINT256_MAX) throw new RangeError("uint256 overflow (the contract reverts here)");
+  return value;
+}
+
 /** `x^n` for a RAY `x`, rounded down; powers taken at 36 decimals (FixedPointMath.rpowDown). */
 export function rpowDown(x: bigint, n: bigint): bigint {
-  let base = x * RAY_TO_POW;
+  let base = checked(x * RAY_TO_POW);
   let z = n % 2n === 1n ? base : POW_SCALE;
   for (n /= 2n; n !== 0n; n /= 2n) {
-    base = (base * base) / POW_SCALE;
-    if (n % 2n === 1n) z = (z * base) / POW_SCALE;
+    base = checked((base * base) / POW_SCALE);
+    if (n % 2n === 1n) z = checked((z * base) / POW_SCALE);
   }
   return z / RAY_TO_POW;
 }
@@ -68,6 +76,7 @@ export function sqrt(value: bigint): bigint {
  * @param annualRate yearly rate [wad], e.g. 0.02e18 for 2%.
  */
 export function perSecondRate(annualRate: bigint): bigint {
+  if (annualRate < 0n || annualRate > 100n * WAD) throw new RangeError("annual rate must lie in [0, 10,000%]");
   const target = RAY + (annualRate * RAY) / WAD;
   let low = RAY;
   let high = RAY + RAY / 10n ** 6n; // ≥ e^31 a year: far above any sane fee

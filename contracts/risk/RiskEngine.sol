@@ -1,0 +1,303 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {AccessManaged} from "@openzeppelin/contracts/access/manager/AccessManaged.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {IOracleHub} from "../interfaces/IOracleHub.sol";
+import {IRiskEngine} from "../interfaces/IRiskEngine.sol";
+import {IRiskModel} from "../interfaces/IRiskModel.sol";
+import {IVaultEngine} from "../interfaces/IVaultEngine.sol";
+import {WAD} from "../libraries/FixedPointMath.sol";
+import {ThresholdMath} from "../libraries/ThresholdMath.sol";
+
+/// @title RiskEngine
+/// @notice See {IRiskEngine}.
+contract RiskEngine is IRiskEngine, AccessManaged {
+    uint256 internal constant MAX_BASE_THRESHOLD = 0.98e18; // [wad]
+    uint256 internal constant MIN_MIN_THRESHOLD = 0.1e18; // [wad]
+    uint256 internal constant MAX_BORROW_BUFFER = 0.3e18; // [wad]
+    uint256 internal constant MAX_CONFIDENCE = 10e18; // [wad]
+    uint256 internal constant MIN_HORIZON = 60; // [seconds]
+    uint256 internal constant MAX_HORIZON = 7 days; // [seconds]
+    uint256 internal constant MIN_RAMP_DURATION = 1 hours; // [seconds]
+    uint256 internal constant MAX_RAMP_DURATION = 90 days; // [seconds]
+    uint256 internal constant MIN_DEPTH = 1e18; // [wad]
+    uint256 internal constant MAX_DEPTH = 1e36; // [wad]
+    uint256 internal constant MAX_SIZE_PENALTY = 0.5e18; // [wad]
+    uint256 internal constant MIN_STEP_PER_HOUR = 0.0001e18; // [wad per hour]
+    uint256 internal constant MAX_STEP_PER_HOUR = 0.5e18; // [wad per hour]
+
+    /// @inheritdoc IRiskEngine
+    IVaultEngine public immutable vaultEngine;
+    /// @inheritdoc IRiskEngine
+    IOracleHub public immutable oracle;
+
+    mapping(address collateral => RiskParams) internal _params;
+    mapping(address collateral => BaseRamp) internal _ramps;
+    mapping(address collateral => VolatilityState) internal _volatility;
+
+    constructor(address authority, IVaultEngine vaultEngine_, IOracleHub oracle_) AccessManaged(authority) {
+        if (address(vaultEngine_) == address(0) || address(oracle_) == address(0)) revert ZeroAddress();
+        vaultEngine = vaultEngine_;
+        oracle = oracle_;
+    }
+
+    // ---------------------------------------------------------------- admin
+
+    /// @inheritdoc IRiskEngine
+    function addCollateral(address collateral, uint64 baseThreshold, RiskParams calldata params) external restricted {
+        if (collateral == address(0)) revert ZeroAddress();
+        if (_ramps[collateral].to != 0) revert CollateralAlreadyListed(collateral);
+        _checkRange("minThreshold", params.minThreshold, MIN_MIN_THRESHOLD, MAX_BASE_THRESHOLD);
+        _checkRange("baseThreshold", baseThreshold, params.minThreshold, MAX_BASE_THRESHOLD);
+        _checkRange("borrowBuffer", params.borrowBuffer, 0, MAX_BORROW_BUFFER);
+        _checkRange("confidence", params.confidence, 0, MAX_CONFIDENCE);
+        _checkRange("horizon", params.horizon, MIN_HORIZON, MAX_HORIZON);
+        _checkRange("minRampDuration", params.minRampDuration, MIN_RAMP_DURATION, MAX_RAMP_DURATION);
+        _checkRange("depth", params.depth, MIN_DEPTH, MAX_DEPTH);
+        _checkRange("maxSizePenalty", params.maxSizePenalty, 0, MAX_SIZE_PENALTY);
+        _checkRange("maxStepPerHour", params.maxStepPerHour, MIN_STEP_PER_HOUR, MAX_STEP_PER_HOUR);
+
+        _params[collateral] = params;
+        uint64 now_ = uint64(block.timestamp);
+        _ramps[collateral] = BaseRamp({from: baseThreshold, to: baseThreshold, start: now_, end: now_});
+        uint64 target = _target(collateral, params);
+        _volatility[collateral] = VolatilityState({penalty: target, target: target, checkpoint: now_});
+        emit CollateralAdded(collateral, baseThreshold, params);
+        emit VolatilityPenaltySynced(collateral, target, target);
+    }
+
+    /// @inheritdoc IRiskEngine
+    function setBaseThreshold(address collateral, uint64 baseThreshold, uint32 duration) external restricted {
+        RiskParams storage params = _listed(collateral);
+        _checkRange("baseThreshold", baseThreshold, params.minThreshold, MAX_BASE_THRESHOLD);
+        _checkRange("rampDuration", duration, params.minRampDuration, MAX_RAMP_DURATION);
+        // Starting from where any running ramp has got to keeps the liquidation base continuous.
+        uint64 from = uint64(_liquidationBase(_ramps[collateral]));
+        uint64 start = uint64(block.timestamp);
+        _ramps[collateral] = BaseRamp({from: from, to: baseThreshold, start: start, end: start + duration});
+        emit BaseThresholdRamp(collateral, from, baseThreshold, start, start + duration);
+    }
+
+    /// @inheritdoc IRiskEngine
+    function setMinThreshold(address collateral, uint64 minThreshold) external restricted {
+        RiskParams storage params = _listed(collateral);
+        BaseRamp storage ramp = _ramps[collateral];
+        _checkRange("minThreshold", minThreshold, MIN_MIN_THRESHOLD, Math.min(ramp.from, ramp.to));
+        params.minThreshold = minThreshold;
+        emit MinThresholdSet(collateral, minThreshold);
+    }
+
+    /// @inheritdoc IRiskEngine
+    function setBorrowBuffer(address collateral, uint64 borrowBuffer) external restricted {
+        RiskParams storage params = _listed(collateral);
+        _checkRange("borrowBuffer", borrowBuffer, 0, MAX_BORROW_BUFFER);
+        params.borrowBuffer = borrowBuffer;
+        emit BorrowBufferSet(collateral, borrowBuffer);
+    }
+
+    /// @inheritdoc IRiskEngine
+    function setConfidence(address collateral, uint64 confidence) external restricted {
+        RiskParams storage params = _listed(collateral);
+        _checkRange("confidence", confidence, 0, MAX_CONFIDENCE);
+        // The checkpoint inside _sync uses the stored (old) target; the new one applies from now.
+        params.confidence = confidence;
+        _sync(collateral, params);
+        emit ConfidenceSet(collateral, confidence);
+    }
+
+    /// @inheritdoc IRiskEngine
+    function setHorizon(address collateral, uint32 horizon) external restricted {
+        RiskParams storage params = _listed(collateral);
+        _checkRange("horizon", horizon, MIN_HORIZON, MAX_HORIZON);
+        params.horizon = horizon;
+        _sync(collateral, params);
+        emit HorizonSet(collateral, horizon);
+    }
+
+    /// @inheritdoc IRiskEngine
+    function setMinRampDuration(address collateral, uint32 minRampDuration) external restricted {
+        RiskParams storage params = _listed(collateral);
+        _checkRange("minRampDuration", minRampDuration, MIN_RAMP_DURATION, MAX_RAMP_DURATION);
+        params.minRampDuration = minRampDuration;
+        emit MinRampDurationSet(collateral, minRampDuration);
+    }
+
+    /// @inheritdoc IRiskEngine
+    function setDepth(address collateral, uint128 depth) external restricted {
+        RiskParams storage params = _listed(collateral);
+        _checkRange("depth", depth, MIN_DEPTH, MAX_DEPTH);
+        params.depth = depth;
+        emit DepthSet(collateral, depth);
+    }
+
+    /// @inheritdoc IRiskEngine
+    function setMaxSizePenalty(address collateral, uint64 maxSizePenalty) external restricted {
+        RiskParams storage params = _listed(collateral);
+        _checkRange("maxSizePenalty", maxSizePenalty, 0, MAX_SIZE_PENALTY);
+        params.maxSizePenalty = maxSizePenalty;
+        emit MaxSizePenaltySet(collateral, maxSizePenalty);
+    }
+
+    /// @inheritdoc IRiskEngine
+    function setMaxStepPerHour(address collateral, uint64 maxStepPerHour) external restricted {
+        RiskParams storage params = _listed(collateral);
+        _checkRange("maxStepPerHour", maxStepPerHour, MIN_STEP_PER_HOUR, MAX_STEP_PER_HOUR);
+        // Checkpoint at the old speed first: the new one must not apply to time already elapsed.
+        _sync(collateral, params);
+        params.maxStepPerHour = maxStepPerHour;
+        emit MaxStepPerHourSet(collateral, maxStepPerHour);
+    }
+
+    // ---------------------------------------------------------------- anyone
+
+    /// @inheritdoc IRiskEngine
+    function sync(address collateral) external returns (uint256 penalty, uint256 target) {
+        return _sync(collateral, _listed(collateral));
+    }
+
+    /// @inheritdoc IRiskEngine
+    function poke(address collateral) external returns (uint256 price) {
+        RiskParams storage params = _listed(collateral);
+        price = oracle.poke(collateral);
+        _sync(collateral, params);
+    }
+
+    // ---------------------------------------------------------------- views
+
+    /// @inheritdoc IRiskModel
+    function borrowRatio(address collateral, uint256 collateralValue) external view returns (uint256) {
+        RiskParams storage params = _listed(collateral);
+        uint256 lt = ThresholdMath.threshold(
+            _borrowBase(_ramps[collateral]),
+            params.minThreshold,
+            _appliedPenalty(collateral, params),
+            ThresholdMath.sizePenalty(collateralValue, params.depth, params.maxSizePenalty)
+        );
+        uint256 buffer = params.borrowBuffer;
+        return lt > buffer ? lt - buffer : 0;
+    }
+
+    /// @inheritdoc IRiskEngine
+    function liquidationThreshold(uint256 vaultId) external view returns (uint256 effective) {
+        (, , , effective, , ) = _breakdown(vaultId);
+    }
+
+    /// @inheritdoc IRiskEngine
+    function thresholdBreakdown(
+        uint256 vaultId
+    ) external view returns (uint256 base, uint256 volPenalty, uint256 sizePenalty, uint256 effective) {
+        (base, volPenalty, sizePenalty, effective, , ) = _breakdown(vaultId);
+    }
+
+    /// @inheritdoc IRiskEngine
+    function healthFactor(uint256 vaultId) external view returns (uint256) {
+        return _health(vaultId);
+    }
+
+    /// @inheritdoc IRiskEngine
+    function isLiquidatable(uint256 vaultId) external view returns (bool) {
+        return _health(vaultId) < WAD;
+    }
+
+    /// @inheritdoc IRiskEngine
+    function volatilityPenalty(address collateral) external view returns (uint256) {
+        return _appliedPenalty(collateral, _listed(collateral));
+    }
+
+    /// @inheritdoc IRiskEngine
+    function liquidationBase(address collateral) external view returns (uint256) {
+        _listed(collateral);
+        return _liquidationBase(_ramps[collateral]);
+    }
+
+    /// @inheritdoc IRiskEngine
+    function borrowBase(address collateral) external view returns (uint256) {
+        _listed(collateral);
+        return _borrowBase(_ramps[collateral]);
+    }
+
+    /// @inheritdoc IRiskEngine
+    function riskParams(address collateral) external view returns (RiskParams memory) {
+        return _listed(collateral);
+    }
+
+    /// @inheritdoc IRiskEngine
+    function baseRamp(address collateral) external view returns (BaseRamp memory) {
+        _listed(collateral);
+        return _ramps[collateral];
+    }
+
+    /// @inheritdoc IRiskEngine
+    function volatilityState(address collateral) external view returns (VolatilityState memory) {
+        _listed(collateral);
+        return _volatility[collateral];
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    function _breakdown(
+        uint256 vaultId
+    )
+        internal
+        view
+        returns (uint256 base, uint256 volPenalty, uint256 sizePenalty, uint256 effective, uint256 value, uint256 debt)
+    {
+        address collateral;
+        (collateral, value, debt) = vaultEngine.position(vaultId);
+        RiskParams storage params = _listed(collateral);
+        base = _liquidationBase(_ramps[collateral]);
+        volPenalty = _appliedPenalty(collateral, params);
+        sizePenalty = ThresholdMath.sizePenalty(value, params.depth, params.maxSizePenalty);
+        effective = ThresholdMath.threshold(base, params.minThreshold, volPenalty, sizePenalty);
+    }
+
+    function _health(uint256 vaultId) internal view returns (uint256) {
+        (, , , uint256 effective, uint256 value, uint256 debt) = _breakdown(vaultId);
+        return ThresholdMath.health(value, effective, debt);
+    }
+
+    function _sync(address collateral, RiskParams storage params) internal returns (uint256 penalty, uint256 target) {
+        penalty = _appliedPenalty(collateral, params);
+        target = _target(collateral, params);
+        // Both ≤ 1 wad (the target is capped, the penalty slews between targets): they fit in uint64.
+        _volatility[collateral] = VolatilityState({
+            penalty: uint64(penalty),
+            target: uint64(target),
+            checkpoint: uint64(block.timestamp)
+        });
+        emit VolatilityPenaltySynced(collateral, penalty, target);
+    }
+
+    function _appliedPenalty(address collateral, RiskParams storage params) internal view returns (uint256) {
+        VolatilityState memory state = _volatility[collateral];
+        return
+            ThresholdMath.slew(state.penalty, state.target, params.maxStepPerHour, block.timestamp - state.checkpoint);
+    }
+
+    function _target(address collateral, RiskParams memory params) internal view returns (uint64) {
+        uint256 target = ThresholdMath.volatilityPenaltyTarget(
+            params.confidence,
+            oracle.volatility(collateral),
+            params.horizon
+        );
+        return uint64(Math.min(target, WAD));
+    }
+
+    function _liquidationBase(BaseRamp memory ramp) internal view returns (uint256) {
+        return ThresholdMath.rampedBase(ramp.from, ramp.to, ramp.start, ramp.end, block.timestamp);
+    }
+
+    function _borrowBase(BaseRamp memory ramp) internal view returns (uint256) {
+        return block.timestamp >= ramp.end ? ramp.to : Math.min(ramp.from, ramp.to);
+    }
+
+    function _listed(address collateral) internal view returns (RiskParams storage params) {
+        if (_ramps[collateral].to == 0) revert CollateralNotListed(collateral);
+        return _params[collateral];
+    }
+
+    function _checkRange(bytes32 parameter, uint256 value, uint256 min, uint256 max) internal pure {
+        if (value < min || value > max) revert OutOfRange(parameter, value, min, max);
+    }
+}

@@ -1,0 +1,239 @@
+import { expect } from "chai";
+import { ethers } from "hardhat";
+import { time } from "@nomicfoundation/hardhat-network-helpers";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import type { BaseContract, Interface } from "ethers";
+import { deploySluiceFixture, type SluiceFixture } from "../helpers/fixtures";
+import { GOVERNED_FUNCTIONS, ORACLE_DEFAULTS, ROLES, deploySluice } from "../../scripts/lib/deploy";
+import {
+  AccessManager__factory,
+  MockAggregator__factory,
+  MockERC20__factory,
+  MockRiskModel__factory,
+} from "../../typechain-types";
+import { RAY, WAD } from "../../keeper/src/math/fixedPoint";
+
+type GovernedContract = keyof typeof GOVERNED_FUNCTIONS;
+
+/** Functions anyone may call. Everything else that writes state must be governed. */
+const USER_ENTRY_POINTS: Record<GovernedContract, readonly string[]> = {
+  VaultEngine: ["setOperator", "openVault", "deposit", "withdraw", "borrow", "repay", "accrue"],
+  OracleHub: ["poke"],
+};
+/** AccessManaged's own hook: only the current authority may call it. */
+const AUTHORITY_ONLY = ["setAuthority"];
+
+function mutatingFunctions(iface: Interface): string[] {
+  const names: string[] = [];
+  iface.forEachFunction((fn) => {
+    if (fn.stateMutability !== "view" && fn.stateMutability !== "pure") names.push(fn.name);
+  });
+  return names;
+}
+
+describe("AccessControl", function () {
+  let f: SluiceFixture;
+  let stranger: HardhatEthersSigner;
+
+  beforeEach(async function () {
+    f = await deploySluiceFixture();
+    stranger = f.users[5];
+  });
+
+  const targetOf = (name: GovernedContract): BaseContract => (name === "VaultEngine" ? f.vaultEngine : f.oracleHub);
+
+  /** Arguments that succeed when the governor sends them, one set per governed function. */
+  async function governedCalls(): Promise<Record<GovernedContract, Record<string, unknown[]>>> {
+    const weth = await f.weth.token.getAddress();
+    const freshToken = await new MockERC20__factory(f.governor).deploy("Fresh", "FRSH", 18);
+    const freshFeed = await new MockAggregator__factory(f.governor).deploy(8, "FRSH / USD", 100_000_000n);
+    const model = await new MockRiskModel__factory(f.governor).deploy();
+    const fresh = await freshToken.getAddress();
+    const feed = await freshFeed.getAddress();
+    const feedConfig = {
+      source: feed,
+      heartbeat: ORACLE_DEFAULTS.heartbeat,
+      minPrice: WAD / 100n,
+      maxPrice: 100n * WAD,
+      maxJump: ORACLE_DEFAULTS.maxJump,
+      halfLife: ORACLE_DEFAULTS.halfLife,
+    };
+    // Listing in the engine needs a priced token: one with its feed already added.
+    const priced = await (await new MockERC20__factory(f.governor).deploy("Priced", "PRCD", 18)).getAddress();
+    await f.oracleHub.connect(f.governor).addFeed(priced, feedConfig);
+    return {
+      VaultEngine: {
+        addCollateral: [priced, { debtCeiling: 1_000n * WAD, dust: WAD, stabilityFee: RAY, maxLTV: WAD / 2n }],
+        setDebtCeiling: [weth, 1_000n * WAD],
+        setDust: [weth, WAD],
+        setStabilityFee: [weth, RAY],
+        setMaxLTV: [weth, WAD / 2n],
+        setGlobalDebtCeiling: [1_000n * WAD],
+        setRiskModel: [await model.getAddress()],
+      },
+      OracleHub: {
+        addFeed: [fresh, feedConfig],
+        setFeedSource: [weth, feed],
+        setHeartbeat: [weth, 7_200],
+        setPriceBounds: [weth, WAD, 1_000_000n * WAD],
+        setMaxJump: [weth, WAD / 10n],
+        setHalfLife: [weth, 3_600],
+      },
+    };
+  }
+
+  describe("governed functions", function () {
+    it("governedCalls_coverEveryGovernedFunction", async function () {
+      const calls = await governedCalls();
+      for (const [name, functions] of Object.entries(GOVERNED_FUNCTIONS) as [GovernedContract, readonly string[]][]) {
+        expect(Object.keys(calls[name])).to.have.members([...functions]);
+      }
+    });
+
+    for (const [name, functions] of Object.entries(GOVERNED_FUNCTIONS) as [GovernedContract, readonly string[]][]) {
+      for (const fn of functions) {
+        it(`${name}.${fn}_fromNonGovernor_revertsUnauthorized`, async function () {
+          const args = (await governedCalls())[name][fn];
+          const target = targetOf(name);
+          await expect(target.connect(stranger).getFunction(fn)(...args))
+            .to.be.revertedWithCustomError(target, "AccessManagedUnauthorized")
+            .withArgs(stranger.address);
+          // The same call from the governor goes through: the caller alone made the difference.
+          await expect(target.connect(f.governor).getFunction(fn)(...args)).to.not.be.reverted;
+        });
+      }
+    }
+  });
+
+  describe("completeness", function () {
+    for (const name of Object.keys(GOVERNED_FUNCTIONS) as GovernedContract[]) {
+      it(`${name}_everyStateChangingFunction_isAUserEntryPointOrGoverned`, async function () {
+        const allowed = new Set<string>([...USER_ENTRY_POINTS[name], ...AUTHORITY_ONLY, ...GOVERNED_FUNCTIONS[name]]);
+        const ungoverned = mutatingFunctions(targetOf(name).interface).filter((fn) => !allowed.has(fn));
+        expect(ungoverned).to.deep.equal([]);
+      });
+
+      it(`${name}_entryPointLists_matchTheAbi`, async function () {
+        const mutating = mutatingFunctions(targetOf(name).interface);
+        const governed: readonly string[] = GOVERNED_FUNCTIONS[name];
+        for (const fn of [...USER_ENTRY_POINTS[name], ...AUTHORITY_ONLY, ...governed]) {
+          expect(mutating, `${name}.${fn}`).to.include(fn);
+        }
+        for (const fn of USER_ENTRY_POINTS[name]) {
+          expect(governed, `${name}.${fn} is a user entry point`).to.not.include(fn);
+        }
+      });
+
+      it(`${name}_everyGovernedSelector_mapsToTheGovernorRole`, async function () {
+        const target = targetOf(name);
+        const address = await target.getAddress();
+        expect(await f.accessManager.isTargetClosed(address)).to.equal(false);
+        for (const fn of GOVERNED_FUNCTIONS[name]) {
+          const selector = target.interface.getFunction(fn)!.selector;
+          expect(await f.accessManager.getTargetFunctionRole(address, selector), `${name}.${fn}`).to.equal(
+            ROLES.GOVERNOR,
+          );
+        }
+      });
+    }
+  });
+
+  describe("authority", function () {
+    it("setAuthority_fromAnyAccountButTheAuthority_reverts", async function () {
+      const newManager = await new AccessManager__factory(f.governor).deploy(f.governor);
+      for (const target of [f.vaultEngine, f.oracleHub]) {
+        for (const caller of [stranger, f.governor]) {
+          await expect(target.connect(caller).setAuthority(newManager))
+            .to.be.revertedWithCustomError(target, "AccessManagedUnauthorized")
+            .withArgs(caller.address);
+        }
+        expect(await target.authority()).to.equal(await f.accessManager.getAddress());
+      }
+    });
+
+    it("setAuthority_throughTheAccessManagerAdmin_movesTheTarget", async function () {
+      const newManager = await new AccessManager__factory(f.governor).deploy(f.governor);
+      const newAddress = await newManager.getAddress();
+      await expect(f.accessManager.connect(stranger).updateAuthority(f.vaultEngine, newManager))
+        .to.be.revertedWithCustomError(f.accessManager, "AccessManagerUnauthorizedAccount")
+        .withArgs(stranger.address, ROLES.ADMIN);
+      await expect(f.accessManager.updateAuthority(f.vaultEngine, newManager))
+        .to.emit(f.vaultEngine, "AuthorityUpdated")
+        .withArgs(newAddress);
+      expect(await f.vaultEngine.authority()).to.equal(newAddress);
+    });
+  });
+
+  describe("roles", function () {
+    it("governorRole_locally_hasNoExecutionDelay", async function () {
+      const [since, currentDelay, pendingDelay, effect] = await f.accessManager.getAccess(ROLES.GOVERNOR, f.governor);
+      expect(since).to.be.gt(0n);
+      expect(since).to.be.lte(BigInt(await time.latest()));
+      expect([currentDelay, pendingDelay, effect]).to.deep.equal([0n, 0n, 0n]);
+      const [isMember, executionDelay] = await f.accessManager.hasRole(ROLES.GOVERNOR, f.governor);
+      expect([isMember, executionDelay]).to.deep.equal([true, 0n]);
+    });
+
+    it("grantRole_toNewGovernor_letsThemCallAdminFunctions", async function () {
+      const weth = await f.weth.token.getAddress();
+      await expect(f.vaultEngine.connect(stranger).setDust(weth, 5n * WAD))
+        .to.be.revertedWithCustomError(f.vaultEngine, "AccessManagedUnauthorized")
+        .withArgs(stranger.address);
+      await expect(f.accessManager.grantRole(ROLES.GOVERNOR, stranger, 0))
+        .to.emit(f.accessManager, "RoleGranted")
+        .withArgs(ROLES.GOVERNOR, stranger.address, 0, await time.latest().then((t) => t + 1), true);
+      await expect(f.vaultEngine.connect(stranger).setDust(weth, 5n * WAD))
+        .to.emit(f.vaultEngine, "DustSet")
+        .withArgs(weth, 5n * WAD);
+      await expect(f.oracleHub.connect(stranger).setHeartbeat(weth, 7_200))
+        .to.emit(f.oracleHub, "HeartbeatSet")
+        .withArgs(weth, 7_200);
+    });
+
+    it("revokeRole_fromGovernor_removesAccess", async function () {
+      const weth = await f.weth.token.getAddress();
+      await f.accessManager.grantRole(ROLES.GOVERNOR, stranger, 0);
+      await f.vaultEngine.connect(stranger).setDust(weth, 5n * WAD);
+      await expect(f.accessManager.revokeRole(ROLES.GOVERNOR, stranger))
+        .to.emit(f.accessManager, "RoleRevoked")
+        .withArgs(ROLES.GOVERNOR, stranger.address);
+      await expect(f.vaultEngine.connect(stranger).setDust(weth, 6n * WAD))
+        .to.be.revertedWithCustomError(f.vaultEngine, "AccessManagedUnauthorized")
+        .withArgs(stranger.address);
+    });
+
+    it("guardianRole_cannotCallGovernedFunctions", async function () {
+      await f.accessManager.grantRole(ROLES.GUARDIAN, stranger, 0);
+      await expect(f.vaultEngine.connect(stranger).setGlobalDebtCeiling(1n))
+        .to.be.revertedWithCustomError(f.vaultEngine, "AccessManagedUnauthorized")
+        .withArgs(stranger.address);
+    });
+
+    it("governanceDelay_whenSet_forcesScheduling", async function () {
+      const deployer = f.users[6];
+      const delay = 86_400;
+      const live = await deploySluice(deployer, { governanceDelay: delay });
+      const [, currentDelay] = await live.accessManager.getAccess(ROLES.GOVERNOR, deployer);
+      expect(currentDelay).to.equal(BigInt(delay));
+
+      // With a delay, a direct call looks for a matured scheduled operation and finds none.
+      const target = await live.vaultEngine.getAddress();
+      const data = live.vaultEngine.interface.encodeFunctionData("setGlobalDebtCeiling", [1n]);
+      const operationId = await live.accessManager.hashOperation(deployer, target, data);
+      await expect(live.vaultEngine.connect(deployer).setGlobalDebtCeiling(1n))
+        .to.be.revertedWithCustomError(live.accessManager, "AccessManagerNotScheduled")
+        .withArgs(operationId);
+
+      await live.accessManager.connect(deployer).schedule(target, data, 0);
+      await expect(live.accessManager.connect(deployer).execute(target, data)).to.be.revertedWithCustomError(
+        live.accessManager,
+        "AccessManagerNotReady",
+      );
+      await time.increase(delay);
+      await expect(live.accessManager.connect(deployer).execute(target, data))
+        .to.emit(live.vaultEngine, "GlobalDebtCeilingSet")
+        .withArgs(1n);
+      expect(await live.vaultEngine.globalDebtCeiling()).to.equal(1n);
+    });
+  });
+});
