@@ -6,6 +6,7 @@ import {
   MockAggregator__factory,
   MockERC20__factory,
   OracleHub__factory,
+  RiskEngine__factory,
   Stablecoin__factory,
   VaultEngine__factory,
 } from "../../typechain-types";
@@ -14,11 +15,13 @@ import type {
   MockAggregator,
   MockERC20,
   OracleHub,
+  RiskEngine,
   Stablecoin,
   VaultEngine,
 } from "../../typechain-types";
 import type { CollateralEntry, Manifest } from "../../keeper/src/config/manifest";
 import { WAD, perSecondRate } from "../../keeper/src/math/fixedPoint";
+import type { RiskParams } from "../../keeper/src/risk/thresholds";
 
 /** AccessManager role ids. ADMIN (0) manages roles; it starts with the deployer. */
 export const ROLES = { ADMIN: 0n, GOVERNOR: 1n, GUARDIAN: 2n } as const;
@@ -35,7 +38,20 @@ export const GOVERNED_FUNCTIONS = {
     "setRiskModel",
   ],
   OracleHub: ["addFeed", "setFeedSource", "setHeartbeat", "setPriceBounds", "setMaxJump", "setHalfLife"],
+  RiskEngine: [
+    "addCollateral",
+    "setBaseThreshold",
+    "setMinThreshold",
+    "setBorrowBuffer",
+    "setConfidence",
+    "setHorizon",
+    "setMinRampDuration",
+    "setDepth",
+    "setMaxSizePenalty",
+    "setMaxStepPerHour",
+  ],
 } as const;
+export type GovernedContract = keyof typeof GOVERNED_FUNCTIONS;
 
 /** How a local collateral is listed: the mock token, its feed and its risk parameters. */
 export interface LocalCollateralSpec {
@@ -47,7 +63,10 @@ export interface LocalCollateralSpec {
   maxLTV: bigint; // [wad]
   debtCeiling: bigint; // [wad]
   dust: bigint; // [wad]
+  risk: { baseThreshold: bigint; params: RiskParams };
 }
+
+const pct = (percent: number): bigint => (BigInt(Math.round(percent * 100)) * WAD) / 10_000n;
 
 export const LOCAL_COLLATERALS: readonly LocalCollateralSpec[] = [
   {
@@ -59,6 +78,19 @@ export const LOCAL_COLLATERALS: readonly LocalCollateralSpec[] = [
     maxLTV: (75n * WAD) / 100n,
     debtCeiling: 50_000_000n * WAD,
     dust: 100n * WAD,
+    risk: {
+      baseThreshold: pct(86),
+      params: {
+        minThreshold: pct(60),
+        borrowBuffer: pct(4),
+        confidence: 2n * WAD,
+        horizon: 4n * 3600n,
+        minRampDuration: 86_400n,
+        depth: 200_000_000n * WAD,
+        maxSizePenalty: pct(25),
+        maxStepPerHour: pct(1),
+      },
+    },
   },
   {
     symbol: "WBTC",
@@ -69,6 +101,19 @@ export const LOCAL_COLLATERALS: readonly LocalCollateralSpec[] = [
     maxLTV: (70n * WAD) / 100n,
     debtCeiling: 50_000_000n * WAD,
     dust: 100n * WAD,
+    risk: {
+      baseThreshold: pct(82),
+      params: {
+        minThreshold: pct(55),
+        borrowBuffer: pct(4),
+        confidence: 2n * WAD,
+        horizon: 6n * 3600n,
+        minRampDuration: 86_400n,
+        depth: 150_000_000n * WAD,
+        maxSizePenalty: pct(25),
+        maxStepPerHour: pct(1),
+      },
+    },
   },
 ];
 
@@ -99,6 +144,7 @@ export interface Deployment {
   accessManager: AccessManager;
   oracleHub: OracleHub;
   vaultEngine: VaultEngine;
+  riskEngine: RiskEngine;
   stablecoin: Stablecoin;
   collaterals: Record<string, LocalCollateral>;
 }
@@ -135,13 +181,22 @@ export async function deploySluice(deployer: Signer, options: DeployOptions = {}
   const stablecoin = Stablecoin__factory.connect(await vaultEngine.stablecoin(), deployer);
   log(`VaultEngine   ${await vaultEngine.getAddress()}`);
   log(`Stablecoin    ${await stablecoin.getAddress()}`);
+  const riskEngine = await deployed(
+    await new RiskEngine__factory(deployer).deploy(
+      authority,
+      await vaultEngine.getAddress(),
+      await oracleHub.getAddress(),
+    ),
+  );
+  log(`RiskEngine    ${await riskEngine.getAddress()}`);
 
-  const targets: Record<keyof typeof GOVERNED_FUNCTIONS, BaseContract> = {
+  const targets: Record<GovernedContract, BaseContract> = {
     VaultEngine: vaultEngine,
     OracleHub: oracleHub,
+    RiskEngine: riskEngine,
   };
   for (const [name, target] of Object.entries(targets)) {
-    const functions: readonly string[] = GOVERNED_FUNCTIONS[name as keyof typeof GOVERNED_FUNCTIONS];
+    const functions: readonly string[] = GOVERNED_FUNCTIONS[name as GovernedContract];
     const selectors = functions.map((fn) => target.interface.getFunction(fn)!.selector);
     await mined(accessManager.setTargetFunctionRole(await target.getAddress(), selectors, ROLES.GOVERNOR));
   }
@@ -151,11 +206,12 @@ export async function deploySluice(deployer: Signer, options: DeployOptions = {}
   await mined(accessManager.grantRole(ROLES.GOVERNOR, admin, 0));
   await mined(accessManager.grantRole(ROLES.GUARDIAN, admin, 0));
   await mined(vaultEngine.setGlobalDebtCeiling(options.globalDebtCeiling ?? 100_000_000n * WAD));
+  await mined(vaultEngine.setRiskModel(await riskEngine.getAddress()));
 
   const collaterals: Record<string, LocalCollateral> = {};
   if (options.withMocks) {
     for (const spec of LOCAL_COLLATERALS) {
-      collaterals[spec.symbol] = await listMockCollateral(deployer, oracleHub, vaultEngine, spec);
+      collaterals[spec.symbol] = await listMockCollateral(deployer, { oracleHub, vaultEngine, riskEngine }, spec);
       log(`${spec.symbol.padEnd(13)} ${await collaterals[spec.symbol].token.getAddress()}`);
     }
   }
@@ -163,15 +219,16 @@ export async function deploySluice(deployer: Signer, options: DeployOptions = {}
   const delay = options.governanceDelay ?? 0;
   if (delay > 0) await mined(accessManager.grantRole(ROLES.GOVERNOR, admin, delay));
 
-  return { deployer, deployBlock, accessManager, oracleHub, vaultEngine, stablecoin, collaterals };
+  return { deployer, deployBlock, accessManager, oracleHub, vaultEngine, riskEngine, stablecoin, collaterals };
 }
 
+/** Deploys a mock token and feed for `spec` and lists it in the OracleHub, VaultEngine and RiskEngine. */
 export async function listMockCollateral(
   deployer: Signer,
-  oracleHub: OracleHub,
-  vaultEngine: VaultEngine,
+  core: Pick<Deployment, "oracleHub" | "vaultEngine" | "riskEngine">,
   spec: LocalCollateralSpec,
 ): Promise<LocalCollateral> {
+  const { oracleHub, vaultEngine, riskEngine } = core;
   const token = await deployed(await new MockERC20__factory(deployer).deploy(spec.symbol, spec.symbol, spec.decimals));
   const feed = await deployed(
     await new MockAggregator__factory(deployer).deploy(
@@ -200,6 +257,7 @@ export async function listMockCollateral(
       maxLTV: spec.maxLTV,
     }),
   );
+  await mined(riskEngine.addCollateral(tokenAddress, spec.risk.baseThreshold, spec.risk.params));
   return { spec, token, feed };
 }
 
@@ -219,6 +277,7 @@ export async function toManifest(deployment: Deployment, network: string): Promi
       Stablecoin: await deployment.stablecoin.getAddress(),
       VaultEngine: await deployment.vaultEngine.getAddress(),
       OracleHub: await deployment.oracleHub.getAddress(),
+      RiskEngine: await deployment.riskEngine.getAddress(),
     },
     collaterals,
   };

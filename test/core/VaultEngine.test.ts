@@ -961,10 +961,10 @@ describe("VaultEngine", function () {
       }
     });
 
-    it("wiring_pointsAtTheStablecoinAndOracle", async function () {
+    it("wiring_pointsAtTheStablecoinOracleAndRiskEngine", async function () {
       expect(await f.vaultEngine.stablecoin()).to.equal(await f.stablecoin.getAddress());
       expect(await f.vaultEngine.oracle()).to.equal(await f.oracleHub.getAddress());
-      expect(await f.vaultEngine.riskModel()).to.equal(ethers.ZeroAddress);
+      expect(await f.vaultEngine.riskModel()).to.equal(await f.riskEngine.getAddress());
       expect(await f.vaultEngine.isOperator(alice, bob)).to.equal(false);
     });
 
@@ -1025,8 +1025,8 @@ describe("VaultEngine", function () {
 
     it("collateralValue_for6And8And18Decimals_isTheSameForTheSameWholeUnits", async function () {
       const like = (symbol: string, decimals: number): LocalCollateralSpec => ({ ...f.weth.spec, symbol, decimals });
-      const six = await listMockCollateral(f.governor, f.oracleHub, f.vaultEngine, like("SIX", 6));
-      const eight = await listMockCollateral(f.governor, f.oracleHub, f.vaultEngine, like("EIGHT", 8));
+      const six = await listMockCollateral(f.governor, f, like("SIX", 6));
+      const eight = await listMockCollateral(f.governor, f, like("EIGHT", 8));
       const vaults = [
         await openVault(alice, six.token, ethers.parseUnits("2.5", 6)),
         await openVault(alice, eight.token, ethers.parseUnits("2.5", 8)),

@@ -4,7 +4,14 @@ import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { BaseContract, Interface } from "ethers";
 import { deploySluiceFixture, type SluiceFixture } from "../helpers/fixtures";
-import { GOVERNED_FUNCTIONS, ORACLE_DEFAULTS, ROLES, deploySluice } from "../../scripts/lib/deploy";
+import {
+  GOVERNED_FUNCTIONS,
+  LOCAL_COLLATERALS,
+  ORACLE_DEFAULTS,
+  ROLES,
+  deploySluice,
+  type GovernedContract,
+} from "../../scripts/lib/deploy";
 import {
   AccessManager__factory,
   MockAggregator__factory,
@@ -13,12 +20,11 @@ import {
 } from "../../typechain-types";
 import { RAY, WAD } from "../../keeper/src/math/fixedPoint";
 
-type GovernedContract = keyof typeof GOVERNED_FUNCTIONS;
-
 /** Functions anyone may call. Everything else that writes state must be governed. */
 const USER_ENTRY_POINTS: Record<GovernedContract, readonly string[]> = {
   VaultEngine: ["setOperator", "openVault", "deposit", "withdraw", "borrow", "repay", "accrue"],
   OracleHub: ["poke"],
+  RiskEngine: ["sync", "poke"],
 };
 /** AccessManaged's own hook: only the current authority may call it. */
 const AUTHORITY_ONLY = ["setAuthority"];
@@ -40,7 +46,8 @@ describe("AccessControl", function () {
     stranger = f.users[5];
   });
 
-  const targetOf = (name: GovernedContract): BaseContract => (name === "VaultEngine" ? f.vaultEngine : f.oracleHub);
+  const targetOf = (name: GovernedContract): BaseContract =>
+    ({ VaultEngine: f.vaultEngine, OracleHub: f.oracleHub, RiskEngine: f.riskEngine })[name];
 
   /** Arguments that succeed when the governor sends them, one set per governed function. */
   async function governedCalls(): Promise<Record<GovernedContract, Record<string, unknown[]>>> {
@@ -78,6 +85,18 @@ describe("AccessControl", function () {
         setPriceBounds: [weth, WAD, 1_000_000n * WAD],
         setMaxJump: [weth, WAD / 10n],
         setHalfLife: [weth, 3_600],
+      },
+      RiskEngine: {
+        addCollateral: [priced, (80n * WAD) / 100n, LOCAL_COLLATERALS[0].risk.params],
+        setBaseThreshold: [weth, (80n * WAD) / 100n, 86_400],
+        setMinThreshold: [weth, WAD / 2n],
+        setBorrowBuffer: [weth, WAD / 20n],
+        setConfidence: [weth, 3n * WAD],
+        setHorizon: [weth, 7_200],
+        setMinRampDuration: [weth, 7_200],
+        setDepth: [weth, 10n ** 26n],
+        setMaxSizePenalty: [weth, WAD / 5n],
+        setMaxStepPerHour: [weth, WAD / 50n],
       },
     };
   }
@@ -141,7 +160,7 @@ describe("AccessControl", function () {
   describe("authority", function () {
     it("setAuthority_fromAnyAccountButTheAuthority_reverts", async function () {
       const newManager = await new AccessManager__factory(f.governor).deploy(f.governor);
-      for (const target of [f.vaultEngine, f.oracleHub]) {
+      for (const target of [f.vaultEngine, f.oracleHub, f.riskEngine]) {
         for (const caller of [stranger, f.governor]) {
           await expect(target.connect(caller).setAuthority(newManager))
             .to.be.revertedWithCustomError(target, "AccessManagedUnauthorized")

@@ -52,7 +52,8 @@ describe("ThresholdMath (differential against the TypeScript mirror)", function 
         const size = sizePenalty(c.value, c.depth, c.maxSizePenalty);
         const lt = threshold(c.base, c.minThreshold, volPenalty, size);
         const expected = [target, volPenalty, size, lt, health(c.value, lt, c.debt)];
-        const actual = results[i].toArray();
+        const r = results[i];
+        const actual = [r.target, r.volPenalty, r.sizePenalty, r.threshold, r.health];
         if (actual.some((x, k) => x !== expected[k])) {
           const input = JSON.stringify(c, (_, v) => (typeof v === "bigint" ? v.toString() : v));
           expect(actual, input).to.deep.equal(expected);
