@@ -24,6 +24,8 @@ const POSITIONS: Position[] = [
   { user: 1, symbol: "WBTC", collateral: "1.5", borrowShare: 0.6 },
   { user: 4, symbol: "WBTC", collateral: "0.4", borrowShare: 0.95 },
   { user: 5, symbol: "WBTC", collateral: "3", borrowShare: 0.3 },
+  // A whale: the same kind of vault, but large against market depth, so its threshold is lower.
+  { user: 6, symbol: "WETH", collateral: "8000", borrowShare: 0.9 },
 ];
 
 const fmt = (value: bigint, decimals = 18, digits = 2): string =>
@@ -34,7 +36,8 @@ const fmt = (value: bigint, decimals = 18, digits = 2): string =>
 
 async function setPrice(d: Deployment, c: LocalCollateral, price: bigint): Promise<void> {
   await (await c.feed.setAnswer(toFeedAnswer(price, c.spec.feedDecimals))).wait();
-  await (await d.oracleHub.poke(await c.token.getAddress())).wait();
+  // RiskEngine.poke publishes the price and lets the volatility penalty follow the new estimate.
+  await (await d.riskEngine.poke(await c.token.getAddress())).wait();
 }
 
 /** Moves a price in steps no larger than the oracle's per-update jump limit, as a real feed would. */
@@ -55,11 +58,13 @@ async function movePrice(d: Deployment, c: LocalCollateral, target: bigint): Pro
   }
 }
 
+const pct = (wad: bigint): string => `${fmt(wad * 100n, 18, 1)}%`;
+
 async function printBooks(d: Deployment, title: string): Promise<void> {
-  const engine = d.vaultEngine;
+  const { vaultEngine: engine, riskEngine } = d;
   const table = new Table({
-    head: ["vault", "owner", "collateral", "amount", "value", "debt", "ratio", "limit", "status"],
-    colAligns: ["right", "left", "left", "right", "right", "right", "right", "right", "left"],
+    head: ["vault", "collateral", "amount", "value", "debt", "LT = base − vol − size", "health", "limit", "status"],
+    colAligns: ["right", "left", "right", "right", "right", "left", "right", "right", "left"],
     style: process.stdout.isTTY ? {} : { head: [], border: [] },
   });
   const symbols = new Map<string, LocalCollateral>();
@@ -67,18 +72,23 @@ async function printBooks(d: Deployment, title: string): Promise<void> {
   for (let id = 1n; id <= (await engine.vaultCount()); id++) {
     const vault = await engine.vaults(id);
     const c = symbols.get(vault.collateral)!;
-    const [value, debt, limit] = await Promise.all([engine.collateralValue(id), engine.debtOf(id), engine.maxDebt(id)]);
-    const ratio = debt === 0n ? "—" : `${fmt((value * 100n * WAD) / debt, 18, 1)}%`;
+    const [[, value, debt], limit, breakdown, health] = await Promise.all([
+      engine.position(id),
+      engine.maxDebt(id),
+      riskEngine.thresholdBreakdown(id),
+      riskEngine.healthFactor(id),
+    ]);
+    const [base, volPenalty, sizePenalty, effective] = breakdown;
     table.push([
       id.toString(),
-      `${vault.owner.slice(0, 8)}…`,
       c.spec.symbol,
       fmt(vault.collateralAmount, c.spec.decimals, 4),
       fmt(value),
       fmt(debt),
-      ratio,
+      `${pct(effective)} = ${pct(base)} − ${pct(volPenalty)} − ${pct(sizePenalty)}`,
+      debt === 0n ? "—" : fmt(health, 18, 3),
       fmt(limit),
-      debt > limit ? "over limit: cannot borrow or withdraw" : "ok",
+      health < WAD ? "LIQUIDATABLE" : debt > limit ? "over borrow limit" : "ok",
     ]);
   }
   const supply = await d.stablecoin.totalSupply();
@@ -121,14 +131,37 @@ async function main(): Promise<void> {
 
   await movePrice(d, d.collaterals.WETH, 2_400n * WAD);
   await movePrice(d, d.collaterals.WBTC, 66_000n * WAD);
-  await printBooks(d, "3. WETH falls 20% to 2,400 and WBTC rises 10% to 66,000");
-  for (const c of Object.values(d.collaterals)) {
-    const sigma = await d.oracleHub.volatility(await c.token.getAddress());
-    // σ per √second → per √day, in percent.
-    console.log(`${c.spec.symbol} volatility estimate: ${fmt(sigma * 294n * 100n, 18, 2)}% per √day`);
+  await printBooks(d, "3. WETH falls 20% to 2,400 in an hour and WBTC rises 10% to 66,000");
+  await printVolatility(d);
+
+  // The feeds keep publishing the new prices hourly. The volatility penalty does not jump: it walks
+  // toward k·σ·√H by at most 1% an hour, so borrowers see thresholds tighten gradually.
+  for (let hour = 0; hour < 6; hour++) {
+    await time.increase(3_600);
+    for (const c of Object.values(d.collaterals)) {
+      const [price] = await d.oracleHub.priceState(await c.token.getAddress());
+      await setPrice(d, c, price);
+    }
   }
-  console.log("\nVaults above their limit can no longer borrow or withdraw; liquidation arrives with the Liquidator.");
+  await printBooks(d, "4. Six hours later: the volatility penalty walks toward its new target, 1% an hour at most");
+  await printVolatility(d);
+  console.log(
+    "\nLiquidatable vaults (health < 1) wait for the Liquidator; vaults over their borrow limit can " +
+      "no longer borrow or withdraw.",
+  );
   console.log(`Done in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+}
+
+async function printVolatility(d: Deployment): Promise<void> {
+  for (const c of Object.values(d.collaterals)) {
+    const token = await c.token.getAddress();
+    const [sigma, state] = await Promise.all([d.oracleHub.volatility(token), d.riskEngine.volatilityState(token)]);
+    // σ per √second × √86,400 ≈ 294 → per √day.
+    console.log(
+      `${c.spec.symbol}: σ ${fmt(sigma * 294n * 100n, 18, 2)}% per √day · volatility penalty target ` +
+        `${pct(state.target)}, applied ${pct(await d.riskEngine.volatilityPenalty(token))}`,
+    );
+  }
 }
 
 main().catch((error: unknown) => {
