@@ -51,7 +51,13 @@ contract VaultEngine is IVaultEngine, AccessManaged, ReentrancyGuardTransient {
     /// @inheritdoc IVaultEngine
     uint256 public surplus; // [rad]
     /// @inheritdoc IVaultEngine
+    uint256 public deficit; // [rad]
+    /// @inheritdoc IVaultEngine
     uint256 public vaultCount;
+    /// @inheritdoc IVaultEngine
+    address public liquidator;
+    /// @inheritdoc IVaultEngine
+    address public auction;
 
     mapping(address collateral => CollateralType) internal _types;
     mapping(uint256 vaultId => Vault) internal _vaults;
@@ -67,6 +73,16 @@ contract VaultEngine is IVaultEngine, AccessManaged, ReentrancyGuardTransient {
         if (address(oracle_) == address(0)) revert ZeroAddress();
         oracle = oracle_;
         stablecoin = new Stablecoin(stablecoinName, stablecoinSymbol, address(this));
+    }
+
+    modifier onlyLiquidator() {
+        if (msg.sender != liquidator) revert NotLiquidationModule(msg.sender);
+        _;
+    }
+
+    modifier onlyAuction() {
+        if (msg.sender != auction) revert NotLiquidationModule(msg.sender);
+        _;
     }
 
     // ---------------------------------------------------------------- admin
@@ -134,6 +150,13 @@ contract VaultEngine is IVaultEngine, AccessManaged, ReentrancyGuardTransient {
         emit RiskModelSet(address(riskModel_));
     }
 
+    /// @inheritdoc IVaultEngine
+    function setLiquidationModules(address liquidator_, address auction_) external restricted {
+        if (liquidator_ == address(0) || auction_ == address(0)) revert ZeroAddress();
+        (liquidator, auction) = (liquidator_, auction_);
+        emit LiquidationModulesSet(liquidator_, auction_);
+    }
+
     // ---------------------------------------------------------------- users
 
     /// @inheritdoc IVaultEngine
@@ -147,7 +170,14 @@ contract VaultEngine is IVaultEngine, AccessManaged, ReentrancyGuardTransient {
     function openVault(address collateral) external returns (uint256 vaultId) {
         _listed(collateral);
         vaultId = ++vaultCount;
-        _vaults[vaultId] = Vault({owner: msg.sender, collateral: collateral, collateralAmount: 0, normalizedDebt: 0});
+        _vaults[vaultId] = Vault({
+            owner: msg.sender,
+            lastBorrowBlock: 0,
+            inAuction: false,
+            collateral: collateral,
+            collateralAmount: 0,
+            normalizedDebt: 0
+        });
         emit VaultOpened(vaultId, msg.sender, collateral);
     }
 
@@ -219,6 +249,7 @@ contract VaultEngine is IVaultEngine, AccessManaged, ReentrancyGuardTransient {
         _checkSafe(vaultId, collateral, info, vault.collateralAmount, debt);
 
         vault.normalizedDebt = normalizedDebt.toUint128();
+        vault.lastBorrowBlock = uint64(block.number);
         info.totalNormalizedDebt = typeNormalized.toUint128();
         totalDebt = newTotalDebt;
         surplus += addedDebt - amount * RAY;
@@ -263,6 +294,92 @@ contract VaultEngine is IVaultEngine, AccessManaged, ReentrancyGuardTransient {
         return _accrue(collateral, _listed(collateral));
     }
 
+    /// @inheritdoc IVaultEngine
+    function heal() external returns (uint256 healed) {
+        healed = Math.min(surplus, deficit);
+        surplus -= healed;
+        deficit -= healed;
+        emit Healed(healed);
+    }
+
+    // ---------------------------------------------------------------- liquidation
+
+    /// @inheritdoc IVaultEngine
+    function seize(
+        uint256 vaultId,
+        uint256 collateralAmount,
+        uint256 normalizedDebt
+    ) external onlyLiquidator returns (uint256 debt) {
+        Vault storage vault = _existing(vaultId);
+        address collateral = vault.collateral;
+        CollateralType storage info = _types[collateral];
+        uint256 rate = _accrue(collateral, info);
+        // Checked subtraction: the Liquidator never asks for more than the vault holds.
+        vault.collateralAmount -= collateralAmount.toUint128();
+        vault.normalizedDebt -= normalizedDebt.toUint128();
+        vault.inAuction = true;
+        info.totalNormalizedDebt -= uint128(normalizedDebt);
+        uint256 seizedDebt = normalizedDebt * rate; // [rad]
+        totalDebt -= seizedDebt;
+        deficit += seizedDebt;
+        emit Seized(vaultId, collateralAmount, normalizedDebt, seizedDebt);
+        return Math.ceilDiv(seizedDebt, RAY);
+    }
+
+    /// @inheritdoc IVaultEngine
+    function payKeeper(address keeper, uint256 amount) external {
+        if (msg.sender != liquidator && msg.sender != auction) revert NotLiquidationModule(msg.sender);
+        uint256 cost = amount * RAY;
+        uint256 available = surplus;
+        if (available >= cost) {
+            surplus = available - cost;
+        } else {
+            surplus = 0;
+            deficit += cost - available;
+        }
+        emit KeeperPaid(keeper, amount);
+        stablecoin.mint(keeper, amount);
+    }
+
+    /// @inheritdoc IVaultEngine
+    function sendAuctionCollateral(address collateral, address to, uint256 amount) external onlyAuction {
+        IERC20(collateral).safeTransfer(to, amount);
+    }
+
+    /// @inheritdoc IVaultEngine
+    function collectAuctionProceeds(address payer, uint256 amount) external onlyAuction {
+        surplus += amount * RAY;
+        emit AuctionProceeds(payer, amount);
+        stablecoin.burn(payer, amount);
+    }
+
+    /// @inheritdoc IVaultEngine
+    function endAuction(uint256 vaultId, uint256 collateralAmount, uint256 debt) external onlyAuction {
+        Vault storage vault = _existing(vaultId);
+        vault.collateralAmount = (vault.collateralAmount + collateralAmount).toUint128();
+        vault.inAuction = false;
+        if (debt != 0) {
+            // The auction ran out of collateral before raising this much: it is the vault's debt
+            // again (rounded up), and leaves the deficit — into the surplus where it exceeds it.
+            address collateral = vault.collateral;
+            CollateralType storage info = _types[collateral];
+            uint256 rate = _accrue(collateral, info);
+            uint256 addedNormalized = Math.mulDiv(debt, RAY, rate, Math.Rounding.Ceil);
+            uint256 addedDebt = addedNormalized * rate; // [rad]
+            vault.normalizedDebt = (vault.normalizedDebt + addedNormalized).toUint128();
+            info.totalNormalizedDebt = (info.totalNormalizedDebt + addedNormalized).toUint128();
+            totalDebt += addedDebt;
+            uint256 owed = deficit;
+            if (owed >= addedDebt) {
+                deficit = owed - addedDebt;
+            } else {
+                deficit = 0;
+                surplus += addedDebt - owed;
+            }
+        }
+        emit AuctionReturned(vaultId, collateralAmount, debt);
+    }
+
     // ---------------------------------------------------------------- views
 
     /// @inheritdoc IVaultEngine
@@ -289,6 +406,24 @@ contract VaultEngine is IVaultEngine, AccessManaged, ReentrancyGuardTransient {
         CollateralType storage info = _types[collateral];
         value = _collateralValue(collateral, info, vault.collateralAmount);
         debt = _debtUp(vault.normalizedDebt, _rateNow(info));
+    }
+
+    /// @inheritdoc IVaultEngine
+    function liquidationData(uint256 vaultId) external view returns (LiquidationData memory data) {
+        Vault storage vault = _existing(vaultId);
+        data.collateral = vault.collateral;
+        CollateralType storage info = _types[data.collateral];
+        data.owner = vault.owner;
+        data.lastBorrowBlock = vault.lastBorrowBlock;
+        data.inAuction = vault.inAuction;
+        data.collateralAmount = vault.collateralAmount;
+        data.normalizedDebt = vault.normalizedDebt;
+        data.decimals = info.decimals;
+        data.dust = info.dust;
+        data.rate = _rateNow(info);
+        data.price = oracle.price(data.collateral);
+        data.value = _valueAt(data.collateralAmount, data.decimals, data.price);
+        data.debt = _debtUp(data.normalizedDebt, data.rate);
     }
 
     /// @inheritdoc IVaultEngine
@@ -347,14 +482,18 @@ contract VaultEngine is IVaultEngine, AccessManaged, ReentrancyGuardTransient {
         return Math.mulDiv(normalizedDebt, rate, RAY, Math.Rounding.Ceil);
     }
 
-    /// @dev The one place where collateral decimals are scaled to WAD.
     function _collateralValue(
         address collateral,
         CollateralType storage info,
         uint256 amount
     ) internal view returns (uint256) {
         if (amount == 0) return 0;
-        return FixedPointMath.mulWadDown(amount * 10 ** (18 - info.decimals), oracle.price(collateral));
+        return _valueAt(amount, info.decimals, oracle.price(collateral));
+    }
+
+    /// @dev The one place where collateral decimals are scaled to WAD: value [wad], rounded down.
+    function _valueAt(uint256 amount, uint8 decimals, uint256 price) internal pure returns (uint256) {
+        return FixedPointMath.mulWadDown(amount * 10 ** (18 - decimals), price);
     }
 
     function _maxDebt(address collateral, CollateralType storage info, uint256 amount) internal view returns (uint256) {
@@ -392,6 +531,7 @@ contract VaultEngine is IVaultEngine, AccessManaged, ReentrancyGuardTransient {
         vault = _existing(vaultId);
         address owner = vault.owner;
         if (msg.sender != owner && !_operators[owner][msg.sender]) revert NotVaultManager(vaultId, msg.sender);
+        if (vault.inAuction) revert VaultInAuction(vaultId);
     }
 
     function _checkStabilityFee(uint256 stabilityFee) internal pure {

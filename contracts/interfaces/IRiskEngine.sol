@@ -115,6 +115,9 @@ interface IRiskEngine is IRiskModel {
 
     function oracle() external view returns (IOracleHub);
 
+    /// @notice The liquidation threshold [wad] of a vault of `collateral` holding collateral worth `value`.
+    function thresholdFor(address collateral, uint256 value) external view returns (uint256);
+
     /// @notice The vault's liquidation threshold [wad].
     function liquidationThreshold(uint256 vaultId) external view returns (uint256);
 

@@ -25,11 +25,31 @@ interface IVaultEngine {
     }
 
     /// @notice One vault. `collateralAmount` in token units; debt = `normalizedDebt · rate`.
+    /// `lastBorrowBlock` is the block of its last borrow (no borrow-and-liquidate in one block);
+    /// `inAuction` is set while part of it is being auctioned (it can then neither borrow nor withdraw).
     struct Vault {
         address owner;
+        uint64 lastBorrowBlock;
+        bool inAuction;
         address collateral;
         uint128 collateralAmount;
         uint128 normalizedDebt;
+    }
+
+    /// @notice What the Liquidator needs about a vault, read in one call.
+    struct LiquidationData {
+        address owner;
+        address collateral;
+        uint256 collateralAmount; // token units
+        uint256 normalizedDebt;
+        uint256 rate; // [ray], as of now
+        uint256 price; // [wad]
+        uint256 value; // [wad], rounded down
+        uint256 debt; // [wad], rounded up
+        uint256 dust; // [wad]
+        uint256 lastBorrowBlock;
+        bool inAuction;
+        uint8 decimals;
     }
 
     error ZeroAddress();
@@ -52,6 +72,10 @@ interface IVaultEngine {
     /// not supported.
     error TransferAmountMismatch(address token, uint256 expected, uint256 received);
     error NoDebt(uint256 vaultId);
+    /// @notice Only the Liquidator (seize) or the DutchAuction (auction settlement) may call this.
+    error NotLiquidationModule(address caller);
+    /// @notice The vault is being auctioned: it may not borrow or withdraw until the auction ends.
+    error VaultInAuction(uint256 vaultId);
 
     event CollateralAdded(address indexed collateral, uint8 decimals, CollateralParams params);
     event DebtCeilingSet(address indexed collateral, uint256 debtCeiling);
@@ -69,6 +93,17 @@ interface IVaultEngine {
     event Repaid(uint256 indexed vaultId, address indexed payer, uint256 amount, uint256 normalizedDebt);
     /// @notice The accumulator of `collateral` moved to `rate`, earning the protocol `surplusAdded` [rad].
     event FeesAccrued(address indexed collateral, uint256 rate, uint256 surplusAdded);
+    event LiquidationModulesSet(address liquidator, address auction);
+    /// @notice Collateral and debt moved from a vault into an auction; `debt` [rad] joins the deficit.
+    event Seized(uint256 indexed vaultId, uint256 collateralAmount, uint256 normalizedDebt, uint256 debt);
+    /// @notice An auction paid `amount` of stablecoin, burnt from `payer`, into the surplus.
+    event AuctionProceeds(address indexed payer, uint256 amount);
+    /// @notice An auction ended: `collateralAmount` went back to the vault, and `debt` it could not
+    /// raise was returned to the vault as debt.
+    event AuctionReturned(uint256 indexed vaultId, uint256 collateralAmount, uint256 debt);
+    event KeeperPaid(address indexed keeper, uint256 amount);
+    /// @notice `amount` [rad] of surplus cancelled the same amount of deficit.
+    event Healed(uint256 amount);
 
     // ---------------------------------------------------------------- admin (restricted)
 
@@ -89,6 +124,35 @@ interface IVaultEngine {
 
     /// @notice Plugs in the threshold model; the zero address leaves `maxLTV` alone in charge.
     function setRiskModel(IRiskModel riskModel) external;
+
+    /// @notice The Liquidator (may seize vaults and pay keepers) and the DutchAuction (may settle
+    /// auctions). Restricted (governance).
+    function setLiquidationModules(address liquidator, address auction) external;
+
+    // ---------------------------------------------------------------- liquidation modules
+
+    /// @notice Moves `collateralAmount` and `normalizedDebt` out of the vault into an auction and marks
+    /// the vault as in auction. The debt leaves `totalDebt` and joins `deficit` until the auction
+    /// raises it. Returns the debt [wad, rounded up]. Liquidator only.
+    function seize(uint256 vaultId, uint256 collateralAmount, uint256 normalizedDebt) external returns (uint256 debt);
+
+    /// @notice Mints a keeper incentive out of the surplus (into the deficit where the surplus is
+    /// short). Liquidator or DutchAuction only.
+    function payKeeper(address keeper, uint256 amount) external;
+
+    /// @notice Sends auctioned collateral to a buyer. DutchAuction only.
+    function sendAuctionCollateral(address collateral, address to, uint256 amount) external;
+
+    /// @notice Burns `amount` of stablecoin from `payer`, who bought auctioned collateral, into the
+    /// surplus. DutchAuction only.
+    function collectAuctionProceeds(address payer, uint256 amount) external;
+
+    /// @notice Ends a vault's auction: credits back unsold `collateralAmount` and, if the auction ran out
+    /// of collateral first, the `debt` [wad] it could not raise. DutchAuction only.
+    function endAuction(uint256 vaultId, uint256 collateralAmount, uint256 debt) external;
+
+    /// @notice Cancels surplus against deficit, as much as both allow. Anyone may call it.
+    function heal() external returns (uint256 healed);
 
     // ---------------------------------------------------------------- users
 
@@ -153,8 +217,19 @@ interface IVaultEngine {
     /// @notice Σ over collateral types of `totalNormalizedDebt · rate` at their last accrual [rad].
     function totalDebt() external view returns (uint256);
 
-    /// @notice Fees earned and rounding kept by the protocol, not yet minted [rad].
+    /// @notice Fees, penalties and rounding kept by the protocol, not yet minted [rad].
     function surplus() external view returns (uint256);
+
+    /// @notice Debt taken out of vaults into auctions and not yet raised, plus incentives paid beyond
+    /// the surplus [rad]. `totalDebt + deficit = supply · RAY + surplus` at all times.
+    function deficit() external view returns (uint256);
+
+    function liquidator() external view returns (address);
+
+    function auction() external view returns (address);
+
+    /// @notice Everything the Liquidator needs about a vault, with one oracle read.
+    function liquidationData(uint256 vaultId) external view returns (LiquidationData memory);
 
     function isOperator(address owner, address operator) external view returns (bool);
 }

@@ -23,6 +23,10 @@ library FixedPointMath {
         return Math.mulDiv(x, y, WAD, Math.Rounding.Ceil);
     }
 
+    function divWadDown(uint256 x, uint256 y) internal pure returns (uint256) {
+        return Math.mulDiv(x, WAD, y);
+    }
+
     function divWadUp(uint256 x, uint256 y) internal pure returns (uint256) {
         return Math.mulDiv(x, WAD, y, Math.Rounding.Ceil);
     }

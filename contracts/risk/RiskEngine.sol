@@ -179,6 +179,18 @@ contract RiskEngine is IRiskEngine, AccessManaged {
     }
 
     /// @inheritdoc IRiskEngine
+    function thresholdFor(address collateral, uint256 value) external view returns (uint256) {
+        RiskParams storage params = _listed(collateral);
+        return
+            ThresholdMath.threshold(
+                _liquidationBase(_ramps[collateral]),
+                params.minThreshold,
+                _appliedPenalty(collateral, params),
+                ThresholdMath.sizePenalty(value, params.depth, params.maxSizePenalty)
+            );
+    }
+
+    /// @inheritdoc IRiskEngine
     function liquidationThreshold(uint256 vaultId) external view returns (uint256 effective) {
         (, , , effective, , ) = _breakdown(vaultId);
     }

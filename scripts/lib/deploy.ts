@@ -3,15 +3,21 @@
 import type { BaseContract, ContractTransactionResponse, Signer } from "ethers";
 import {
   AccessManager__factory,
+  DutchAuction__factory,
+  LinearCurve__factory,
+  Liquidator__factory,
   MockAggregator__factory,
   MockERC20__factory,
   OracleHub__factory,
   RiskEngine__factory,
+  StairstepCurve__factory,
   Stablecoin__factory,
   VaultEngine__factory,
 } from "../../typechain-types";
 import type {
   AccessManager,
+  DutchAuction,
+  Liquidator,
   MockAggregator,
   MockERC20,
   OracleHub,
@@ -36,6 +42,7 @@ export const GOVERNED_FUNCTIONS = {
     "setMaxLTV",
     "setGlobalDebtCeiling",
     "setRiskModel",
+    "setLiquidationModules",
   ],
   OracleHub: ["addFeed", "setFeedSource", "setHeartbeat", "setPriceBounds", "setMaxJump", "setHalfLife"],
   RiskEngine: [
@@ -50,8 +57,31 @@ export const GOVERNED_FUNCTIONS = {
     "setMaxSizePenalty",
     "setMaxStepPerHour",
   ],
+  Liquidator: [
+    "addCollateral",
+    "setPenalty",
+    "setTargetHealth",
+    "setFullLiquidationHealth",
+    "setLotMargin",
+    "setMaxDebtInAuction",
+    "setMaxTotalDebtInAuction",
+    "setIncentiveParams",
+  ],
+  DutchAuction: [
+    "addCollateral",
+    "setCurve",
+    "setBuf",
+    "setTail",
+    "setCusp",
+    "setMinDebtLeft",
+    "setLiquidator",
+    "lowerBreaker",
+  ],
 } as const;
 export type GovernedContract = keyof typeof GOVERNED_FUNCTIONS;
+
+/** Functions the GUARDIAN may call at once: raising the circuit breaker. Lowering it is governed. */
+export const GUARDIAN_FUNCTIONS = { DutchAuction: ["raiseBreaker"] } as const;
 
 /** How a local collateral is listed: the mock token, its feed and its risk parameters. */
 export interface LocalCollateralSpec {
@@ -64,6 +94,21 @@ export interface LocalCollateralSpec {
   debtCeiling: bigint; // [wad]
   dust: bigint; // [wad]
   risk: { baseThreshold: bigint; params: RiskParams };
+  /** Optional: a spec without them is listed with the first local collateral's liquidation settings. */
+  liquidation?: {
+    penalty: bigint; // [wad]
+    targetHealth: bigint; // [wad]
+    fullLiquidationHealth: bigint; // [wad]
+    lotMargin: bigint; // [wad]
+    maxDebtInAuction: bigint; // [wad]
+  };
+  auction?: {
+    /** A stair-step curve (`step` seconds, price × `cut` each step) or a linear one over `duration`. */
+    curve: { kind: "stairstep"; step: bigint; cut: bigint } | { kind: "linear"; duration: bigint };
+    buf: bigint; // [wad]
+    tail: bigint; // [seconds]
+    cusp: bigint; // [wad]
+  };
 }
 
 const pct = (percent: number): bigint => (BigInt(Math.round(percent * 100)) * WAD) / 10_000n;
@@ -91,6 +136,14 @@ export const LOCAL_COLLATERALS: readonly LocalCollateralSpec[] = [
         maxStepPerHour: pct(1),
       },
     },
+    liquidation: {
+      penalty: pct(8),
+      targetHealth: pct(105),
+      fullLiquidationHealth: pct(90),
+      lotMargin: pct(150),
+      maxDebtInAuction: 20_000_000n * WAD,
+    },
+    auction: { curve: { kind: "stairstep", step: 60n, cut: pct(99) }, buf: pct(110), tail: 7_200n, cusp: pct(50) },
   },
   {
     symbol: "WBTC",
@@ -114,8 +167,20 @@ export const LOCAL_COLLATERALS: readonly LocalCollateralSpec[] = [
         maxStepPerHour: pct(1),
       },
     },
+    liquidation: {
+      penalty: pct(10),
+      targetHealth: pct(105),
+      fullLiquidationHealth: pct(90),
+      lotMargin: pct(150),
+      maxDebtInAuction: 20_000_000n * WAD,
+    },
+    auction: { curve: { kind: "linear", duration: 3n * 3600n }, buf: pct(110), tail: 7_200n, cusp: pct(50) },
   },
 ];
+
+/** Keeper incentive: 20 flat + 0.1% of the debt to raise, at most 5,000, nothing under 500. */
+export const LOCAL_INCENTIVE = { tip: 20n * WAD, chip: pct(0.1), maxIncentive: 5_000n * WAD, minDebt: 500n * WAD };
+export const LOCAL_MAX_TOTAL_DEBT_IN_AUCTION = 30_000_000n * WAD;
 
 export const ORACLE_DEFAULTS = {
   heartbeat: 3_600,
@@ -145,6 +210,8 @@ export interface Deployment {
   oracleHub: OracleHub;
   vaultEngine: VaultEngine;
   riskEngine: RiskEngine;
+  liquidator: Liquidator;
+  dutchAuction: DutchAuction;
   stablecoin: Stablecoin;
   collaterals: Record<string, LocalCollateral>;
 }
@@ -190,16 +257,39 @@ export async function deploySluice(deployer: Signer, options: DeployOptions = {}
   );
   log(`RiskEngine    ${await riskEngine.getAddress()}`);
 
+  const dutchAuction = await deployed(
+    await new DutchAuction__factory(deployer).deploy(authority, await vaultEngine.getAddress()),
+  );
+  log(`DutchAuction  ${await dutchAuction.getAddress()}`);
+  const liquidator = await deployed(
+    await new Liquidator__factory(deployer).deploy(
+      authority,
+      await vaultEngine.getAddress(),
+      await riskEngine.getAddress(),
+      await dutchAuction.getAddress(),
+    ),
+  );
+  log(`Liquidator    ${await liquidator.getAddress()}`);
+
   const targets: Record<GovernedContract, BaseContract> = {
     VaultEngine: vaultEngine,
     OracleHub: oracleHub,
     RiskEngine: riskEngine,
+    Liquidator: liquidator,
+    DutchAuction: dutchAuction,
   };
   for (const [name, target] of Object.entries(targets)) {
     const functions: readonly string[] = GOVERNED_FUNCTIONS[name as GovernedContract];
     const selectors = functions.map((fn) => target.interface.getFunction(fn)!.selector);
     await mined(accessManager.setTargetFunctionRole(await target.getAddress(), selectors, ROLES.GOVERNOR));
   }
+  await mined(
+    accessManager.setTargetFunctionRole(
+      await dutchAuction.getAddress(),
+      GUARDIAN_FUNCTIONS.DutchAuction.map((fn) => dutchAuction.interface.getFunction(fn)!.selector),
+      ROLES.GUARDIAN,
+    ),
+  );
   await mined(accessManager.labelRole(ROLES.GOVERNOR, "GOVERNOR"));
   await mined(accessManager.labelRole(ROLES.GUARDIAN, "GUARDIAN"));
   // Wiring runs without delay; the delay (if any) is applied once at the end.
@@ -207,11 +297,19 @@ export async function deploySluice(deployer: Signer, options: DeployOptions = {}
   await mined(accessManager.grantRole(ROLES.GUARDIAN, admin, 0));
   await mined(vaultEngine.setGlobalDebtCeiling(options.globalDebtCeiling ?? 100_000_000n * WAD));
   await mined(vaultEngine.setRiskModel(await riskEngine.getAddress()));
+  await mined(vaultEngine.setLiquidationModules(await liquidator.getAddress(), await dutchAuction.getAddress()));
+  await mined(dutchAuction.setLiquidator(await liquidator.getAddress()));
+  await mined(liquidator.setIncentiveParams(LOCAL_INCENTIVE));
+  await mined(liquidator.setMaxTotalDebtInAuction(LOCAL_MAX_TOTAL_DEBT_IN_AUCTION));
 
   const collaterals: Record<string, LocalCollateral> = {};
   if (options.withMocks) {
     for (const spec of LOCAL_COLLATERALS) {
-      collaterals[spec.symbol] = await listMockCollateral(deployer, { oracleHub, vaultEngine, riskEngine }, spec);
+      collaterals[spec.symbol] = await listMockCollateral(
+        deployer,
+        { oracleHub, vaultEngine, riskEngine, liquidator, dutchAuction },
+        spec,
+      );
       log(`${spec.symbol.padEnd(13)} ${await collaterals[spec.symbol].token.getAddress()}`);
     }
   }
@@ -219,16 +317,27 @@ export async function deploySluice(deployer: Signer, options: DeployOptions = {}
   const delay = options.governanceDelay ?? 0;
   if (delay > 0) await mined(accessManager.grantRole(ROLES.GOVERNOR, admin, delay));
 
-  return { deployer, deployBlock, accessManager, oracleHub, vaultEngine, riskEngine, stablecoin, collaterals };
+  return {
+    deployer,
+    deployBlock,
+    accessManager,
+    oracleHub,
+    vaultEngine,
+    riskEngine,
+    liquidator,
+    dutchAuction,
+    stablecoin,
+    collaterals,
+  };
 }
 
 /** Deploys a mock token and feed for `spec` and lists it in the OracleHub, VaultEngine and RiskEngine. */
 export async function listMockCollateral(
   deployer: Signer,
-  core: Pick<Deployment, "oracleHub" | "vaultEngine" | "riskEngine">,
+  core: Pick<Deployment, "oracleHub" | "vaultEngine" | "riskEngine" | "liquidator" | "dutchAuction">,
   spec: LocalCollateralSpec,
 ): Promise<LocalCollateral> {
-  const { oracleHub, vaultEngine, riskEngine } = core;
+  const { oracleHub, vaultEngine, riskEngine, liquidator, dutchAuction } = core;
   const token = await deployed(await new MockERC20__factory(deployer).deploy(spec.symbol, spec.symbol, spec.decimals));
   const feed = await deployed(
     await new MockAggregator__factory(deployer).deploy(
@@ -258,6 +367,24 @@ export async function listMockCollateral(
     }),
   );
   await mined(riskEngine.addCollateral(tokenAddress, spec.risk.baseThreshold, spec.risk.params));
+  const liquidation = spec.liquidation ?? LOCAL_COLLATERALS[0].liquidation!;
+  const auction = spec.auction ?? LOCAL_COLLATERALS[0].auction!;
+  await mined(liquidator.addCollateral(tokenAddress, liquidation));
+  const { curve } = auction;
+  const curveContract =
+    curve.kind === "linear"
+      ? await new LinearCurve__factory(deployer).deploy(curve.duration)
+      : await new StairstepCurve__factory(deployer).deploy(curve.step, curve.cut);
+  await curveContract.waitForDeployment();
+  await mined(
+    dutchAuction.addCollateral(tokenAddress, {
+      curve: await curveContract.getAddress(),
+      buf: auction.buf,
+      tail: auction.tail,
+      cusp: auction.cusp,
+      minDebtLeft: spec.dust,
+    }),
+  );
   return { spec, token, feed };
 }
 
@@ -278,6 +405,8 @@ export async function toManifest(deployment: Deployment, network: string): Promi
       VaultEngine: await deployment.vaultEngine.getAddress(),
       OracleHub: await deployment.oracleHub.getAddress(),
       RiskEngine: await deployment.riskEngine.getAddress(),
+      Liquidator: await deployment.liquidator.getAddress(),
+      DutchAuction: await deployment.dutchAuction.getAddress(),
     },
     collaterals,
   };

@@ -6,7 +6,9 @@ import type { BaseContract, Interface } from "ethers";
 import { deploySluiceFixture, type SluiceFixture } from "../helpers/fixtures";
 import {
   GOVERNED_FUNCTIONS,
+  GUARDIAN_FUNCTIONS,
   LOCAL_COLLATERALS,
+  LOCAL_INCENTIVE,
   ORACLE_DEFAULTS,
   ROLES,
   deploySluice,
@@ -22,9 +24,19 @@ import { RAY, WAD } from "../../keeper/src/math/fixedPoint";
 
 /** Functions anyone may call. Everything else that writes state must be governed. */
 const USER_ENTRY_POINTS: Record<GovernedContract, readonly string[]> = {
-  VaultEngine: ["setOperator", "openVault", "deposit", "withdraw", "borrow", "repay", "accrue"],
+  VaultEngine: ["setOperator", "openVault", "deposit", "withdraw", "borrow", "repay", "accrue", "heal"],
   OracleHub: ["poke"],
   RiskEngine: ["sync", "poke"],
+  Liquidator: ["liquidate"],
+  DutchAuction: ["take", "reset"],
+};
+/** Functions only another protocol contract may call (checked by the contract itself). */
+const MODULE_ONLY: Record<GovernedContract, readonly string[]> = {
+  VaultEngine: ["seize", "payKeeper", "sendAuctionCollateral", "collectAuctionProceeds", "endAuction"],
+  OracleHub: [],
+  RiskEngine: [],
+  Liquidator: [],
+  DutchAuction: ["start", ...GUARDIAN_FUNCTIONS.DutchAuction],
 };
 /** AccessManaged's own hook: only the current authority may call it. */
 const AUTHORITY_ONLY = ["setAuthority"];
@@ -47,7 +59,13 @@ describe("AccessControl", function () {
   });
 
   const targetOf = (name: GovernedContract): BaseContract =>
-    ({ VaultEngine: f.vaultEngine, OracleHub: f.oracleHub, RiskEngine: f.riskEngine })[name];
+    ({
+      VaultEngine: f.vaultEngine,
+      OracleHub: f.oracleHub,
+      RiskEngine: f.riskEngine,
+      Liquidator: f.liquidator,
+      DutchAuction: f.dutchAuction,
+    })[name];
 
   /** Arguments that succeed when the governor sends them, one set per governed function. */
   async function governedCalls(): Promise<Record<GovernedContract, Record<string, unknown[]>>> {
@@ -68,6 +86,14 @@ describe("AccessControl", function () {
     // Listing in the engine needs a priced token: one with its feed already added.
     const priced = await (await new MockERC20__factory(f.governor).deploy("Priced", "PRCD", 18)).getAddress();
     await f.oracleHub.connect(f.governor).addFeed(priced, feedConfig);
+    // The auction lists only engine collateral: one more token, priced and listed in the engine.
+    const listed = await (await new MockERC20__factory(f.governor).deploy("Listed", "LSTD", 18)).getAddress();
+    await f.oracleHub.connect(f.governor).addFeed(listed, feedConfig);
+    const engineParams = { debtCeiling: 1_000n * WAD, dust: WAD, stabilityFee: RAY, maxLTV: WAD / 2n };
+    await f.vaultEngine.connect(f.governor).addCollateral(listed, engineParams);
+    const curve = (await f.dutchAuction.auctionParams(weth)).curve;
+    // lowerBreaker needs a raised breaker to lower.
+    await f.dutchAuction.connect(f.governor).raiseBreaker(1);
     return {
       VaultEngine: {
         addCollateral: [priced, { debtCeiling: 1_000n * WAD, dust: WAD, stabilityFee: RAY, maxLTV: WAD / 2n }],
@@ -77,6 +103,7 @@ describe("AccessControl", function () {
         setMaxLTV: [weth, WAD / 2n],
         setGlobalDebtCeiling: [1_000n * WAD],
         setRiskModel: [await model.getAddress()],
+        setLiquidationModules: [await f.liquidator.getAddress(), await f.dutchAuction.getAddress()],
       },
       OracleHub: {
         addFeed: [fresh, feedConfig],
@@ -97,6 +124,26 @@ describe("AccessControl", function () {
         setDepth: [weth, 10n ** 26n],
         setMaxSizePenalty: [weth, WAD / 5n],
         setMaxStepPerHour: [weth, WAD / 50n],
+      },
+      Liquidator: {
+        addCollateral: [priced, LOCAL_COLLATERALS[0].liquidation],
+        setPenalty: [weth, WAD / 20n],
+        setTargetHealth: [weth, (110n * WAD) / 100n],
+        setFullLiquidationHealth: [weth, (80n * WAD) / 100n],
+        setLotMargin: [weth, 2n * WAD],
+        setMaxDebtInAuction: [weth, 1_000_000n * WAD],
+        setMaxTotalDebtInAuction: [1_000_000n * WAD],
+        setIncentiveParams: [LOCAL_INCENTIVE],
+      },
+      DutchAuction: {
+        addCollateral: [listed, { curve, buf: (110n * WAD) / 100n, tail: 3_600, cusp: WAD / 2n, minDebtLeft: WAD }],
+        setCurve: [weth, curve],
+        setBuf: [weth, (120n * WAD) / 100n],
+        setTail: [weth, 3_600],
+        setCusp: [weth, (40n * WAD) / 100n],
+        setMinDebtLeft: [weth, 50n * WAD],
+        setLiquidator: [await f.liquidator.getAddress()],
+        lowerBreaker: [0],
       },
     };
   }
@@ -127,7 +174,12 @@ describe("AccessControl", function () {
   describe("completeness", function () {
     for (const name of Object.keys(GOVERNED_FUNCTIONS) as GovernedContract[]) {
       it(`${name}_everyStateChangingFunction_isAUserEntryPointOrGoverned`, async function () {
-        const allowed = new Set<string>([...USER_ENTRY_POINTS[name], ...AUTHORITY_ONLY, ...GOVERNED_FUNCTIONS[name]]);
+        const allowed = new Set<string>([
+          ...USER_ENTRY_POINTS[name],
+          ...MODULE_ONLY[name],
+          ...AUTHORITY_ONLY,
+          ...GOVERNED_FUNCTIONS[name],
+        ]);
         const ungoverned = mutatingFunctions(targetOf(name).interface).filter((fn) => !allowed.has(fn));
         expect(ungoverned).to.deep.equal([]);
       });
@@ -160,7 +212,7 @@ describe("AccessControl", function () {
   describe("authority", function () {
     it("setAuthority_fromAnyAccountButTheAuthority_reverts", async function () {
       const newManager = await new AccessManager__factory(f.governor).deploy(f.governor);
-      for (const target of [f.vaultEngine, f.oracleHub, f.riskEngine]) {
+      for (const target of [f.vaultEngine, f.oracleHub, f.riskEngine, f.liquidator, f.dutchAuction]) {
         for (const caller of [stranger, f.governor]) {
           await expect(target.connect(caller).setAuthority(newManager))
             .to.be.revertedWithCustomError(target, "AccessManagedUnauthorized")
@@ -180,6 +232,37 @@ describe("AccessControl", function () {
         .to.emit(f.vaultEngine, "AuthorityUpdated")
         .withArgs(newAddress);
       expect(await f.vaultEngine.authority()).to.equal(newAddress);
+    });
+  });
+
+  describe("guardian and modules", function () {
+    it("raiseBreaker_isTheGuardiansAndMapsToTheGuardianRole", async function () {
+      const selector = f.dutchAuction.interface.getFunction("raiseBreaker")!.selector;
+      expect(await f.accessManager.getTargetFunctionRole(f.dutchAuction, selector)).to.equal(ROLES.GUARDIAN);
+      await expect(f.dutchAuction.connect(stranger).raiseBreaker(1))
+        .to.be.revertedWithCustomError(f.dutchAuction, "AccessManagedUnauthorized")
+        .withArgs(stranger.address);
+      await expect(f.dutchAuction.connect(f.governor).raiseBreaker(2)).to.emit(f.dutchAuction, "BreakerLevelSet");
+      expect(await f.dutchAuction.breakerLevel()).to.equal(2);
+    });
+
+    it("moduleOnlyFunctions_fromAnyoneElse_revert", async function () {
+      const weth = await f.weth.token.getAddress();
+      const calls: [BaseContract, string, unknown[]][] = [
+        [f.vaultEngine, "seize", [1n, 0n, 0n]],
+        [f.vaultEngine, "payKeeper", [stranger.address, 1n]],
+        [f.vaultEngine, "sendAuctionCollateral", [weth, stranger.address, 1n]],
+        [f.vaultEngine, "collectAuctionProceeds", [stranger.address, 1n]],
+        [f.vaultEngine, "endAuction", [1n, 0n, 0n]],
+      ];
+      for (const [target, fn, args] of calls) {
+        await expect(target.connect(f.governor).getFunction(fn)(...args))
+          .to.be.revertedWithCustomError(f.vaultEngine, "NotLiquidationModule")
+          .withArgs(f.governor.address);
+      }
+      await expect(f.dutchAuction.connect(f.governor).start(1n, weth, 1n, 1n, WAD))
+        .to.be.revertedWithCustomError(f.dutchAuction, "NotLiquidator")
+        .withArgs(f.governor.address);
     });
   });
 

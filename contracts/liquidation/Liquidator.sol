@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {AccessManaged} from "@openzeppelin/contracts/access/manager/AccessManaged.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {IDutchAuction} from "../interfaces/IDutchAuction.sol";
+import {ILiquidator} from "../interfaces/ILiquidator.sol";
+import {IRiskEngine} from "../interfaces/IRiskEngine.sol";
+import {IVaultEngine} from "../interfaces/IVaultEngine.sol";
+import {FixedPointMath, RAY, WAD} from "../libraries/FixedPointMath.sol";
+import {ThresholdMath} from "../libraries/ThresholdMath.sol";
+
+/// @title Liquidator
+/// @notice See {ILiquidator}.
+contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
+    uint256 internal constant MAX_PENALTY = 0.5e18; // [wad]
+    uint256 internal constant MAX_TARGET_HEALTH = 2e18; // [wad]
+    uint256 internal constant MAX_CHIP = 0.1e18; // [wad]
+    uint256 internal constant MAX_LOT_MARGIN = 3e18; // [wad]
+
+    IVaultEngine public immutable vaultEngine;
+    IRiskEngine public immutable riskEngine;
+    IDutchAuction public immutable auction;
+
+    /// @inheritdoc ILiquidator
+    uint256 public maxTotalDebtInAuction; // [wad]
+    IncentiveParams internal _incentive;
+    mapping(address collateral => LiquidationParams) internal _params;
+
+    constructor(
+        address authority,
+        IVaultEngine vaultEngine_,
+        IRiskEngine riskEngine_,
+        IDutchAuction auction_
+    ) AccessManaged(authority) {
+        if (
+            address(vaultEngine_) == address(0) || address(riskEngine_) == address(0) || address(auction_) == address(0)
+        ) revert ZeroAddress();
+        (vaultEngine, riskEngine, auction) = (vaultEngine_, riskEngine_, auction_);
+    }
+
+    // ---------------------------------------------------------------- admin
+
+    /// @inheritdoc ILiquidator
+    function addCollateral(address collateral, LiquidationParams calldata params) external restricted {
+        if (collateral == address(0)) revert ZeroAddress();
+        if (_params[collateral].targetHealth != 0) revert CollateralAlreadyListed(collateral);
+        _checkPenalty(params.penalty);
+        _checkTargetHealth(params.targetHealth);
+        _checkFullLiquidationHealth(params.fullLiquidationHealth);
+        _checkLotMargin(params.lotMargin);
+        _params[collateral] = params;
+        emit CollateralAdded(collateral, params);
+    }
+
+    /// @inheritdoc ILiquidator
+    function setPenalty(address collateral, uint64 penalty) external restricted {
+        LiquidationParams storage params = _listed(collateral);
+        _checkPenalty(penalty);
+        params.penalty = penalty;
+        emit PenaltySet(collateral, penalty);
+    }
+
+    /// @inheritdoc ILiquidator
+    function setTargetHealth(address collateral, uint64 targetHealth) external restricted {
+        LiquidationParams storage params = _listed(collateral);
+        _checkTargetHealth(targetHealth);
+        params.targetHealth = targetHealth;
+        emit TargetHealthSet(collateral, targetHealth);
+    }
+
+    /// @inheritdoc ILiquidator
+    function setFullLiquidationHealth(address collateral, uint64 fullLiquidationHealth) external restricted {
+        LiquidationParams storage params = _listed(collateral);
+        _checkFullLiquidationHealth(fullLiquidationHealth);
+        params.fullLiquidationHealth = fullLiquidationHealth;
+        emit FullLiquidationHealthSet(collateral, fullLiquidationHealth);
+    }
+
+    /// @inheritdoc ILiquidator
+    function setLotMargin(address collateral, uint64 lotMargin) external restricted {
+        LiquidationParams storage params = _listed(collateral);
+        _checkLotMargin(lotMargin);
+        params.lotMargin = lotMargin;
+        emit LotMarginSet(collateral, lotMargin);
+    }
+
+    /// @inheritdoc ILiquidator
+    function setMaxDebtInAuction(address collateral, uint128 maxDebtInAuction) external restricted {
+        _listed(collateral).maxDebtInAuction = maxDebtInAuction;
+        emit MaxDebtInAuctionSet(collateral, maxDebtInAuction);
+    }
+
+    /// @inheritdoc ILiquidator
+    function setMaxTotalDebtInAuction(uint256 maxTotalDebtInAuction_) external restricted {
+        maxTotalDebtInAuction = maxTotalDebtInAuction_;
+        emit MaxTotalDebtInAuctionSet(maxTotalDebtInAuction_);
+    }
+
+    /// @inheritdoc ILiquidator
+    function setIncentiveParams(IncentiveParams calldata params) external restricted {
+        if (params.chip > MAX_CHIP) revert OutOfRange("chip", params.chip, 0, MAX_CHIP);
+        _incentive = params;
+        emit IncentiveParamsSet(params);
+    }
+
+    // ---------------------------------------------------------------- liquidation
+
+    /// @inheritdoc ILiquidator
+    function liquidate(uint256 vaultId, address keeper) external nonReentrant returns (uint256 auctionId) {
+        if (keeper == address(0)) revert ZeroAddress();
+        IVaultEngine.LiquidationData memory vault = vaultEngine.liquidationData(vaultId);
+        if (vault.inAuction) revert VaultInAuction(vaultId);
+        if (vault.lastBorrowBlock == block.number) revert BorrowedThisBlock(vaultId);
+        LiquidationParams memory params = _listed(vault.collateral);
+        (uint256 collateralAmount, uint256 normalizedDebt) = _plan(vaultId, vault, params);
+
+        uint256 debt = vaultEngine.seize(vaultId, collateralAmount, normalizedDebt);
+        uint256 debtToRaise = FixedPointMath.mulWadUp(debt, WAD + params.penalty);
+        auctionId = auction.start(vaultId, vault.collateral, collateralAmount, debtToRaise, vault.price);
+
+        // No incentive for liquidating one's own vault, and never more than half the penalty: a
+        // borrower cannot profit from liquidating themselves through another address either.
+        uint256 incentive;
+        if (keeper != vault.owner && msg.sender != vault.owner) {
+            incentive = Math.min(keeperIncentive(debtToRaise), FixedPointMath.mulWadDown(debt, params.penalty) / 2);
+        }
+        emit Liquidated(vaultId, auctionId, keeper, collateralAmount, debt, debtToRaise, incentive);
+        if (incentive != 0) vaultEngine.payKeeper(keeper, incentive);
+    }
+
+    /// @dev What to seize: checks the vault is unsafe, sizes the slice, fits it under the caps.
+    function _plan(
+        uint256 vaultId,
+        IVaultEngine.LiquidationData memory vault,
+        LiquidationParams memory params
+    ) internal view returns (uint256 collateralAmount, uint256 normalizedDebt) {
+        uint256 threshold = riskEngine.thresholdFor(vault.collateral, vault.value);
+        uint256 health = ThresholdMath.health(vault.value, threshold, vault.debt);
+        if (health >= WAD) revert VaultHealthy(vaultId, health);
+
+        (uint256 slice, bool full) = _slice(vault, params, threshold, health);
+        uint256 onePlusPenalty = WAD + params.penalty;
+        uint256 room = _room(vault.collateral, params);
+        if (FixedPointMath.mulWadUp(slice, onePlusPenalty) > room) {
+            // The cascade brake: cut the liquidation down to what the caps allow, never skip it
+            // silently; the rest waits for room.
+            slice = FixedPointMath.divWadDown(room, onePlusPenalty);
+            full = false;
+            if (slice == 0 || vault.debt - slice < vault.dust) revert NoAuctionRoom(vault.collateral);
+        }
+        if (full) return (vault.collateralAmount, vault.normalizedDebt);
+
+        normalizedDebt = Math.min(vault.normalizedDebt, Math.mulDiv(slice, RAY, vault.rate, Math.Rounding.Ceil));
+        // Collateral worth the debt to raise (times the lot margin) at the oracle price, rounded up.
+        uint256 toRaise = FixedPointMath.mulWadUp(FixedPointMath.mulWadUp(slice, onePlusPenalty), params.lotMargin);
+        uint256 worth = FixedPointMath.divWadUp(toRaise, vault.price);
+        collateralAmount = Math.min(vault.collateralAmount, Math.ceilDiv(worth, 10 ** (18 - vault.decimals)));
+    }
+
+    // ---------------------------------------------------------------- views
+
+    /// @inheritdoc ILiquidator
+    function keeperIncentive(uint256 debtToRaise) public view returns (uint256) {
+        IncentiveParams memory incentive = _incentive;
+        if (debtToRaise < incentive.minDebt) return 0;
+        return Math.min(incentive.maxIncentive, incentive.tip + FixedPointMath.mulWadDown(debtToRaise, incentive.chip));
+    }
+
+    /// @inheritdoc ILiquidator
+    function sliceOf(uint256 vaultId) external view returns (uint256 slice, bool full) {
+        IVaultEngine.LiquidationData memory vault = vaultEngine.liquidationData(vaultId);
+        LiquidationParams memory params = _listed(vault.collateral);
+        uint256 threshold = riskEngine.thresholdFor(vault.collateral, vault.value);
+        return _slice(vault, params, threshold, ThresholdMath.health(vault.value, threshold, vault.debt));
+    }
+
+    /// @inheritdoc ILiquidator
+    function liquidationParams(address collateral) external view returns (LiquidationParams memory) {
+        return _listed(collateral);
+    }
+
+    /// @inheritdoc ILiquidator
+    function incentiveParams() external view returns (IncentiveParams memory) {
+        return _incentive;
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    /// @dev The smallest slice `s` that brings health back to `targetHealth` if collateral worth
+    /// `s·(1 + penalty)` leaves the vault at the oracle price, with the threshold held at its current
+    /// value `LT` (it can only rise as the vault shrinks, so the real health ends at least there):
+    ///     (V − s·(1 + penalty))·LT / (debt − s) = targetHealth
+    ///     s = (targetHealth·debt − V·LT) / (targetHealth − (1 + penalty)·LT)
+    /// Everything goes when no such slice exists, when the rest would be under dust, or when health
+    /// is below `fullLiquidationHealth`.
+    function _slice(
+        IVaultEngine.LiquidationData memory vault,
+        LiquidationParams memory params,
+        uint256 threshold,
+        uint256 health
+    ) internal pure returns (uint256 slice, bool full) {
+        if (health < params.fullLiquidationHealth) return (vault.debt, true);
+        uint256 shrink = FixedPointMath.mulWadUp(WAD + params.penalty, threshold);
+        if (params.targetHealth <= shrink) return (vault.debt, true);
+        uint256 shortfall =
+            FixedPointMath.mulWadUp(params.targetHealth, vault.debt) -
+                FixedPointMath.mulWadDown(vault.value, threshold);
+        slice = FixedPointMath.divWadUp(shortfall, params.targetHealth - shrink);
+        if (slice >= vault.debt || vault.debt - slice < vault.dust) return (vault.debt, true);
+        return (slice, false);
+    }
+
+    function _room(address collateral, LiquidationParams memory params) internal view returns (uint256) {
+        (uint256 collateralDebt, uint256 totalDebt) = auction.debtInAuction(collateral);
+        uint256 collateralRoom =
+            params.maxDebtInAuction > collateralDebt ? params.maxDebtInAuction - collateralDebt : 0;
+        uint256 totalRoom = maxTotalDebtInAuction > totalDebt ? maxTotalDebtInAuction - totalDebt : 0;
+        return Math.min(collateralRoom, totalRoom);
+    }
+
+    function _listed(address collateral) internal view returns (LiquidationParams storage params) {
+        params = _params[collateral];
+        if (params.targetHealth == 0) revert CollateralNotListed(collateral);
+    }
+
+    function _checkPenalty(uint256 penalty) internal pure {
+        if (penalty > MAX_PENALTY) revert OutOfRange("penalty", penalty, 0, MAX_PENALTY);
+    }
+
+    function _checkTargetHealth(uint256 targetHealth) internal pure {
+        if (targetHealth <= WAD || targetHealth > MAX_TARGET_HEALTH) {
+            revert OutOfRange("targetHealth", targetHealth, WAD + 1, MAX_TARGET_HEALTH);
+        }
+    }
+
+    function _checkLotMargin(uint256 lotMargin) internal pure {
+        if (lotMargin < WAD || lotMargin > MAX_LOT_MARGIN)
+            revert OutOfRange("lotMargin", lotMargin, WAD, MAX_LOT_MARGIN);
+    }
+
+    function _checkFullLiquidationHealth(uint256 fullLiquidationHealth) internal pure {
+        if (fullLiquidationHealth > WAD) revert OutOfRange("fullLiquidationHealth", fullLiquidationHealth, 0, WAD);
+    }
+}

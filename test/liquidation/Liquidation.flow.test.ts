@@ -1,0 +1,99 @@
+// Integration: a vault falls below health 1, is liquidated into a Dutch auction, and buyers clear it.
+// The books (docs/ACCOUNTING.md) balance after every step.
+import { expect } from "chai";
+import { ethers } from "hardhat";
+import { time } from "@nomicfoundation/hardhat-network-helpers";
+import { RAY, WAD } from "../../keeper/src/math/fixedPoint";
+import { toFeedAnswer } from "../../scripts/lib/deploy";
+import { deploySluiceFixture, type SluiceFixture } from "../helpers/fixtures";
+
+describe("Liquidation flow", function () {
+  let f: SluiceFixture;
+
+  beforeEach(async function () {
+    f = await deploySluiceFixture();
+  });
+
+  async function setPrice(price: bigint): Promise<void> {
+    await f.weth.feed.setAnswer(toFeedAnswer(price, f.weth.spec.feedDecimals));
+    await f.riskEngine.poke(await f.weth.token.getAddress());
+  }
+
+  /** Moves the WETH price in steps the oracle accepts (≤ 30% per update). */
+  async function movePrice(target: bigint): Promise<void> {
+    let [current] = await f.oracleHub.priceState(await f.weth.token.getAddress());
+    while (current !== target) {
+      const step = (current * 25n) / 100n;
+      current = target < current ? (current - step > target ? current - step : target) : target;
+      await time.increase(60);
+      await setPrice(current);
+    }
+  }
+
+  async function expectBooksBalanced(): Promise<void> {
+    const engine = f.vaultEngine;
+    const supply = await f.stablecoin.totalSupply();
+    expect((await engine.totalDebt()) + (await engine.deficit())).to.equal(supply * RAY + (await engine.surplus()));
+    const token = f.weth.token;
+    let held = 0n;
+    for (let id = 1n; id <= (await engine.vaultCount()); id++) held += (await engine.vaults(id)).collateralAmount;
+    for (const id of await f.dutchAuction.activeAuctions()) held += (await f.dutchAuction.auctions(id)).collateralLeft;
+    expect(await token.balanceOf(await engine.getAddress())).to.equal(held);
+  }
+
+  async function openAtLimit(owner: (typeof f.users)[number], amount: bigint, share = 100n): Promise<bigint> {
+    const token = f.weth.token;
+    await token.mint(owner.address, amount);
+    await token.connect(owner).approve(await f.vaultEngine.getAddress(), amount);
+    await f.vaultEngine.connect(owner).openVault(await token.getAddress());
+    const id = await f.vaultEngine.vaultCount();
+    await f.vaultEngine.connect(owner).deposit(id, amount);
+    await f.vaultEngine
+      .connect(owner)
+      .borrow(id, ((await f.vaultEngine.maxDebt(id)) * share) / 100n - 10n ** 6n, owner.address);
+    return id;
+  }
+
+  it("liquidate_partially_restoresTargetHealthAndBuyersClearTheAuction", async function () {
+    const [alice, keeper, buyer] = f.users;
+    const vaultId = await openAtLimit(alice, 10n * WAD);
+    // A second vault gives the buyer stablecoin to pay with.
+    await openAtLimit(buyer, 100n * WAD, 50n);
+    await movePrice(2_580n * WAD);
+    expect(await f.riskEngine.isLiquidatable(vaultId)).to.equal(true);
+    await expectBooksBalanced();
+
+    const [slice, full] = await f.liquidator.sliceOf(vaultId);
+    expect(full).to.equal(false);
+    const debtBefore = await f.vaultEngine.debtOf(vaultId);
+    await expect(f.liquidator.connect(keeper).liquidate(vaultId, keeper.address)).to.emit(f.liquidator, "Liquidated");
+    expect(await f.stablecoin.balanceOf(keeper.address)).to.be.gt(0n);
+    const debtAfter = await f.vaultEngine.debtOf(vaultId);
+    // sliceOf ran a block earlier: the slewing penalty moves the answer by a hair.
+    expect(debtBefore - debtAfter).to.be.closeTo(slice, slice / 10n ** 4n);
+    expect((await f.vaultEngine.vaults(vaultId)).inAuction).to.equal(true);
+    await expectBooksBalanced();
+
+    const [auctionId] = await f.dutchAuction.activeAuctions();
+    const [, price, collateralLeft, debtLeft] = await f.dutchAuction.auctionStatus(auctionId);
+    expect(price).to.be.gt(2_580n * WAD);
+    await expect(f.liquidator.liquidate(vaultId, keeper.address)).to.be.revertedWithCustomError(
+      f.liquidator,
+      "VaultInAuction",
+    );
+
+    // A partial take, then time passes and a full one.
+    await f.dutchAuction.connect(buyer).take(auctionId, collateralLeft / 3n, ethers.MaxUint256, buyer.address, "0x");
+    await expectBooksBalanced();
+    // Five minutes on, the stair-step price is still above the oracle.
+    await time.increase(300);
+    await setPrice(2_580n * WAD);
+    await f.dutchAuction.connect(buyer).take(auctionId, ethers.MaxUint256, ethers.MaxUint256, buyer.address, "0x");
+    expect((await f.dutchAuction.auctions(auctionId)).debtLeft).to.equal(0n);
+    const vault = await f.vaultEngine.vaults(vaultId);
+    expect(vault.inAuction).to.equal(false);
+    expect(await f.riskEngine.healthFactor(vaultId)).to.be.gte((105n * WAD) / 100n);
+    expect(debtLeft).to.be.gt(0n);
+    await expectBooksBalanced();
+  });
+});
