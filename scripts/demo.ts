@@ -3,7 +3,7 @@
 //   npm run demo
 import hre from "hardhat";
 import Table from "cli-table3";
-import { formatUnits, parseUnits } from "ethers";
+import { formatUnits, parseUnits, type Signer } from "ethers";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { RAY, WAD } from "../keeper/src/math/fixedPoint";
 import { deploySluice, toFeedAnswer, type Deployment, type LocalCollateral } from "./lib/deploy";
@@ -96,7 +96,7 @@ async function printBooks(d: Deployment, title: string): Promise<void> {
   console.log(table.toString());
   console.log(
     `stablecoin supply ${fmt(supply)} · total debt ${fmt((await engine.totalDebt()) / RAY)} · ` +
-      `protocol surplus (fees) ${fmt((await engine.surplus()) / RAY, 18, 4)}`,
+      `surplus ${fmt((await engine.surplus()) / RAY)} · deficit ${fmt((await engine.deficit()) / RAY)}`,
   );
 }
 
@@ -145,11 +145,75 @@ async function main(): Promise<void> {
   }
   await printBooks(d, "4. Six hours later: the volatility penalty walks toward its new target, 1% an hour at most");
   await printVolatility(d);
-  console.log(
-    "\nLiquidatable vaults (health < 1) wait for the Liquidator; vaults over their borrow limit can " +
-      "no longer borrow or withdraw.",
-  );
+  await liquidateAndClear(d, users[8], users[9]);
   console.log(`Done in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+}
+
+/**
+ * A keeper liquidates every unsafe vault and a buyer clears the auctions a few minutes later.
+ * (Driven from this script for now; the keeper bot takes this over in its own milestone.)
+ */
+async function liquidateAndClear(d: Deployment, keeper: Signer, buyer: Signer): Promise<void> {
+  const { vaultEngine: engine, riskEngine, liquidator, dutchAuction, stablecoin } = d;
+  const keeperAddress = await keeper.getAddress();
+  const buyerAddress = await buyer.getAddress();
+  const liquidated: bigint[] = [];
+  for (let id = 1n; id <= (await engine.vaultCount()); id++) {
+    if (!(await riskEngine.isLiquidatable(id))) continue;
+    await (await liquidator.connect(keeper).liquidate(id, keeperAddress)).wait();
+    liquidated.push(id);
+  }
+  console.log(`\n5. A keeper liquidates vaults ${liquidated.join(", ")}: each moves into a Dutch auction`);
+
+  // The buyer funds itself by borrowing against WBTC, then waits five minutes and takes everything.
+  const wbtc = d.collaterals.WBTC;
+  const lot = parseUnits("600", wbtc.spec.decimals);
+  await (await wbtc.token.mint(buyerAddress, lot)).wait();
+  await (await wbtc.token.connect(buyer).approve(await engine.getAddress(), lot)).wait();
+  await (await engine.connect(buyer).openVault(await wbtc.token.getAddress())).wait();
+  const buyerVault = await engine.vaultCount();
+  await (await engine.connect(buyer).deposit(buyerVault, lot)).wait();
+  await (await engine.connect(buyer).borrow(buyerVault, parseUnits("18000000", 18), buyerAddress)).wait();
+  await time.increase(300);
+
+  const table = new Table({
+    head: ["auction", "vault", "collateral sold", "price", "debt raised", "returned to vault"],
+    colAligns: ["right", "right", "right", "right", "right", "right"],
+    style: process.stdout.isTTY ? {} : { head: [], border: [] },
+  });
+  for (const auctionId of await dutchAuction.activeAuctions()) {
+    const auction = await dutchAuction.auctions(auctionId);
+    const [, price] = await dutchAuction.auctionStatus(auctionId);
+    const receipt = await (
+      await dutchAuction.connect(buyer).take(auctionId, auction.collateralLeft, price, buyerAddress, "0x")
+    ).wait();
+    let sold = 0n;
+    let raised = 0n;
+    let returned = 0n;
+    for (const log of receipt!.logs) {
+      const event = dutchAuction.interface.parseLog(log);
+      if (event?.name === "Take") [sold, raised] = [event.args.collateralBought, event.args.debtPaid];
+      if (event?.name === "AuctionEnded") returned = event.args.collateralReturned;
+    }
+    table.push([
+      auctionId.toString(),
+      auction.vaultId.toString(),
+      fmt(sold, 18, 4),
+      fmt(price),
+      fmt(raised),
+      fmt(returned, 18, 4),
+    ]);
+  }
+  console.log("6. Five minutes later a buyer takes every auction at its current price");
+  console.log(table.toString());
+  // Auction proceeds (surplus) cancel the debt taken out of the vaults (deficit).
+  await (await engine.heal()).wait();
+  const [surplus, deficit] = await Promise.all([engine.surplus(), engine.deficit()]);
+  console.log(
+    `keeper earned ${fmt(await stablecoin.balanceOf(keeperAddress))} · after heal(): surplus ${fmt(surplus / RAY)}` +
+      ` (fees and penalties), bad debt ${fmt(deficit / RAY)}`,
+  );
+  await printBooks(d, "7. The books after liquidation: every vault is back at health ≥ 1");
 }
 
 async function printVolatility(d: Deployment): Promise<void> {

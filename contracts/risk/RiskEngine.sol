@@ -82,8 +82,8 @@ contract RiskEngine is IRiskEngine, AccessManaged {
     /// @inheritdoc IRiskEngine
     function setMinThreshold(address collateral, uint64 minThreshold) external restricted {
         RiskParams storage params = _listed(collateral);
-        BaseRamp storage ramp = _ramps[collateral];
-        _checkRange("minThreshold", minThreshold, MIN_MIN_THRESHOLD, Math.min(ramp.from, ramp.to));
+        // The floor may not exceed the base at any point of a running ramp (the borrowing base).
+        _checkRange("minThreshold", minThreshold, MIN_MIN_THRESHOLD, _borrowBase(_ramps[collateral]));
         params.minThreshold = minThreshold;
         emit MinThresholdSet(collateral, minThreshold);
     }

