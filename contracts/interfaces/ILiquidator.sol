@@ -85,6 +85,10 @@ interface ILiquidator {
     /// @notice Moves the unsafe vault `vaultId` into an auction; `keeper` receives the incentive.
     function liquidate(uint256 vaultId, address keeper) external returns (uint256 auctionId);
 
+    /// @notice Liquidates each vault it can and skips (auction id 0) those that are healthy, already in
+    /// auction, borrowed this block, or find no room under the caps. Reverts only for unknown vaults.
+    function liquidateBatch(uint256[] calldata vaultIds, address keeper) external returns (uint256[] memory auctionIds);
+
     // ---------------------------------------------------------------- views
 
     /// @notice The incentive [wad] for starting or resetting an auction that raises `debtToRaise`.

@@ -19,6 +19,15 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
     uint256 internal constant MAX_CHIP = 0.1e18; // [wad]
     uint256 internal constant MAX_LOT_MARGIN = 3e18; // [wad]
 
+    /// @dev Why a vault cannot be liquidated now.
+    enum Refusal {
+        None,
+        InAuction,
+        BorrowedThisBlock,
+        Healthy,
+        NoRoom
+    }
+
     IVaultEngine public immutable vaultEngine;
     IRiskEngine public immutable riskEngine;
     IDutchAuction public immutable auction;
@@ -110,11 +119,32 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
     /// @inheritdoc ILiquidator
     function liquidate(uint256 vaultId, address keeper) external nonReentrant returns (uint256 auctionId) {
         if (keeper == address(0)) revert ZeroAddress();
+        return _liquidate(vaultId, keeper, true);
+    }
+
+    /// @inheritdoc ILiquidator
+    function liquidateBatch(
+        uint256[] calldata vaultIds,
+        address keeper
+    ) external nonReentrant returns (uint256[] memory auctionIds) {
+        if (keeper == address(0)) revert ZeroAddress();
+        auctionIds = new uint256[](vaultIds.length);
+        for (uint256 i = 0; i < vaultIds.length; ++i) {
+            auctionIds[i] = _liquidate(vaultIds[i], keeper, false);
+        }
+    }
+
+    /// @dev With `strict` false, a vault that cannot be liquidated now (healthy, in auction, borrowed
+    /// this block, no room under the caps) is skipped and yields auction id 0: keepers race, and one
+    /// vault cleared by someone else must not sink a whole batch.
+    function _liquidate(uint256 vaultId, address keeper, bool strict) internal returns (uint256 auctionId) {
         IVaultEngine.LiquidationData memory vault = vaultEngine.liquidationData(vaultId);
-        if (vault.inAuction) revert VaultInAuction(vaultId);
-        if (vault.lastBorrowBlock == block.number) revert BorrowedThisBlock(vaultId);
         LiquidationParams memory params = _listed(vault.collateral);
-        (uint256 collateralAmount, uint256 normalizedDebt) = _plan(vaultId, vault, params);
+        (Refusal refusal, uint256 health, uint256 collateralAmount, uint256 normalizedDebt) = _plan(vault, params);
+        if (refusal != Refusal.None) {
+            if (strict) _refuse(refusal, vaultId, health, vault.collateral);
+            return 0;
+        }
 
         uint256 debt = vaultEngine.seize(vaultId, collateralAmount, normalizedDebt);
         uint256 debtToRaise = FixedPointMath.mulWadUp(debt, WAD + params.penalty);
@@ -130,15 +160,16 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
         if (incentive != 0) vaultEngine.payKeeper(keeper, incentive);
     }
 
-    /// @dev What to seize: checks the vault is unsafe, sizes the slice, fits it under the caps.
+    /// @dev What to seize: checks the vault can be liquidated, sizes the slice, fits it under the caps.
     function _plan(
-        uint256 vaultId,
         IVaultEngine.LiquidationData memory vault,
         LiquidationParams memory params
-    ) internal view returns (uint256 collateralAmount, uint256 normalizedDebt) {
+    ) internal view returns (Refusal refusal, uint256 health, uint256 collateralAmount, uint256 normalizedDebt) {
+        if (vault.inAuction) return (Refusal.InAuction, 0, 0, 0);
+        if (vault.lastBorrowBlock == block.number) return (Refusal.BorrowedThisBlock, 0, 0, 0);
         uint256 threshold = riskEngine.thresholdFor(vault.collateral, vault.value);
-        uint256 health = ThresholdMath.health(vault.value, threshold, vault.debt);
-        if (health >= WAD) revert VaultHealthy(vaultId, health);
+        health = ThresholdMath.health(vault.value, threshold, vault.debt);
+        if (health >= WAD) return (Refusal.Healthy, health, 0, 0);
 
         (uint256 slice, bool full) = _slice(vault, params, threshold, health);
         uint256 onePlusPenalty = WAD + params.penalty;
@@ -148,15 +179,33 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
             // silently; the rest waits for room.
             slice = FixedPointMath.divWadDown(room, onePlusPenalty);
             full = false;
-            if (slice == 0 || vault.debt - slice < vault.dust) revert NoAuctionRoom(vault.collateral);
+            if (slice == 0 || vault.debt - slice < vault.dust) return (Refusal.NoRoom, health, 0, 0);
         }
-        if (full) return (vault.collateralAmount, vault.normalizedDebt);
+        if (full) return (Refusal.None, health, vault.collateralAmount, vault.normalizedDebt);
+        (collateralAmount, normalizedDebt) = _partial(vault, params, slice);
+    }
 
+    /// @dev A partial slice: its normalised debt (rounded up) and collateral worth the debt to raise
+    /// times the lot margin at the oracle price (rounded up), both at most what the vault holds.
+    function _partial(
+        IVaultEngine.LiquidationData memory vault,
+        LiquidationParams memory params,
+        uint256 slice
+    ) internal pure returns (uint256 collateralAmount, uint256 normalizedDebt) {
         normalizedDebt = Math.min(vault.normalizedDebt, Math.mulDiv(slice, RAY, vault.rate, Math.Rounding.Ceil));
-        // Collateral worth the debt to raise (times the lot margin) at the oracle price, rounded up.
-        uint256 toRaise = FixedPointMath.mulWadUp(FixedPointMath.mulWadUp(slice, onePlusPenalty), params.lotMargin);
+        uint256 toRaise = FixedPointMath.mulWadUp(
+            FixedPointMath.mulWadUp(slice, WAD + params.penalty),
+            params.lotMargin
+        );
         uint256 worth = FixedPointMath.divWadUp(toRaise, vault.price);
         collateralAmount = Math.min(vault.collateralAmount, Math.ceilDiv(worth, 10 ** (18 - vault.decimals)));
+    }
+
+    function _refuse(Refusal refusal, uint256 vaultId, uint256 health, address collateral) internal pure {
+        if (refusal == Refusal.InAuction) revert VaultInAuction(vaultId);
+        if (refusal == Refusal.BorrowedThisBlock) revert BorrowedThisBlock(vaultId);
+        if (refusal == Refusal.Healthy) revert VaultHealthy(vaultId, health);
+        revert NoAuctionRoom(collateral);
     }
 
     // ---------------------------------------------------------------- views

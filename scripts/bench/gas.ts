@@ -134,6 +134,38 @@ async function main(): Promise<void> {
     "stale (past tail), with keeper incentive",
   ]);
 
+  // ---- batch liquidation: 10 and then 50 vaults at their limit, liquidated in one transaction each.
+  const batchOwner = owners[8];
+  const batchIds: bigint[] = [];
+  await (await weth.token.mint(batchOwner.address, amount * 60n)).wait();
+  await (await weth.token.connect(batchOwner).approve(engine, amount * 60n)).wait();
+  await time.increase(60);
+  await (await weth.feed.setAnswer(toFeedAnswer(2_520n * 10n ** 18n, weth.spec.feedDecimals))).wait();
+  await (await riskEngine.poke(token)).wait();
+  for (let i = 0; i < 60; i++) {
+    await (await vaultEngine.connect(batchOwner).openVault(token)).wait();
+    const id = await vaultEngine.vaultCount();
+    await (await vaultEngine.connect(batchOwner).deposit(id, amount)).wait();
+    await (
+      await vaultEngine.connect(batchOwner).borrow(id, (await vaultEngine.maxDebt(id)) - 10n ** 6n, batchOwner.address)
+    ).wait();
+    batchIds.push(id);
+  }
+  await time.increase(60);
+  await (await weth.feed.setAnswer(toFeedAnswer(2_150n * 10n ** 18n, weth.spec.feedDecimals))).wait();
+  await (await riskEngine.poke(token)).wait();
+  for (const [size, ids] of [
+    [10, batchIds.slice(0, 10)],
+    [50, batchIds.slice(10, 60)],
+  ] as const) {
+    const gas = await gasOf(liquidator.connect(keeper).liquidateBatch([...ids], keeper.address));
+    rows.push([
+      "Liquidator.liquidateBatch",
+      `${(gas / BigInt(size)).toLocaleString("en-US")} per vault`,
+      `${size} vaults in one call (${gas.toLocaleString("en-US")} in all)`,
+    ]);
+  }
+
   const riskAddress = await riskEngine.getAddress();
   const views: [string, string][] = [
     ["RiskEngine.healthFactor", riskEngine.interface.encodeFunctionData("healthFactor", [2n])],

@@ -11,6 +11,7 @@ import {
   OracleHub__factory,
   RiskEngine__factory,
   StairstepCurve__factory,
+  VaultLens__factory,
   Stablecoin__factory,
   VaultEngine__factory,
 } from "../../typechain-types";
@@ -24,6 +25,7 @@ import type {
   RiskEngine,
   Stablecoin,
   VaultEngine,
+  VaultLens,
 } from "../../typechain-types";
 import type { CollateralEntry, Manifest } from "../../keeper/src/config/manifest";
 import { WAD, perSecondRate } from "../../keeper/src/math/fixedPoint";
@@ -212,6 +214,7 @@ export interface Deployment {
   riskEngine: RiskEngine;
   liquidator: Liquidator;
   dutchAuction: DutchAuction;
+  vaultLens: VaultLens;
   stablecoin: Stablecoin;
   collaterals: Record<string, LocalCollateral>;
 }
@@ -270,6 +273,14 @@ export async function deploySluice(deployer: Signer, options: DeployOptions = {}
     ),
   );
   log(`Liquidator    ${await liquidator.getAddress()}`);
+  const vaultLens = await deployed(
+    await new VaultLens__factory(deployer).deploy(
+      await vaultEngine.getAddress(),
+      await riskEngine.getAddress(),
+      await dutchAuction.getAddress(),
+    ),
+  );
+  log(`VaultLens     ${await vaultLens.getAddress()}`);
 
   const targets: Record<GovernedContract, BaseContract> = {
     VaultEngine: vaultEngine,
@@ -326,6 +337,7 @@ export async function deploySluice(deployer: Signer, options: DeployOptions = {}
     riskEngine,
     liquidator,
     dutchAuction,
+    vaultLens,
     stablecoin,
     collaterals,
   };
@@ -407,6 +419,7 @@ export async function toManifest(deployment: Deployment, network: string): Promi
       RiskEngine: await deployment.riskEngine.getAddress(),
       Liquidator: await deployment.liquidator.getAddress(),
       DutchAuction: await deployment.dutchAuction.getAddress(),
+      VaultLens: await deployment.vaultLens.getAddress(),
     },
     collaterals,
   };

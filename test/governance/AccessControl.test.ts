@@ -27,7 +27,7 @@ const USER_ENTRY_POINTS: Record<GovernedContract, readonly string[]> = {
   VaultEngine: ["setOperator", "openVault", "deposit", "withdraw", "borrow", "repay", "accrue", "heal"],
   OracleHub: ["poke"],
   RiskEngine: ["sync", "poke"],
-  Liquidator: ["liquidate"],
+  Liquidator: ["liquidate", "liquidateBatch"],
   DutchAuction: ["take", "reset"],
 };
 /** Functions only another protocol contract may call (checked by the contract itself). */

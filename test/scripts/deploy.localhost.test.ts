@@ -64,7 +64,16 @@ describe("scripts/deploy.ts against a local node", function () {
     expect(manifest.network).to.equal("localhost");
     expect(manifest.chainId).to.equal(31337);
     expect(Object.keys(manifest.contracts).sort()).to.deep.equal(
-      ["AccessManager", "DutchAuction", "Liquidator", "OracleHub", "RiskEngine", "Stablecoin", "VaultEngine"].sort(),
+      [
+        "AccessManager",
+        "DutchAuction",
+        "Liquidator",
+        "OracleHub",
+        "RiskEngine",
+        "Stablecoin",
+        "VaultEngine",
+        "VaultLens",
+      ].sort(),
     );
     expect(manifest.collaterals.WETH.decimals).to.equal(18);
     expect(manifest.collaterals.WBTC.decimals).to.equal(8);

@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {IDutchAuction} from "../interfaces/IDutchAuction.sol";
+import {IRiskEngine} from "../interfaces/IRiskEngine.sol";
+import {IVaultEngine} from "../interfaces/IVaultEngine.sol";
+import {WAD} from "../libraries/FixedPointMath.sol";
+import {ThresholdMath} from "../libraries/ThresholdMath.sol";
+
+/// @title VaultLens
+/// @notice Batch views for keepers and front ends: one `eth_call` answers for hundreds of vaults.
+/// @dev Stateless. A vault whose price cannot be read (stale oracle) is reported with `priced`
+/// false instead of failing the whole batch.
+contract VaultLens {
+    struct VaultHealth {
+        uint256 vaultId;
+        address owner;
+        address collateral;
+        uint256 collateralAmount; // token units
+        uint256 value; // [wad]
+        uint256 debt; // [wad]
+        uint256 threshold; // [wad]
+        uint256 health; // [wad]; max uint256 without debt
+        bool inAuction;
+        bool priced;
+    }
+
+    struct AuctionView {
+        uint256 auctionId;
+        uint256 vaultId;
+        address collateral;
+        uint256 collateralLeft; // token units
+        uint256 debtLeft; // [wad]
+        uint256 startPrice; // [wad]
+        uint256 startTime; // [seconds]
+        uint256 price; // [wad], live
+        bool needsReset;
+    }
+
+    IVaultEngine public immutable vaultEngine;
+    IRiskEngine public immutable riskEngine;
+    IDutchAuction public immutable auction;
+
+    constructor(IVaultEngine vaultEngine_, IRiskEngine riskEngine_, IDutchAuction auction_) {
+        (vaultEngine, riskEngine, auction) = (vaultEngine_, riskEngine_, auction_);
+    }
+
+    /// @notice Health and its inputs for each vault id (which must exist).
+    function healthOf(uint256[] calldata vaultIds) external view returns (VaultHealth[] memory vaults) {
+        vaults = new VaultHealth[](vaultIds.length);
+        for (uint256 i = 0; i < vaultIds.length; ++i) vaults[i] = _health(vaultIds[i]);
+    }
+
+    /// @notice Up to `max` ids in [fromId, toId] of vaults that can be liquidated now: priced, not
+    /// in auction, with debt and health below 1.
+    function liquidatable(uint256 fromId, uint256 toId, uint256 max) external view returns (uint256[] memory ids) {
+        uint256 last = toId < vaultEngine.vaultCount() ? toId : vaultEngine.vaultCount();
+        ids = new uint256[](max);
+        uint256 found;
+        for (uint256 id = fromId == 0 ? 1 : fromId; id <= last && found < max; ++id) {
+            VaultHealth memory vault = _health(id);
+            if (vault.priced && !vault.inAuction && vault.debt != 0 && vault.health < WAD) ids[found++] = id;
+        }
+        // Shrink the array to the ids found.
+        assembly ("memory-safe") {
+            mstore(ids, found)
+        }
+    }
+
+    /// @notice Every running auction with its live price.
+    function auctionsView() external view returns (AuctionView[] memory views) {
+        uint256[] memory ids = auction.activeAuctions();
+        views = new AuctionView[](ids.length);
+        for (uint256 i = 0; i < ids.length; ++i) {
+            IDutchAuction.Auction memory stored = auction.auctions(ids[i]);
+            (bool needsReset, uint256 price, , ) = auction.auctionStatus(ids[i]);
+            views[i] = AuctionView({
+                auctionId: ids[i],
+                vaultId: stored.vaultId,
+                collateral: vaultEngine.vaults(stored.vaultId).collateral,
+                collateralLeft: stored.collateralLeft,
+                debtLeft: stored.debtLeft,
+                startPrice: stored.startPrice,
+                startTime: stored.startTime,
+                price: price,
+                needsReset: needsReset
+            });
+        }
+    }
+
+    function _health(uint256 vaultId) internal view returns (VaultHealth memory vault) {
+        vault.vaultId = vaultId;
+        IVaultEngine.Vault memory stored = vaultEngine.vaults(vaultId);
+        (vault.owner, vault.collateral, vault.collateralAmount, vault.inAuction) = (
+            stored.owner,
+            stored.collateral,
+            stored.collateralAmount,
+            stored.inAuction
+        );
+        try vaultEngine.liquidationData(vaultId) returns (IVaultEngine.LiquidationData memory data) {
+            vault.value = data.value;
+            vault.debt = data.debt;
+            vault.threshold = riskEngine.thresholdFor(data.collateral, data.value);
+            vault.health = ThresholdMath.health(data.value, vault.threshold, data.debt);
+            vault.priced = true;
+        } catch {
+            // Unpriced (stale or broken oracle): reported, not fatal.
+        }
+    }
+}
