@@ -233,14 +233,14 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
     /// @inheritdoc IDutchAuction
     function activeAuctions() external view returns (uint256[] memory ids) {
         uint256 count = _auctionCount;
-        ids = new uint256[](count);
         uint256 active;
         for (uint256 id = 1; id <= count; ++id) {
-            if (_auctions[id].debtLeft != 0) ids[active++] = id;
+            if (_auctions[id].debtLeft != 0) ++active;
         }
-        // Shrink the array to the active ones.
-        assembly ("memory-safe") {
-            mstore(ids, active)
+        ids = new uint256[](active);
+        uint256 next;
+        for (uint256 id = 1; next < active; ++id) {
+            if (_auctions[id].debtLeft != 0) ids[next++] = id;
         }
     }
 

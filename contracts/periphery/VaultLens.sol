@@ -55,16 +55,14 @@ contract VaultLens {
     /// in auction, with debt and health below 1.
     function liquidatable(uint256 fromId, uint256 toId, uint256 max) external view returns (uint256[] memory ids) {
         uint256 last = toId < vaultEngine.vaultCount() ? toId : vaultEngine.vaultCount();
-        ids = new uint256[](max);
-        uint256 found;
-        for (uint256 id = fromId == 0 ? 1 : fromId; id <= last && found < max; ++id) {
+        uint256[] memory found = new uint256[](max);
+        uint256 count;
+        for (uint256 id = fromId == 0 ? 1 : fromId; id <= last && count < max; ++id) {
             VaultHealth memory vault = _health(id);
-            if (vault.priced && !vault.inAuction && vault.debt != 0 && vault.health < WAD) ids[found++] = id;
+            if (vault.priced && !vault.inAuction && vault.debt != 0 && vault.health < WAD) found[count++] = id;
         }
-        // Shrink the array to the ids found.
-        assembly ("memory-safe") {
-            mstore(ids, found)
-        }
+        ids = new uint256[](count);
+        for (uint256 i = 0; i < count; ++i) ids[i] = found[i];
     }
 
     /// @notice Every running auction with its live price.

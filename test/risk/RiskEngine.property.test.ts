@@ -896,16 +896,16 @@ async function publishAt(f: SluiceFixture, collateral: LocalCollateral, price: b
 
 describe("RiskEngine (property)", function () {
   it("views_onRandomParametersRampsPricesAndVaults_matchTheTypeScriptMirrorExactly", async function () {
-    await fc.assert(fc.asyncProperty(differentialArb, runDifferential), { numRuns: propertyRuns(40) });
+    await fc.assert(fc.asyncProperty(differentialArb, runDifferential), { numRuns: 150 });
   });
 
   it("volatilityPenaltyAndBase_underRandomPricePathsAndRamps_neverMoveFasterThanTheirLimits", async function () {
-    await fc.assert(fc.asyncProperty(speedArb, runSpeed), { numRuns: propertyRuns(20) });
+    await fc.assert(fc.asyncProperty(speedArb, runSpeed), { numRuns: 60 });
   });
 
   it("liquidationPrice_onRandomVaults_putsHealthAtOneAndSeparatesSafeFromLiquidatable", async function () {
     await fc.assert(fc.asyncProperty(liquidationPriceArb, runLiquidationPrice), {
-      numRuns: propertyRuns(30),
+      numRuns: 200,
       examples: [[CAP_CORNER_CASE]],
     });
   });
