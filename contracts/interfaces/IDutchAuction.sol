@@ -32,6 +32,7 @@ interface IDutchAuction {
         uint40 startTime;
         uint56 vaultId;
         uint16 collateralId;
+        bool vaultKeepsCollateral;
     }
 
     error ZeroAddress();
@@ -46,9 +47,10 @@ interface IDutchAuction {
     error PriceAboveMax(uint256 price, uint256 maxPrice);
     /// @notice A partial take would leave less than `minDebtLeft` to raise.
     error TakeLeavesDust(uint256 debtLeft, uint256 minDebtLeft);
-    /// @notice The callback receiver is one of the protocol's own contracts.
+    /// @notice The receiver is one of the protocol's own contracts.
     error ForbiddenCallbackTarget(address receiver);
     error ZeroTake();
+    error EmptyLot();
     /// @notice The circuit breaker forbids this action at its current level.
     error BreakerTripped(uint8 level);
     error BreakerLevelInvalid(uint8 level, uint8 current);
@@ -113,13 +115,15 @@ interface IDutchAuction {
     // ---------------------------------------------------------------- liquidator
 
     /// @notice Opens an auction of `collateralAmount` (already seized into the VaultEngine) to raise
-    /// `debtToRaise`, starting at `price · buf`. Liquidator only.
+    /// `debtToRaise`, starting at `price · buf`. `vaultKeepsCollateral` (a partial liquidation) lets
+    /// debt the auction cannot raise go back to the vault; otherwise it is bad debt. Liquidator only.
     function start(
         uint256 vaultId,
         address collateral,
         uint256 collateralAmount,
         uint256 debtToRaise,
-        uint256 price
+        uint256 price,
+        bool vaultKeepsCollateral
     ) external returns (uint256 auctionId);
 
     // ---------------------------------------------------------------- anyone

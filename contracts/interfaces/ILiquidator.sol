@@ -52,6 +52,8 @@ interface ILiquidator {
     event MaxDebtInAuctionSet(address indexed collateral, uint256 maxDebtInAuction);
     event MaxTotalDebtInAuctionSet(uint256 maxTotalDebtInAuction);
     event IncentiveParamsSet(IncentiveParams params);
+    /// @notice The vault's debt [wad] had no collateral behind it: it went straight to the deficit.
+    event BadDebt(uint256 indexed vaultId, uint256 debt);
     event Liquidated(
         uint256 indexed vaultId,
         uint256 indexed auctionId,
@@ -86,7 +88,8 @@ interface ILiquidator {
     function liquidate(uint256 vaultId, address keeper) external returns (uint256 auctionId);
 
     /// @notice Liquidates each vault it can and skips (auction id 0) those that are healthy, already in
-    /// auction, borrowed this block, or find no room under the caps. Reverts only for unknown vaults.
+    /// auction, borrowed this block, find no room under the caps, cannot be priced (stale oracle) or
+    /// do not exist: keepers race, and one vault must not sink the batch.
     function liquidateBatch(uint256[] calldata vaultIds, address keeper) external returns (uint256[] memory auctionIds);
 
     // ---------------------------------------------------------------- views

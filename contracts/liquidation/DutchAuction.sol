@@ -139,10 +139,12 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
         address collateral,
         uint256 collateralAmount,
         uint256 debtToRaise,
-        uint256 price
+        uint256 price,
+        bool vaultKeepsCollateral
     ) external returns (uint256 auctionId) {
         if (msg.sender != liquidator) revert NotLiquidator(msg.sender);
         if (breakerLevel >= 1) revert BreakerTripped(breakerLevel);
+        if (collateralAmount == 0 || debtToRaise == 0) revert EmptyLot();
         uint16 id = _collateralIds[collateral];
         if (id == 0) revert CollateralNotListed(collateral);
         CollateralConfig storage config = _configs[id];
@@ -155,7 +157,8 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
             startPrice: startPrice.toUint96(),
             startTime: uint40(block.timestamp),
             vaultId: vaultId.toUint56(),
-            collateralId: id
+            collateralId: id,
+            vaultKeepsCollateral: vaultKeepsCollateral
         });
         config.debtInAuction = (config.debtInAuction + debtToRaise).toUint96();
         _totalDebtInAuction = (_totalDebtInAuction + debtToRaise).toUint128();
@@ -174,6 +177,8 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
     ) external nonReentrant returns (uint256 collateralBought, uint256 debtPaid) {
         if (breakerLevel >= 3) revert BreakerTripped(breakerLevel);
         if (receiver == address(0)) revert ZeroAddress();
+        // Collateral sent back into the engine would belong to no vault and no auction.
+        if (receiver == address(vaultEngine)) revert ForbiddenCallbackTarget(receiver);
         Auction memory auction = _auctions[auctionId];
         if (auction.debtLeft == 0) revert AuctionNotActive(auctionId);
         CollateralConfig storage config = _configs[auction.collateralId];
@@ -194,9 +199,7 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
             ITakeCallback(receiver).onTake(msg.sender, debtPaid, collateralBought, data);
         }
         vaultEngine.collectAuctionProceeds(msg.sender, debtPaid);
-        if (ended) {
-            _end(auctionId, auction.vaultId, auction.collateralLeft - collateralBought, auction.debtLeft - debtPaid);
-        }
+        if (ended) _end(auctionId, auction, collateralBought, debtPaid);
     }
 
     /// @inheritdoc IDutchAuction
@@ -330,17 +333,17 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
         return (needsReset, price);
     }
 
-    function _end(uint256 auctionId, uint256 vaultId, uint256 collateralLeft, uint256 debtLeft) internal {
-        uint256 debtReturned;
-        uint256 badDebt;
-        if (debtLeft != 0) {
-            // Out of collateral with debt left: a vault that still holds collateral owes it again;
-            // an empty one cannot, and the debt stays in the deficit as bad debt.
-            if (vaultEngine.vaults(vaultId).collateralAmount != 0) debtReturned = debtLeft;
-            else badDebt = debtLeft;
-        }
-        emit AuctionEnded(auctionId, vaultId, collateralLeft, debtReturned, badDebt);
-        vaultEngine.endAuction(vaultId, collateralLeft, debtReturned);
+    function _end(uint256 auctionId, Auction memory auction, uint256 collateralBought, uint256 debtPaid) internal {
+        uint256 collateralLeft = auction.collateralLeft - collateralBought;
+        uint256 debtLeft = auction.debtLeft - debtPaid;
+        // Out of collateral with debt left: a partial liquidation's vault, which kept collateral of
+        // its own, owes it again; after a full liquidation it is bad debt and stays in the deficit.
+        // Deciding by the state at the start keeps anyone from re-arming an emptied vault with a
+        // dust deposit.
+        uint256 debtReturned = auction.vaultKeepsCollateral ? debtLeft : 0;
+        uint256 badDebt = debtLeft - debtReturned;
+        emit AuctionEnded(auctionId, auction.vaultId, collateralLeft, debtReturned, badDebt);
+        vaultEngine.endAuction(auction.vaultId, collateralLeft, debtReturned);
     }
 
     function _release(CollateralConfig storage config, uint256 debt) internal {
@@ -354,6 +357,7 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
             receiver == _stablecoin ||
             receiver == address(oracle) ||
             receiver == liquidator ||
+            receiver == authority() ||
             receiver == address(this) ||
             receiver == collateral
         ) revert ForbiddenCallbackTarget(receiver);

@@ -138,7 +138,18 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
     /// this block, no room under the caps) is skipped and yields auction id 0: keepers race, and one
     /// vault cleared by someone else must not sink a whole batch.
     function _liquidate(uint256 vaultId, address keeper, bool strict) internal returns (uint256 auctionId) {
-        IVaultEngine.LiquidationData memory vault = vaultEngine.liquidationData(vaultId);
+        IVaultEngine.LiquidationData memory vault;
+        if (strict) {
+            vault = vaultEngine.liquidationData(vaultId);
+        } else {
+            // In a batch, a vault whose price cannot be read (stale oracle of its collateral) is
+            // skipped like any other vault that cannot be liquidated now.
+            try vaultEngine.liquidationData(vaultId) returns (IVaultEngine.LiquidationData memory data) {
+                vault = data;
+            } catch {
+                return 0;
+            }
+        }
         LiquidationParams memory params = _listed(vault.collateral);
         (Refusal refusal, uint256 health, uint256 collateralAmount, uint256 normalizedDebt) = _plan(vault, params);
         if (refusal != Refusal.None) {
@@ -147,17 +158,44 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
         }
 
         uint256 debt = vaultEngine.seize(vaultId, collateralAmount, normalizedDebt);
-        uint256 debtToRaise = FixedPointMath.mulWadUp(debt, WAD + params.penalty);
-        auctionId = auction.start(vaultId, vault.collateral, collateralAmount, debtToRaise, vault.price);
-
-        // No incentive for liquidating one's own vault, and never more than half the penalty: a
-        // borrower cannot profit from liquidating themselves through another address either.
-        uint256 incentive;
-        if (keeper != vault.owner && msg.sender != vault.owner) {
-            incentive = Math.min(keeperIncentive(debtToRaise), FixedPointMath.mulWadDown(debt, params.penalty) / 2);
+        if (collateralAmount == 0) {
+            // Debt with nothing behind it: no auction (it could sell nothing), no incentive; the debt
+            // stays in the deficit as bad debt.
+            emit BadDebt(vaultId, debt);
+            return 0;
         }
+        uint256 debtToRaise = FixedPointMath.mulWadUp(debt, WAD + params.penalty);
+        // Whether the vault keeps collateral decides, at the auction's end, if unraised debt can go
+        // back to it: a vault emptied by this liquidation cannot be made to owe again.
+        bool vaultKeepsCollateral = collateralAmount < vault.collateralAmount;
+        auctionId = auction.start(
+            vaultId,
+            vault.collateral,
+            collateralAmount,
+            debtToRaise,
+            vault.price,
+            vaultKeepsCollateral
+        );
+        uint256 incentive = _incentiveFor(keeper, vault, params, debt, debtToRaise, collateralAmount);
         emit Liquidated(vaultId, auctionId, keeper, collateralAmount, debt, debtToRaise, incentive);
         if (incentive != 0) vaultEngine.payKeeper(keeper, incentive);
+    }
+
+    /// @dev No incentive for liquidating one's own vault, and never more than half the penalty on the
+    /// smaller of the seized debt and the seized collateral's value: a borrower cannot profit from
+    /// liquidating themselves through another address, nor can anyone farm a vault with no collateral.
+    function _incentiveFor(
+        address keeper,
+        IVaultEngine.LiquidationData memory vault,
+        LiquidationParams memory params,
+        uint256 debt,
+        uint256 debtToRaise,
+        uint256 collateralAmount
+    ) internal view returns (uint256) {
+        if (keeper == vault.owner || msg.sender == vault.owner) return 0;
+        uint256 seizedValue = FixedPointMath.mulWadDown(collateralAmount * 10 ** (18 - vault.decimals), vault.price);
+        uint256 cap = FixedPointMath.mulWadDown(Math.min(debt, seizedValue), params.penalty) / 2;
+        return Math.min(keeperIncentive(debtToRaise), cap);
     }
 
     /// @dev What to seize: checks the vault can be liquidated, sizes the slice, fits it under the caps.
@@ -179,10 +217,15 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
             // silently; the rest waits for room.
             slice = FixedPointMath.divWadDown(room, onePlusPenalty);
             full = false;
-            if (slice == 0 || vault.debt - slice < vault.dust) return (Refusal.NoRoom, health, 0, 0);
+            // A cut below dust would start an auction too small to clear or pay for.
+            if (slice < vault.dust || vault.debt - slice < vault.dust) return (Refusal.NoRoom, health, 0, 0);
         }
-        if (full) return (Refusal.None, health, vault.collateralAmount, vault.normalizedDebt);
-        (collateralAmount, normalizedDebt) = _partial(vault, params, slice);
+        if (!full) (collateralAmount, normalizedDebt) = _partial(vault, params, slice);
+        // A slice that needs all the collateral takes all the debt too: no vault is left owing with
+        // nothing behind its debt.
+        if (full || collateralAmount == vault.collateralAmount) {
+            return (Refusal.None, health, vault.collateralAmount, vault.normalizedDebt);
+        }
     }
 
     /// @dev A partial slice: its normalised debt (rounded up) and collateral worth the debt to raise
@@ -253,10 +296,11 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
         if (health < params.fullLiquidationHealth) return (vault.debt, true);
         uint256 shrink = FixedPointMath.mulWadUp(WAD + params.penalty, threshold);
         if (params.targetHealth <= shrink) return (vault.debt, true);
-        uint256 shortfall =
-            FixedPointMath.mulWadUp(params.targetHealth, vault.debt) -
-                FixedPointMath.mulWadDown(vault.value, threshold);
-        slice = FixedPointMath.divWadUp(shortfall, params.targetHealth - shrink);
+        uint256 needed = FixedPointMath.mulWadUp(params.targetHealth, vault.debt);
+        uint256 backing = FixedPointMath.mulWadDown(vault.value, threshold);
+        // Already at or above the target: nothing to take (only `sliceOf` can ask about such a vault).
+        if (backing >= needed) return (0, false);
+        slice = FixedPointMath.divWadUp(needed - backing, params.targetHealth - shrink);
         if (slice >= vault.debt || vault.debt - slice < vault.dust) return (vault.debt, true);
         return (slice, false);
     }

@@ -260,7 +260,7 @@ describe("AccessControl", function () {
           .to.be.revertedWithCustomError(f.vaultEngine, "NotLiquidationModule")
           .withArgs(f.governor.address);
       }
-      await expect(f.dutchAuction.connect(f.governor).start(1n, weth, 1n, 1n, WAD))
+      await expect(f.dutchAuction.connect(f.governor).start(1n, weth, 1n, 1n, WAD, true))
         .to.be.revertedWithCustomError(f.dutchAuction, "NotLiquidator")
         .withArgs(f.governor.address);
     });

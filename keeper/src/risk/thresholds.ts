@@ -132,6 +132,9 @@ export interface VaultPosition {
 
 const toNumber = (wad: bigint): number => Number(wad) / 1e18;
 
+/** Relative overlap of the pieces' ranges in `liquidationValue`. */
+const EDGE = 1e-12;
+
 /**
  * The collateral value V [in stablecoin, as a float] at which `V · LT(V) = debt`, where
  * `LT(V) = max(c − min(m, V/(V+D)), LTmin)` and `c = base − volPenalty`. Because LT falls as V
@@ -152,11 +155,13 @@ export function liquidationValue(risk: CollateralRisk, debt: bigint, now: bigint
   const capStart = m >= 1 ? Infinity : (m * depth) / (1 - m);
   const uncappedThreshold = (value: number): number => c - value / (value + depth);
 
+  // Each piece owns a range of V; at the seam between two pieces floating-point error can push the
+  // root a hair outside both, so the ranges overlap by a relative EDGE (far below any price tick).
   const roots: number[] = [];
   const capped = d / Math.max(c - m, floor);
-  if (capped >= capStart) roots.push(capped);
+  if (capped >= capStart * (1 - EDGE)) roots.push(capped);
   const atFloor = d / floor;
-  if (atFloor < capStart && uncappedThreshold(atFloor) <= floor) roots.push(atFloor);
+  if (atFloor <= capStart * (1 + EDGE) && uncappedThreshold(atFloor) <= floor + EDGE) roots.push(atFloor);
   // (c − 1)V² + (cD − debt)V − debt·D = 0, solved in the cancellation-free form.
   const a = c - 1;
   const b = c * depth - d;
@@ -165,9 +170,13 @@ export function liquidationValue(risk: CollateralRisk, debt: bigint, now: bigint
   if (discriminant >= 0 && a !== 0) {
     const q = -(b + Math.sign(b || 1) * Math.sqrt(discriminant)) / 2;
     for (const value of [q / a, q === 0 ? NaN : constant / q]) {
-      if (value >= 0 && value < capStart && uncappedThreshold(value) >= floor) roots.push(value);
+      if (value >= 0 && value <= capStart * (1 + EDGE) && uncappedThreshold(value) >= floor - EDGE) {
+        roots.push(value);
+      }
     }
   }
+  // V · LT(V) runs from 0 to infinity, so a root always exists; none found is a bug, said loudly.
+  if (roots.length === 0) throw new Error(`no liquidation value found for debt ${debt}`);
   return Math.max(...roots);
 }
 
