@@ -8,7 +8,7 @@ import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { ContractTransactionReceipt, Result } from "ethers";
 import { RAY, WAD, divWadDown, mulDivUp, mulWadDown, mulWadUp, rpowDown } from "../../keeper/src/math/fixedPoint";
-import { LOCAL_COLLATERALS, LOCAL_INCENTIVE, ROLES, toFeedAnswer } from "../../scripts/lib/deploy";
+import { LOCAL_COLLATERALS, LOCAL_INCENTIVE, ROLES } from "../../scripts/lib/deploy";
 import {
   DutchAuction__factory,
   LinearCurve__factory,
@@ -18,13 +18,13 @@ import {
 } from "../../typechain-types";
 import type { IDutchAuction } from "../../typechain-types";
 import { deploySluiceFixture, type SluiceFixture } from "../helpers/fixtures";
+import * as market from "../helpers/market";
 
 type Signer = HardhatEthersSigner;
-type Collateral = SluiceFixture["weth"];
+type Collateral = market.Collateral;
 
 /** A struct a view returned, as a plain object (TypeChain types it as a tuple; it is a Result). */
 const plain = (struct: unknown): Record<string, unknown> => (struct as Result).toObject();
-const PENDING = { blockTag: "pending" } as const;
 const MAX = ethers.MaxUint256;
 const pct = (percent: number): bigint => (BigInt(Math.round(percent * 100)) * WAD) / 10_000n;
 const name = (parameter: string): string => ethers.encodeBytes32String(parameter);
@@ -76,61 +76,16 @@ describe("DutchAuction", function () {
 
   // ------------------------------------------------------------ helpers
 
-  async function setPrice(c: Collateral, price: bigint): Promise<void> {
-    await c.feed.setAnswer(toFeedAnswer(price, c.spec.feedDecimals));
-    await f.riskEngine.poke(await c.token.getAddress());
-  }
-
-  /** Moves a price in steps the oracle accepts (≤ 30% per update), a minute apart. */
-  async function movePrice(c: Collateral, target: bigint): Promise<void> {
-    let [current] = await f.oracleHub.priceState(await c.token.getAddress());
-    while (current !== target) {
-      const step = (current * 25n) / 100n;
-      current = target < current ? (current - step > target ? current - step : target) : target;
-      await time.increase(60);
-      await setPrice(c, current);
-    }
-  }
-
-  /** Opens a vault of `amount` token units and borrows `share`% of its limit (less 1e6 wei). */
-  async function openVault(owner: Signer, c: Collateral, amount: bigint, share = 100n): Promise<bigint> {
-    const engine = f.vaultEngine;
-    await c.token.mint(owner.address, amount);
-    await c.token.connect(owner).approve(await engine.getAddress(), amount);
-    await engine.connect(owner).openVault(await c.token.getAddress());
-    const id = await engine.vaultCount();
-    await engine.connect(owner).deposit(id, amount);
-    if (share > 0n) {
-      await engine.connect(owner).borrow(id, ((await engine.maxDebt(id)) * share) / 100n - 10n ** 6n, owner.address);
-    }
-    return id;
-  }
+  const setPrice = (c: Collateral, price: bigint) => market.setPrice(f, c, price);
+  const movePrice = (c: Collateral, target: bigint) => market.movePrice(f, c, target);
+  const openVault = (owner: Signer, c: Collateral, amount: bigint, share = 100n) =>
+    market.openVault(f, owner, c, amount, share);
+  const expectBooksBalanced = () => market.expectBooksBalanced(f);
 
   /** Gives `buyer` stablecoin by borrowing half the limit of a vault of the *other* collateral. */
   async function fund(buyer: Signer, auctioned: Collateral): Promise<void> {
     if (auctioned === f.weth) await openVault(buyer, f.wbtc, 2n * 10n ** 8n, 50n);
     else await openVault(buyer, f.weth, 40n * WAD, 50n);
-  }
-
-  async function expectBooksBalanced(): Promise<void> {
-    const engine = f.vaultEngine;
-    expect((await engine.totalDebt()) + (await engine.deficit())).to.equal(
-      (await f.stablecoin.totalSupply()) * RAY + (await engine.surplus()),
-    );
-    // Collateral types are numbered 1, 2, … in listing order: WETH, then WBTC.
-    const tokens = [f.weth.token, f.wbtc.token];
-    const held = [0n, 0n];
-    for (let id = 1n; id <= (await engine.vaultCount()); id++) {
-      const vault = await engine.vaults(id);
-      held[vault.collateral === weth ? 0 : 1] += vault.collateralAmount;
-    }
-    for (const id of await f.dutchAuction.activeAuctions()) {
-      const auction = await f.dutchAuction.auctions(id);
-      held[Number(auction.collateralId) - 1] += auction.collateralLeft;
-    }
-    for (const [i, token] of tokens.entries()) {
-      expect(await token.balanceOf(await engine.getAddress())).to.equal(held[i]);
-    }
   }
 
   /** One vault of `c` at its limit, made liquidatable by a fall to `price`, then liquidated. */

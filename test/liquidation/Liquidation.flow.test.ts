@@ -3,9 +3,9 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
-import { RAY, WAD } from "../../keeper/src/math/fixedPoint";
-import { toFeedAnswer } from "../../scripts/lib/deploy";
+import { WAD } from "../../keeper/src/math/fixedPoint";
 import { deploySluiceFixture, type SluiceFixture } from "../helpers/fixtures";
+import * as market from "../helpers/market";
 
 describe("Liquidation flow", function () {
   let f: SluiceFixture;
@@ -14,45 +14,11 @@ describe("Liquidation flow", function () {
     f = await deploySluiceFixture();
   });
 
-  async function setPrice(price: bigint): Promise<void> {
-    await f.weth.feed.setAnswer(toFeedAnswer(price, f.weth.spec.feedDecimals));
-    await f.riskEngine.poke(await f.weth.token.getAddress());
-  }
-
-  /** Moves the WETH price in steps the oracle accepts (≤ 30% per update). */
-  async function movePrice(target: bigint): Promise<void> {
-    let [current] = await f.oracleHub.priceState(await f.weth.token.getAddress());
-    while (current !== target) {
-      const step = (current * 25n) / 100n;
-      current = target < current ? (current - step > target ? current - step : target) : target;
-      await time.increase(60);
-      await setPrice(current);
-    }
-  }
-
-  async function expectBooksBalanced(): Promise<void> {
-    const engine = f.vaultEngine;
-    const supply = await f.stablecoin.totalSupply();
-    expect((await engine.totalDebt()) + (await engine.deficit())).to.equal(supply * RAY + (await engine.surplus()));
-    const token = f.weth.token;
-    let held = 0n;
-    for (let id = 1n; id <= (await engine.vaultCount()); id++) held += (await engine.vaults(id)).collateralAmount;
-    for (const id of await f.dutchAuction.activeAuctions()) held += (await f.dutchAuction.auctions(id)).collateralLeft;
-    expect(await token.balanceOf(await engine.getAddress())).to.equal(held);
-  }
-
-  async function openAtLimit(owner: (typeof f.users)[number], amount: bigint, share = 100n): Promise<bigint> {
-    const token = f.weth.token;
-    await token.mint(owner.address, amount);
-    await token.connect(owner).approve(await f.vaultEngine.getAddress(), amount);
-    await f.vaultEngine.connect(owner).openVault(await token.getAddress());
-    const id = await f.vaultEngine.vaultCount();
-    await f.vaultEngine.connect(owner).deposit(id, amount);
-    await f.vaultEngine
-      .connect(owner)
-      .borrow(id, ((await f.vaultEngine.maxDebt(id)) * share) / 100n - 10n ** 6n, owner.address);
-    return id;
-  }
+  const setPrice = (price: bigint) => market.setPrice(f, f.weth, price);
+  const movePrice = (target: bigint) => market.movePrice(f, f.weth, target);
+  const expectBooksBalanced = () => market.expectBooksBalanced(f);
+  const openAtLimit = (owner: (typeof f.users)[number], amount: bigint, share = 100n) =>
+    market.openVault(f, owner, f.weth, amount, share);
 
   it("liquidate_partially_restoresTargetHealthAndBuyersClearTheAuction", async function () {
     const [alice, keeper, buyer] = f.users;

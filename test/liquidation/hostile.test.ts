@@ -7,13 +7,13 @@ import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { ContractTransactionReceipt, Result } from "ethers";
-import { RAY, WAD, mulWadDown, mulWadUp } from "../../keeper/src/math/fixedPoint";
-import { toFeedAnswer } from "../../scripts/lib/deploy";
+import { WAD, mulWadDown, mulWadUp } from "../../keeper/src/math/fixedPoint";
 import { MockTakeBuyer__factory } from "../../typechain-types";
 import { deploySluiceFixture, type SluiceFixture } from "../helpers/fixtures";
+import * as market from "../helpers/market";
 
 type Signer = HardhatEthersSigner;
-type Collateral = SluiceFixture["weth"];
+type Collateral = market.Collateral;
 
 const MAX = ethers.MaxUint256;
 
@@ -50,60 +50,14 @@ describe("Liquidation under hostile actors", function () {
 
   // ------------------------------------------------------------ helpers
 
-  async function setPrice(c: Collateral, price: bigint): Promise<void> {
-    await c.feed.setAnswer(toFeedAnswer(price, c.spec.feedDecimals));
-    await f.riskEngine.poke(await c.token.getAddress());
-  }
-
-  /** Moves a price in steps the oracle accepts (≤ 30% per update), a minute apart. */
-  async function movePrice(c: Collateral, target: bigint): Promise<void> {
-    let [current] = await f.oracleHub.priceState(await c.token.getAddress());
-    while (current !== target) {
-      const step = (current * 25n) / 100n;
-      current = target < current ? (current - step > target ? current - step : target) : target;
-      await time.increase(60);
-      await setPrice(c, current);
-    }
-  }
-
-  /** Opens a vault of `amount` token units and borrows `share`% of its limit (less 1e6 wei). */
-  async function openVault(owner: Signer, c: Collateral, amount: bigint, share = 100n): Promise<bigint> {
-    const engine = f.vaultEngine;
-    await c.token.mint(owner.address, amount);
-    await c.token.connect(owner).approve(await engine.getAddress(), amount);
-    await engine.connect(owner).openVault(await c.token.getAddress());
-    const id = await engine.vaultCount();
-    await engine.connect(owner).deposit(id, amount);
-    if (share > 0n) {
-      await engine.connect(owner).borrow(id, ((await engine.maxDebt(id)) * share) / 100n - 10n ** 6n, owner.address);
-    }
-    return id;
-  }
+  const movePrice = (c: Collateral, target: bigint) => market.movePrice(f, c, target);
+  const openVault = (owner: Signer, c: Collateral, amount: bigint, share = 100n) =>
+    market.openVault(f, owner, c, amount, share);
+  const expectBooksBalanced = () => market.expectBooksBalanced(f);
 
   /** Stablecoin for a WETH buyer, borrowed against WBTC (whose price these tests never move). */
   async function fund(buyer: Signer): Promise<void> {
     await openVault(buyer, f.wbtc, 2n * 10n ** 8n, 50n);
-  }
-
-  async function expectBooksBalanced(): Promise<void> {
-    const engine = f.vaultEngine;
-    expect((await engine.totalDebt()) + (await engine.deficit())).to.equal(
-      (await f.stablecoin.totalSupply()) * RAY + (await engine.surplus()),
-    );
-    // Collateral types are numbered 1, 2, … in listing order: WETH, then WBTC.
-    const tokens = [f.weth.token, f.wbtc.token];
-    const held = [0n, 0n];
-    for (let id = 1n; id <= (await engine.vaultCount()); id++) {
-      const vault = await engine.vaults(id);
-      held[vault.collateral === weth ? 0 : 1] += vault.collateralAmount;
-    }
-    for (const id of await f.dutchAuction.activeAuctions()) {
-      const auction = await f.dutchAuction.auctions(id);
-      held[Number(auction.collateralId) - 1] += auction.collateralLeft;
-    }
-    for (const [i, token] of tokens.entries()) {
-      expect(await token.balanceOf(await engine.getAddress())).to.equal(held[i]);
-    }
   }
 
   function events<T>(receipt: ContractTransactionReceipt, name: string): T[] {
