@@ -317,7 +317,8 @@ contract VaultEngine is IVaultEngine, AccessManaged, ReentrancyGuardTransient {
         // Checked subtraction: the Liquidator never asks for more than the vault holds.
         vault.collateralAmount -= collateralAmount.toUint128();
         vault.normalizedDebt -= normalizedDebt.toUint128();
-        vault.inAuction = true;
+        // Debt seized without collateral starts no auction (it goes straight to bad debt).
+        vault.inAuction = collateralAmount != 0;
         info.totalNormalizedDebt -= uint128(normalizedDebt);
         uint256 seizedDebt = normalizedDebt * rate; // [rad]
         totalDebt -= seizedDebt;

@@ -317,6 +317,9 @@ describe("Liquidation under hostile actors", function () {
       for (const id of await f.dutchAuction.activeAuctions()) {
         expect((await f.dutchAuction.auctions(id)).collateralLeft).to.be.gt(0n);
       }
+      // A vault whose debt went to bad debt without an auction is not left locked "in auction".
+      const after = await f.vaultEngine.vaults(vaultId);
+      expect(after.inAuction).to.equal((await f.dutchAuction.activeAuctions()).length > 0);
       await expectBooksBalanced();
     });
   });
