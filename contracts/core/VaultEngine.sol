@@ -317,8 +317,7 @@ contract VaultEngine is IVaultEngine, AccessManaged, ReentrancyGuardTransient {
         // Checked subtraction: the Liquidator never asks for more than the vault holds.
         vault.collateralAmount -= collateralAmount.toUint128();
         vault.normalizedDebt -= normalizedDebt.toUint128();
-        // Debt seized without collateral starts no auction (it goes straight to bad debt).
-        vault.inAuction = collateralAmount != 0;
+        vault.inAuction = true;
         info.totalNormalizedDebt -= uint128(normalizedDebt);
         uint256 seizedDebt = normalizedDebt * rate; // [rad]
         totalDebt -= seizedDebt;

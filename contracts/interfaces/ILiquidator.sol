@@ -52,8 +52,6 @@ interface ILiquidator {
     event MaxDebtInAuctionSet(address indexed collateral, uint256 maxDebtInAuction);
     event MaxTotalDebtInAuctionSet(uint256 maxTotalDebtInAuction);
     event IncentiveParamsSet(IncentiveParams params);
-    /// @notice The vault's debt [wad] had no collateral behind it: it went straight to the deficit.
-    event BadDebt(uint256 indexed vaultId, uint256 debt);
     event Liquidated(
         uint256 indexed vaultId,
         uint256 indexed auctionId,

@@ -132,7 +132,7 @@ interface IVaultEngine {
     // ---------------------------------------------------------------- liquidation modules
 
     /// @notice Moves `collateralAmount` and `normalizedDebt` out of the vault into an auction and marks
-    /// the vault as in auction (unless no collateral moved: such debt is bad debt, not auctioned). The debt leaves `totalDebt` and joins `deficit` until the auction
+    /// the vault as in auction. The debt leaves `totalDebt` and joins `deficit` until the auction
     /// raises it. Returns the debt [wad, rounded up]. Liquidator only.
     function seize(uint256 vaultId, uint256 collateralAmount, uint256 normalizedDebt) external returns (uint256 debt);
 

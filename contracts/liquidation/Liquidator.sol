@@ -157,13 +157,10 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
             return 0;
         }
 
+        // A lot is never empty: a slice that needs all the collateral takes all the debt, and a vault
+        // keeps collateral after a partial liquidation, so no vault owes with nothing behind it (the
+        // auction would refuse such a lot with EmptyLot).
         uint256 debt = vaultEngine.seize(vaultId, collateralAmount, normalizedDebt);
-        if (collateralAmount == 0) {
-            // Debt with nothing behind it: no auction (it could sell nothing), no incentive; the debt
-            // stays in the deficit as bad debt.
-            emit BadDebt(vaultId, debt);
-            return 0;
-        }
         uint256 debtToRaise = FixedPointMath.mulWadUp(debt, WAD + params.penalty);
         // Whether the vault keeps collateral decides, at the auction's end, if unraised debt can go
         // back to it: a vault emptied by this liquidation cannot be made to owe again.

@@ -62,4 +62,42 @@ describe("Liquidation flow", function () {
     expect(debtLeft).to.be.gt(0n);
     await expectBooksBalanced();
   });
+
+  it("auctionEndingShort_afterHeal_returnsTheDebtAndBooksWhatExceedsTheDeficitAsSurplus", async function () {
+    const [alice, keeper, buyer] = f.users;
+    const weth = await f.weth.token.getAddress();
+    const vaultId = await openAtLimit(alice, 10n * WAD);
+    await openAtLimit(buyer, 100n * WAD, 50n);
+    await movePrice(2_580n * WAD);
+    // No lot margin (the lot is worth just the debt to raise at the oracle) and no cusp (the price may
+    // fall as far as it likes), so the auction can run out of collateral.
+    await f.liquidator.setLotMargin(weth, WAD);
+    await f.dutchAuction.setCusp(weth, 0);
+    await f.liquidator.connect(keeper).liquidate(vaultId, keeper.address);
+    const [auctionId] = await f.dutchAuction.activeAuctions();
+    const auction = await f.dutchAuction.auctions(auctionId);
+    // 85% of the lot sells at once, for more than the seized debt: after heal() no deficit is left.
+    await f.dutchAuction
+      .connect(buyer)
+      .take(auctionId, (auction.collateralLeft * 85n) / 100n, ethers.MaxUint256, buyer, "0x");
+    await f.vaultEngine.heal();
+    expect(await f.vaultEngine.deficit()).to.equal(0n);
+    // A hundred stair-steps on (price ≈ 0.4 of the oracle) the rest sells short of the debt left.
+    await time.increase(100 * 60);
+    const { debtLeft } = await f.dutchAuction.auctions(auctionId);
+    const [needsReset, price, collateralLeft] = await f.dutchAuction.auctionStatus(auctionId);
+    expect(needsReset).to.equal(false);
+    expect((collateralLeft * price) / WAD).to.be.lt(debtLeft);
+    const surplusBefore = await f.vaultEngine.surplus();
+    const debtBefore = await f.vaultEngine.debtOf(vaultId);
+    await f.dutchAuction.connect(buyer).take(auctionId, ethers.MaxUint256, ethers.MaxUint256, buyer, "0x");
+    // The partially liquidated vault owes the unraised debt again; with no deficit to cancel, the
+    // whole amount is booked as surplus (it is owed to the protocol again).
+    const returned = (await f.vaultEngine.debtOf(vaultId)) - debtBefore;
+    expect(returned).to.be.gt(0n);
+    expect(await f.vaultEngine.deficit()).to.equal(0n);
+    expect((await f.vaultEngine.surplus()) - surplusBefore).to.be.gte((collateralLeft * price) / WAD + returned - 2n);
+    expect((await f.vaultEngine.vaults(vaultId)).inAuction).to.equal(false);
+    await expectBooksBalanced();
+  });
 });

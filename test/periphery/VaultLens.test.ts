@@ -93,4 +93,14 @@ describe("VaultLens", function () {
       expect(view.collateral).to.equal(weth);
     }
   });
+
+  it("liquidatable_skipsUnpricedVaultsAndStopsAtToId", async function () {
+    const unsafeA = await open(f.users[1], 10n * WAD, 99n);
+    const unsafeB = await open(f.users[2], 10n * WAD, 99n);
+    await time.increase(60);
+    await setPrice(2_580n * WAD);
+    expect(await f.vaultLens.liquidatable(1, unsafeA, 10)).to.deep.equal([unsafeA]);
+    await time.increase(3_601);
+    expect(await f.vaultLens.liquidatable(1, unsafeB, 10)).to.deep.equal([]);
+  });
 });
