@@ -422,7 +422,7 @@ contract VaultEngine is IVaultEngine, AccessManaged, ReentrancyGuardTransient {
         data.dust = info.dust;
         data.rate = _rateNow(info);
         data.price = oracle.price(data.collateral);
-        data.value = _valueAt(data.collateralAmount, data.decimals, data.price);
+        data.value = FixedPointMath.valueDown(data.collateralAmount, data.decimals, data.price);
         data.debt = _debtUp(data.normalizedDebt, data.rate);
     }
 
@@ -488,12 +488,7 @@ contract VaultEngine is IVaultEngine, AccessManaged, ReentrancyGuardTransient {
         uint256 amount
     ) internal view returns (uint256) {
         if (amount == 0) return 0;
-        return _valueAt(amount, info.decimals, oracle.price(collateral));
-    }
-
-    /// @dev The one place where collateral decimals are scaled to WAD: value [wad], rounded down.
-    function _valueAt(uint256 amount, uint8 decimals, uint256 price) internal pure returns (uint256) {
-        return FixedPointMath.mulWadDown(amount * 10 ** (18 - decimals), price);
+        return FixedPointMath.valueDown(amount, info.decimals, oracle.price(collateral));
     }
 
     function _maxDebt(address collateral, CollateralType storage info, uint256 amount) internal view returns (uint256) {

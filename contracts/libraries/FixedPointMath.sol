@@ -66,6 +66,27 @@ library FixedPointMath {
         return sum >> halvings;
     }
 
+    /// @notice Value [wad] of `amount` token units (a token with `decimals` ≤ 18) at `price` [wad],
+    /// rounded down. With its three siblings, the one place where token decimals meet WAD.
+    function valueDown(uint256 amount, uint8 decimals, uint256 price) internal pure returns (uint256) {
+        return mulWadDown(amount * 10 ** (18 - decimals), price);
+    }
+
+    /// @notice Value [wad] of `amount` token units at `price` [wad], rounded up.
+    function valueUp(uint256 amount, uint8 decimals, uint256 price) internal pure returns (uint256) {
+        return mulWadUp(amount * 10 ** (18 - decimals), price);
+    }
+
+    /// @notice Token units worth `value` [wad] at `price` [wad], rounded down.
+    function amountDown(uint256 value, uint8 decimals, uint256 price) internal pure returns (uint256) {
+        return divWadDown(value, price) / 10 ** (18 - decimals);
+    }
+
+    /// @notice Token units worth `value` [wad] at `price` [wad], rounded up.
+    function amountUp(uint256 value, uint8 decimals, uint256 price) internal pure returns (uint256) {
+        return Math.ceilDiv(divWadUp(value, price), 10 ** (18 - decimals));
+    }
+
     function _mulPowScaleDown(uint256 a, uint256 b) private pure returns (uint256) {
         // Both factors below 2^128: the product fits in 256 bits and the cheap path is exact.
         if ((a | b) >> 128 == 0) return (a * b) / POW_SCALE;

@@ -285,20 +285,20 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
         uint256 price,
         uint256 maxCollateral
     ) internal view returns (uint256 collateralBought, uint256 debtPaid) {
-        uint256 scale = 10 ** (18 - config.decimals);
+        uint8 decimals = config.decimals;
         collateralBought = Math.min(auction.collateralLeft, maxCollateral);
         if (collateralBought == 0) revert ZeroTake();
-        debtPaid = FixedPointMath.mulWadUp(collateralBought * scale, price);
+        debtPaid = FixedPointMath.valueUp(collateralBought, decimals, price);
         if (debtPaid >= auction.debtLeft) {
             // Nothing is sold once the debt is covered: buy just enough for what is left.
             debtPaid = auction.debtLeft;
-            collateralBought = Math.min(collateralBought, FixedPointMath.divWadDown(debtPaid, price) / scale);
+            collateralBought = Math.min(collateralBought, FixedPointMath.amountDown(debtPaid, decimals, price));
         } else if (collateralBought < auction.collateralLeft && auction.debtLeft - debtPaid < config.minDebtLeft) {
             // A partial take may not leave dust: it is trimmed to leave exactly the minimum.
             if (auction.debtLeft <= config.minDebtLeft)
                 revert TakeLeavesDust(auction.debtLeft - debtPaid, config.minDebtLeft);
             debtPaid = auction.debtLeft - config.minDebtLeft;
-            collateralBought = FixedPointMath.divWadDown(debtPaid, price) / scale;
+            collateralBought = FixedPointMath.amountDown(debtPaid, decimals, price);
             if (collateralBought == 0) revert ZeroTake();
         }
     }

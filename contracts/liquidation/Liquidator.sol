@@ -190,7 +190,7 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
         uint256 collateralAmount
     ) internal view returns (uint256) {
         if (keeper == vault.owner || msg.sender == vault.owner) return 0;
-        uint256 seizedValue = FixedPointMath.mulWadDown(collateralAmount * 10 ** (18 - vault.decimals), vault.price);
+        uint256 seizedValue = FixedPointMath.valueDown(collateralAmount, vault.decimals, vault.price);
         uint256 cap = FixedPointMath.mulWadDown(Math.min(debt, seizedValue), params.penalty) / 2;
         return Math.min(keeperIncentive(debtToRaise), cap);
     }
@@ -237,8 +237,10 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
             FixedPointMath.mulWadUp(slice, WAD + params.penalty),
             params.lotMargin
         );
-        uint256 worth = FixedPointMath.divWadUp(toRaise, vault.price);
-        collateralAmount = Math.min(vault.collateralAmount, Math.ceilDiv(worth, 10 ** (18 - vault.decimals)));
+        collateralAmount = Math.min(
+            vault.collateralAmount,
+            FixedPointMath.amountUp(toRaise, vault.decimals, vault.price)
+        );
     }
 
     function _refuse(Refusal refusal, uint256 vaultId, uint256 health, address collateral) internal pure {
