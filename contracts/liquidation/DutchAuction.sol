@@ -352,8 +352,8 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
     }
 
     function _checkCallbackTarget(address receiver, address collateral) internal view {
+        // The VaultEngine is refused as any receiver, callback or not, at the top of `take`.
         if (
-            receiver == address(vaultEngine) ||
             receiver == _stablecoin ||
             receiver == address(oracle) ||
             receiver == liquidator ||
