@@ -45,6 +45,7 @@ const config: HardhatUserConfig = {
     version: SOLC_VERSION,
     settings: {
       optimizer: { enabled: true, runs: 10_000 },
+      viaIR: true,
       evmVersion: "cancun",
     },
   },

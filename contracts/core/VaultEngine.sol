@@ -25,15 +25,27 @@ contract VaultEngine is IVaultEngine, AccessManaged, ReentrancyGuardTransient {
     uint256 internal constant MAX_STABILITY_FEE = 1000000021979553151239153027; // [ray]
     uint256 internal constant MAX_LTV = 0.99e18; // [wad]
 
+    /// @dev The stored vault: three slots. The second packs the collateral type with the amount under
+    /// auction, so a liquidation and every take touch slots that already hold data.
+    struct VaultRecord {
+        address owner;
+        uint64 lastBorrowBlock;
+        address collateral;
+        uint96 auctionCollateral;
+        uint128 collateralAmount;
+        uint128 normalizedDebt;
+    }
+
+    /// @dev Two slots hold all a liquidation reads: the fee accumulator, then the type's debt and dust.
     struct CollateralType {
         uint128 rate; // [ray]
-        uint64 lastAccrual; // [seconds]
+        uint40 lastAccrual; // [seconds]
         uint8 decimals;
         bool listed;
+        uint72 feeAboveRay; // stability fee − 1 [ray]; at most MAX_STABILITY_FEE − RAY < 2^72
         uint128 totalNormalizedDebt;
-        uint128 stabilityFee; // [ray]
-        uint128 debtCeiling; // [wad]
         uint128 dust; // [wad]
+        uint128 debtCeiling; // [wad]
         uint64 maxLTV; // [wad]
     }
 
@@ -60,7 +72,7 @@ contract VaultEngine is IVaultEngine, AccessManaged, ReentrancyGuardTransient {
     address public auction;
 
     mapping(address collateral => CollateralType) internal _types;
-    mapping(uint256 vaultId => Vault) internal _vaults;
+    mapping(uint256 vaultId => VaultRecord) internal _vaults;
     mapping(address owner => mapping(address operator => bool)) internal _operators;
 
     /// @dev The engine creates its stablecoin so that the token's only minter is fixed at birth.
@@ -99,10 +111,10 @@ contract VaultEngine is IVaultEngine, AccessManaged, ReentrancyGuardTransient {
         _checkStabilityFee(params.stabilityFee);
         _checkMaxLTV(params.maxLTV);
         info.rate = uint128(RAY);
-        info.lastAccrual = uint64(block.timestamp);
+        info.lastAccrual = uint40(block.timestamp);
         info.decimals = decimals;
         info.listed = true;
-        info.stabilityFee = params.stabilityFee;
+        info.feeAboveRay = uint72(params.stabilityFee - RAY);
         info.debtCeiling = params.debtCeiling;
         info.dust = params.dust;
         info.maxLTV = params.maxLTV;
@@ -126,7 +138,7 @@ contract VaultEngine is IVaultEngine, AccessManaged, ReentrancyGuardTransient {
         CollateralType storage info = _listed(collateral);
         _checkStabilityFee(stabilityFee);
         _accrue(collateral, info);
-        info.stabilityFee = stabilityFee;
+        info.feeAboveRay = uint72(stabilityFee - RAY);
         emit StabilityFeeSet(collateral, stabilityFee);
     }
 
@@ -170,11 +182,11 @@ contract VaultEngine is IVaultEngine, AccessManaged, ReentrancyGuardTransient {
     function openVault(address collateral) external returns (uint256 vaultId) {
         _listed(collateral);
         vaultId = ++vaultCount;
-        _vaults[vaultId] = Vault({
+        _vaults[vaultId] = VaultRecord({
             owner: msg.sender,
             lastBorrowBlock: 0,
-            inAuction: false,
             collateral: collateral,
+            auctionCollateral: 0,
             collateralAmount: 0,
             normalizedDebt: 0
         });
@@ -184,7 +196,7 @@ contract VaultEngine is IVaultEngine, AccessManaged, ReentrancyGuardTransient {
     /// @inheritdoc IVaultEngine
     function deposit(uint256 vaultId, uint256 amount) external nonReentrant {
         if (amount == 0) revert ZeroAmount();
-        Vault storage vault = _existing(vaultId);
+        VaultRecord storage vault = _existing(vaultId);
         IERC20 token = IERC20(vault.collateral);
 
         // The transfer comes first because the amount credited is what actually arrived: a token
@@ -194,7 +206,8 @@ contract VaultEngine is IVaultEngine, AccessManaged, ReentrancyGuardTransient {
         uint256 received = token.balanceOf(address(this)) - balanceBefore;
         if (received != amount) revert TransferAmountMismatch(address(token), amount, received);
 
-        vault.collateralAmount = (vault.collateralAmount + amount).toUint128();
+        // At most 2^96 - 1 per vault, so that any part of it fits the auction record.
+        vault.collateralAmount = (vault.collateralAmount + amount).toUint96();
         emit Deposited(vaultId, msg.sender, amount);
     }
 
@@ -202,7 +215,7 @@ contract VaultEngine is IVaultEngine, AccessManaged, ReentrancyGuardTransient {
     function withdraw(uint256 vaultId, uint256 amount, address to) external nonReentrant {
         if (amount == 0) revert ZeroAmount();
         if (to == address(0)) revert ZeroAddress();
-        Vault storage vault = _managed(vaultId);
+        VaultRecord storage vault = _managed(vaultId);
         uint256 available = vault.collateralAmount;
         if (amount > available) revert InsufficientCollateral(vaultId, amount, available);
 
@@ -226,7 +239,7 @@ contract VaultEngine is IVaultEngine, AccessManaged, ReentrancyGuardTransient {
     function borrow(uint256 vaultId, uint256 amount, address to) external nonReentrant {
         if (amount == 0) revert ZeroAmount();
         if (to == address(0)) revert ZeroAddress();
-        Vault storage vault = _managed(vaultId);
+        VaultRecord storage vault = _managed(vaultId);
         address collateral = vault.collateral;
         CollateralType storage info = _types[collateral];
         uint256 rate = _accrue(collateral, info);
@@ -260,7 +273,7 @@ contract VaultEngine is IVaultEngine, AccessManaged, ReentrancyGuardTransient {
     /// @inheritdoc IVaultEngine
     function repay(uint256 vaultId, uint256 amount) external nonReentrant returns (uint256 repaid) {
         if (amount == 0) revert ZeroAmount();
-        Vault storage vault = _existing(vaultId);
+        VaultRecord storage vault = _existing(vaultId);
         uint256 normalizedDebt = vault.normalizedDebt;
         if (normalizedDebt == 0) revert NoDebt(vaultId);
         address collateral = vault.collateral;
@@ -305,30 +318,25 @@ contract VaultEngine is IVaultEngine, AccessManaged, ReentrancyGuardTransient {
     // ---------------------------------------------------------------- liquidation
 
     /// @inheritdoc IVaultEngine
-    function seize(
-        uint256 vaultId,
-        uint256 collateralAmount,
-        uint256 normalizedDebt
-    ) external onlyLiquidator returns (uint256 debt) {
-        Vault storage vault = _existing(vaultId);
-        address collateral = vault.collateral;
-        CollateralType storage info = _types[collateral];
-        uint256 rate = _accrue(collateral, info);
+    function seize(uint256 vaultId, uint256 collateralAmount, uint256 normalizedDebt) external onlyLiquidator {
+        VaultRecord storage vault = _existing(vaultId);
+        if (vault.auctionCollateral != 0) revert VaultInAuction(vaultId);
+        CollateralType storage info = _types[vault.collateral];
+        // No accrual here: the debt leaves the books at the rate they last recorded, and the fees
+        // since then, which were never booked as surplus, are raised by the auction with the rest.
+        uint256 bookedDebt = normalizedDebt * info.rate; // [rad]
         // Checked subtraction: the Liquidator never asks for more than the vault holds.
         vault.collateralAmount -= collateralAmount.toUint128();
-        vault.normalizedDebt -= normalizedDebt.toUint128();
-        vault.inAuction = true;
+        vault.auctionCollateral = collateralAmount.toUint96();
+        vault.normalizedDebt -= uint128(normalizedDebt);
         info.totalNormalizedDebt -= uint128(normalizedDebt);
-        uint256 seizedDebt = normalizedDebt * rate; // [rad]
-        totalDebt -= seizedDebt;
-        deficit += seizedDebt;
-        emit Seized(vaultId, collateralAmount, normalizedDebt, seizedDebt);
-        return Math.ceilDiv(seizedDebt, RAY);
+        totalDebt -= bookedDebt;
+        deficit += bookedDebt;
+        emit Seized(vaultId, collateralAmount, normalizedDebt, bookedDebt);
     }
 
     /// @inheritdoc IVaultEngine
-    function payKeeper(address keeper, uint256 amount) external {
-        if (msg.sender != liquidator && msg.sender != auction) revert NotLiquidationModule(msg.sender);
+    function payKeeper(address keeper, uint256 amount) external onlyAuction {
         uint256 cost = amount * RAY;
         uint256 available = surplus;
         if (available >= cost) {
@@ -342,66 +350,96 @@ contract VaultEngine is IVaultEngine, AccessManaged, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IVaultEngine
-    function sendAuctionCollateral(address collateral, address to, uint256 amount) external onlyAuction {
+    function sellAuctionCollateral(
+        uint256 vaultId,
+        address to,
+        uint256 amount,
+        bool ended,
+        uint256 debtReturned
+    ) external onlyAuction returns (uint256 collateralReturned) {
+        VaultRecord storage vault = _vaults[vaultId];
+        address collateral = vault.collateral;
+        // Checked subtraction: the auction never sells more than is under auction.
+        uint256 collateralLeft = vault.auctionCollateral - amount;
+        if (ended) {
+            // The vault's books are final before the buyer's callback runs.
+            vault.auctionCollateral = 0;
+            collateralReturned = collateralLeft;
+            if (collateralReturned != 0) {
+                vault.collateralAmount = (vault.collateralAmount + collateralReturned).toUint128();
+            }
+            if (debtReturned != 0) _returnDebt(vault, collateral, debtReturned);
+            emit AuctionReturned(vaultId, collateralReturned, debtReturned);
+        } else {
+            vault.auctionCollateral = uint96(collateralLeft);
+        }
         IERC20(collateral).safeTransfer(to, amount);
     }
 
     /// @inheritdoc IVaultEngine
     function collectAuctionProceeds(address payer, uint256 amount) external onlyAuction {
+        // The DutchAuction's `Take` event tells who paid what.
         surplus += amount * RAY;
-        emit AuctionProceeds(payer, amount);
         stablecoin.burn(payer, amount);
     }
 
-    /// @inheritdoc IVaultEngine
-    function endAuction(uint256 vaultId, uint256 collateralAmount, uint256 debt) external onlyAuction {
-        Vault storage vault = _existing(vaultId);
-        vault.collateralAmount = (vault.collateralAmount + collateralAmount).toUint128();
-        vault.inAuction = false;
-        if (debt != 0) {
-            // The auction ran out of collateral before raising this much: it is the vault's debt
-            // again (rounded up), and leaves the deficit — into the surplus where it exceeds it.
-            address collateral = vault.collateral;
-            CollateralType storage info = _types[collateral];
-            uint256 rate = _accrue(collateral, info);
-            uint256 addedNormalized = Math.mulDiv(debt, RAY, rate, Math.Rounding.Ceil);
-            uint256 addedDebt = addedNormalized * rate; // [rad]
-            vault.normalizedDebt = (vault.normalizedDebt + addedNormalized).toUint128();
-            info.totalNormalizedDebt = (info.totalNormalizedDebt + addedNormalized).toUint128();
-            totalDebt += addedDebt;
-            uint256 owed = deficit;
-            if (owed >= addedDebt) {
-                deficit = owed - addedDebt;
-            } else {
-                deficit = 0;
-                surplus += addedDebt - owed;
-            }
+    /// @dev The auction ran out of collateral before raising `debt`: it is the vault's debt again
+    /// (rounded up), and leaves the deficit — into the surplus where it exceeds it.
+    function _returnDebt(VaultRecord storage vault, address collateral, uint256 debt) internal {
+        CollateralType storage info = _types[collateral];
+        uint256 rate = _accrue(collateral, info);
+        uint256 addedNormalized = Math.mulDiv(debt, RAY, rate, Math.Rounding.Ceil);
+        uint256 addedDebt = addedNormalized * rate; // [rad]
+        vault.normalizedDebt = (vault.normalizedDebt + addedNormalized).toUint128();
+        info.totalNormalizedDebt = (info.totalNormalizedDebt + addedNormalized).toUint128();
+        totalDebt += addedDebt;
+        uint256 owed = deficit;
+        if (owed >= addedDebt) {
+            deficit = owed - addedDebt;
+        } else {
+            deficit = 0;
+            surplus += addedDebt - owed;
         }
-        emit AuctionReturned(vaultId, collateralAmount, debt);
     }
 
     // ---------------------------------------------------------------- views
 
     /// @inheritdoc IVaultEngine
     function vaults(uint256 vaultId) external view returns (Vault memory) {
-        return _existing(vaultId);
+        VaultRecord storage vault = _existing(vaultId);
+        return
+            Vault({
+                owner: vault.owner,
+                lastBorrowBlock: vault.lastBorrowBlock,
+                inAuction: vault.auctionCollateral != 0,
+                collateral: vault.collateral,
+                auctionCollateral: vault.auctionCollateral,
+                collateralAmount: vault.collateralAmount,
+                normalizedDebt: vault.normalizedDebt
+            });
+    }
+
+    /// @inheritdoc IVaultEngine
+    function auctionLot(uint256 vaultId) external view returns (address collateral, uint256 collateralLeft) {
+        VaultRecord storage vault = _vaults[vaultId];
+        return (vault.collateral, vault.auctionCollateral);
     }
 
     /// @inheritdoc IVaultEngine
     function debtOf(uint256 vaultId) external view returns (uint256) {
-        Vault storage vault = _existing(vaultId);
+        VaultRecord storage vault = _existing(vaultId);
         return _debtUp(vault.normalizedDebt, _rateNow(_types[vault.collateral]));
     }
 
     /// @inheritdoc IVaultEngine
     function collateralValue(uint256 vaultId) external view returns (uint256) {
-        Vault storage vault = _existing(vaultId);
+        VaultRecord storage vault = _existing(vaultId);
         return _collateralValue(vault.collateral, _types[vault.collateral], vault.collateralAmount);
     }
 
     /// @inheritdoc IVaultEngine
     function position(uint256 vaultId) external view returns (address collateral, uint256 value, uint256 debt) {
-        Vault storage vault = _existing(vaultId);
+        VaultRecord storage vault = _existing(vaultId);
         collateral = vault.collateral;
         CollateralType storage info = _types[collateral];
         value = _collateralValue(collateral, info, vault.collateralAmount);
@@ -410,12 +448,12 @@ contract VaultEngine is IVaultEngine, AccessManaged, ReentrancyGuardTransient {
 
     /// @inheritdoc IVaultEngine
     function liquidationData(uint256 vaultId) external view returns (LiquidationData memory data) {
-        Vault storage vault = _existing(vaultId);
+        VaultRecord storage vault = _existing(vaultId);
         data.collateral = vault.collateral;
         CollateralType storage info = _types[data.collateral];
         data.owner = vault.owner;
         data.lastBorrowBlock = vault.lastBorrowBlock;
-        data.inAuction = vault.inAuction;
+        data.inAuction = vault.auctionCollateral != 0;
         data.collateralAmount = vault.collateralAmount;
         data.normalizedDebt = vault.normalizedDebt;
         data.decimals = info.decimals;
@@ -428,7 +466,7 @@ contract VaultEngine is IVaultEngine, AccessManaged, ReentrancyGuardTransient {
 
     /// @inheritdoc IVaultEngine
     function maxDebt(uint256 vaultId) external view returns (uint256) {
-        Vault storage vault = _existing(vaultId);
+        VaultRecord storage vault = _existing(vaultId);
         return _maxDebt(vault.collateral, _types[vault.collateral], vault.collateralAmount);
     }
 
@@ -439,7 +477,7 @@ contract VaultEngine is IVaultEngine, AccessManaged, ReentrancyGuardTransient {
             CollateralParams({
                 debtCeiling: info.debtCeiling,
                 dust: info.dust,
-                stabilityFee: info.stabilityFee,
+                stabilityFee: uint128(RAY + info.feeAboveRay),
                 maxLTV: info.maxLTV
             });
     }
@@ -462,7 +500,7 @@ contract VaultEngine is IVaultEngine, AccessManaged, ReentrancyGuardTransient {
         if (info.lastAccrual == block.timestamp) return rate;
         uint256 newRate = _rateNow(info);
         info.rate = newRate.toUint128();
-        info.lastAccrual = uint64(block.timestamp);
+        info.lastAccrual = uint40(block.timestamp);
         if (newRate == rate) return rate;
         uint256 surplusAdded = uint256(info.totalNormalizedDebt) * (newRate - rate); // [rad]
         totalDebt += surplusAdded;
@@ -475,7 +513,7 @@ contract VaultEngine is IVaultEngine, AccessManaged, ReentrancyGuardTransient {
     function _rateNow(CollateralType storage info) internal view returns (uint256) {
         uint256 elapsed = block.timestamp - info.lastAccrual;
         if (elapsed == 0) return info.rate;
-        return (uint256(info.rate) * FixedPointMath.rpowDown(info.stabilityFee, elapsed)) / RAY;
+        return (uint256(info.rate) * FixedPointMath.rpowDown(RAY + info.feeAboveRay, elapsed)) / RAY;
     }
 
     function _debtUp(uint256 normalizedDebt, uint256 rate) internal pure returns (uint256) {
@@ -517,16 +555,16 @@ contract VaultEngine is IVaultEngine, AccessManaged, ReentrancyGuardTransient {
         if (!info.listed) revert CollateralNotListed(collateral);
     }
 
-    function _existing(uint256 vaultId) internal view returns (Vault storage vault) {
+    function _existing(uint256 vaultId) internal view returns (VaultRecord storage vault) {
         vault = _vaults[vaultId];
         if (vault.owner == address(0)) revert VaultNotFound(vaultId);
     }
 
-    function _managed(uint256 vaultId) internal view returns (Vault storage vault) {
+    function _managed(uint256 vaultId) internal view returns (VaultRecord storage vault) {
         vault = _existing(vaultId);
         address owner = vault.owner;
         if (msg.sender != owner && !_operators[owner][msg.sender]) revert NotVaultManager(vaultId, msg.sender);
-        if (vault.inAuction) revert VaultInAuction(vaultId);
+        if (vault.auctionCollateral != 0) revert VaultInAuction(vaultId);
     }
 
     function _checkStabilityFee(uint256 stabilityFee) internal pure {

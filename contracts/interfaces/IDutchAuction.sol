@@ -6,33 +6,60 @@ import {IPriceCurve} from "./IPriceCurve.sol";
 /// @title IDutchAuction
 /// @notice Sells seized collateral for the stablecoin: the price starts above the oracle (`buf`) and
 /// falls along a pluggable curve until someone buys. One contract serves every collateral type.
-/// @dev Collateral stays in the VaultEngine during an auction; a take moves it to the buyer, runs the
-/// buyer's callback, then burns the buyer's payment. Once the debt to raise is covered, unsold
-/// collateral returns to the vault; if the collateral runs out first, the unraised debt returns to
-/// the vault as debt, or, when the vault has nothing left, stays in the deficit as bad debt.
+/// @dev An auction's id is its vault's id: a vault has at most one auction at a time. Collateral
+/// stays in the VaultEngine during an auction (as the vault's `auctionCollateral`); a take moves it to
+/// the buyer, runs the buyer's callback, then burns the buyer's payment. Once the debt to raise is
+/// covered, unsold collateral returns to the vault; if the collateral runs out first, the unraised
+/// debt returns to the vault as debt, or, when the vault has nothing left, stays in the deficit as
+/// bad debt. The contract also holds the cascade brake (caps on debt in auction) and owes keepers
+/// their incentives until they claim them.
 interface IDutchAuction {
     /// @notice Per-collateral auction parameters.
     /// @param curve Price curve. @param buf Start price = oracle price · buf [wad, ≥ 1].
     /// @param tail Age after which an auction needs a reset [seconds].
     /// @param cusp Price drop (fraction of the start price) below which it needs a reset [wad].
-    /// @param minDebtLeft Least debt a partial take may leave in an auction [wad].
+    /// @param minDebtLeft Least debt a partial take may leave in an auction [wad]; an auction with
+    /// less debt is dust-sized and earns no reset incentive.
+    /// @param maxDebtInAuction Cap on this collateral's debt in running auctions [wad].
     struct AuctionParams {
         IPriceCurve curve;
         uint64 buf;
         uint32 tail;
         uint64 cusp;
         uint96 minDebtLeft;
+        uint96 maxDebtInAuction;
     }
 
-    /// @notice One auction. `collateralLeft` in token units; `debtLeft` [wad]; `startPrice` [wad].
+    /// @notice Keeper incentive for starting and for resetting a non-dust auction:
+    /// `min(maxIncentive, tip + chip · debt)` [wad].
+    struct IncentiveParams {
+        uint96 tip; // [wad]
+        uint64 chip; // [wad]
+        uint96 maxIncentive; // [wad]
+    }
+
+    /// @notice One auction, as `auctions` shows it (all zero for none). `collateralLeft` [token units]
+    /// is held by the VaultEngine as the vault's `auctionCollateral`; `debtLeft`, `startPrice` [wad].
     struct Auction {
-        uint128 collateralLeft;
-        uint128 debtLeft;
-        uint96 startPrice;
-        uint40 startTime;
-        uint56 vaultId;
-        uint16 collateralId;
+        uint256 vaultId;
+        address collateral;
+        uint256 collateralLeft;
+        uint256 debtLeft;
+        uint256 startPrice;
+        uint256 startTime;
         bool vaultKeepsCollateral;
+    }
+
+    /// @notice What the Liquidator opens an auction with (see `start`).
+    struct StartRequest {
+        uint256 vaultId;
+        address collateral;
+        uint256 collateralAmount; // token units, already under auction in the VaultEngine
+        uint256 debtToRaise; // [wad]
+        uint256 price; // [wad], the oracle price the liquidation used
+        bool vaultKeepsCollateral;
+        address keeper;
+        uint256 maxIncentive; // [wad]
     }
 
     error ZeroAddress();
@@ -41,6 +68,8 @@ interface IDutchAuction {
     error CollateralNotListed(address collateral);
     error OutOfRange(bytes32 parameter, uint256 value, uint256 min, uint256 max);
     error AuctionNotActive(uint256 auctionId);
+    /// @notice The vault already has a running auction.
+    error AuctionActive(uint256 auctionId);
     /// @notice The auction is older than `tail` or cheaper than `cusp`: it must be reset first.
     error AuctionNeedsReset(uint256 auctionId);
     error AuctionNotStale(uint256 auctionId);
@@ -51,25 +80,33 @@ interface IDutchAuction {
     error ForbiddenCallbackTarget(address receiver);
     error ZeroTake();
     error EmptyLot();
+    /// @notice The lot does not fit under the caps on debt in auction (the Liquidator cuts it to `room`).
+    error NoAuctionRoom(address collateral, uint256 debtToRaise, uint256 room);
+    error NothingToClaim(address keeper);
     /// @notice The circuit breaker forbids this action at its current level.
     error BreakerTripped(uint8 level);
     error BreakerLevelInvalid(uint8 level, uint8 current);
 
-    event CollateralAdded(address indexed collateral, uint16 id, AuctionParams params);
+    event CollateralAdded(address indexed collateral, AuctionParams params);
     event CurveSet(address indexed collateral, address curve);
     event BufSet(address indexed collateral, uint256 buf);
     event TailSet(address indexed collateral, uint256 tail);
     event CuspSet(address indexed collateral, uint256 cusp);
     event MinDebtLeftSet(address indexed collateral, uint256 minDebtLeft);
+    event MaxDebtInAuctionSet(address indexed collateral, uint256 maxDebtInAuction);
+    event MaxTotalDebtInAuctionSet(uint256 maxTotalDebtInAuction);
     event LiquidatorSet(address liquidator);
     event BreakerLevelSet(uint8 level);
+    event IncentiveParamsSet(IncentiveParams params);
+    /// @notice The auction of vault `auctionId` opened; `keeper` is owed `incentive` for starting it.
     event AuctionStarted(
         uint256 indexed auctionId,
-        uint256 indexed vaultId,
         address indexed collateral,
+        address indexed keeper,
         uint256 collateralAmount,
         uint256 debtToRaise,
-        uint256 startPrice
+        uint256 startPrice,
+        uint256 incentive
     );
     event Take(
         uint256 indexed auctionId,
@@ -79,19 +116,16 @@ interface IDutchAuction {
         uint256 debtPaid,
         uint256 price
     );
+    /// @notice `keeper` is owed `incentive` for restarting the auction at `startPrice`.
     event AuctionReset(uint256 indexed auctionId, address indexed keeper, uint256 startPrice, uint256 incentive);
     /// @notice The auction is over: `collateralReturned` went back to the vault, `debtReturned` was
     /// put back on the vault, and `badDebt` stays in the deficit.
-    event AuctionEnded(
-        uint256 indexed auctionId,
-        uint256 indexed vaultId,
-        uint256 collateralReturned,
-        uint256 debtReturned,
-        uint256 badDebt
-    );
+    event AuctionEnded(uint256 indexed auctionId, uint256 collateralReturned, uint256 debtReturned, uint256 badDebt);
+    event IncentivesClaimed(address indexed keeper, address indexed to, uint256 amount);
 
     // ---------------------------------------------------------------- admin (restricted)
 
+    /// @notice Lists `collateral`, which the VaultEngine must list already.
     function addCollateral(address collateral, AuctionParams calldata params) external;
 
     function setCurve(address collateral, IPriceCurve curve) external;
@@ -104,6 +138,14 @@ interface IDutchAuction {
 
     function setMinDebtLeft(address collateral, uint96 minDebtLeft) external;
 
+    /// @notice Caps `collateral`'s debt in running auctions: a cascade brake on one market.
+    function setMaxDebtInAuction(address collateral, uint96 maxDebtInAuction) external;
+
+    /// @notice Caps the debt in running auctions of all collateral types together.
+    function setMaxTotalDebtInAuction(uint120 maxTotalDebtInAuction) external;
+
+    function setIncentiveParams(IncentiveParams calldata params) external;
+
     function setLiquidator(address liquidator) external;
 
     /// @notice Guardian: raise the breaker at once (1 no new auctions, 2 also no resets, 3 also no takes).
@@ -114,17 +156,12 @@ interface IDutchAuction {
 
     // ---------------------------------------------------------------- liquidator
 
-    /// @notice Opens an auction of `collateralAmount` (already seized into the VaultEngine) to raise
-    /// `debtToRaise`, starting at `price · buf`. `vaultKeepsCollateral` (a partial liquidation) lets
-    /// debt the auction cannot raise go back to the vault; otherwise it is bad debt. Liquidator only.
-    function start(
-        uint256 vaultId,
-        address collateral,
-        uint256 collateralAmount,
-        uint256 debtToRaise,
-        uint256 price,
-        bool vaultKeepsCollateral
-    ) external returns (uint256 auctionId);
+    /// @notice Opens the auction of vault `vaultId`, whose `collateralAmount` the VaultEngine has just
+    /// put under auction, to raise `debtToRaise`, starting at `price · buf`. The lot must fit under
+    /// the caps (`room`). `vaultKeepsCollateral` (a partial liquidation) lets debt the auction cannot
+    /// raise go back to the vault; otherwise it is bad debt. Owes `keeper` the incentive for
+    /// `debtToRaise`, at most `maxIncentive`, and returns it. Liquidator only.
+    function start(StartRequest calldata request) external returns (uint256 incentive);
 
     // ---------------------------------------------------------------- anyone
 
@@ -139,8 +176,13 @@ interface IDutchAuction {
         bytes calldata data
     ) external returns (uint256 collateralBought, uint256 debtPaid);
 
-    /// @notice Restarts a stale auction at a fresh oracle price; pays `keeper` for non-dust auctions.
+    /// @notice Restarts a stale auction at a fresh oracle price; owes `keeper` the incentive for its
+    /// debt left unless the auction is dust-sized (under `minDebtLeft`).
     function reset(uint256 auctionId, address keeper) external returns (uint256 startPrice);
+
+    /// @notice Mints the caller's owed incentives to `to`, out of the protocol surplus. Incentives are
+    /// owed, not minted, when earned: a keeper pays for one mint however many auctions it ran.
+    function claimIncentives(address to) external returns (uint256 amount);
 
     // ---------------------------------------------------------------- views
 
@@ -148,7 +190,7 @@ interface IDutchAuction {
         uint256 auctionId
     ) external view returns (bool needsReset, uint256 price, uint256 collateralLeft, uint256 debtLeft);
 
-    /// @notice Ids of all auctions still running.
+    /// @notice Ids of all auctions still running (a scan over every vault id).
     function activeAuctions() external view returns (uint256[] memory);
 
     function auctions(uint256 auctionId) external view returns (Auction memory);
@@ -158,7 +200,18 @@ interface IDutchAuction {
     /// @notice Debt [wad] still to raise in running auctions of `collateral`, and of all collateral.
     function debtInAuction(address collateral) external view returns (uint256 collateralDebt, uint256 totalDebt);
 
-    function auctionCount() external view returns (uint256);
+    /// @notice The most debt [wad] a new auction of `collateral` may raise under both caps now.
+    function room(address collateral) external view returns (uint256);
+
+    function maxTotalDebtInAuction() external view returns (uint256);
+
+    /// @notice `min(maxIncentive, tip + chip · debt)` [wad].
+    function keeperIncentive(uint256 debt) external view returns (uint256);
+
+    function incentiveParams() external view returns (IncentiveParams memory);
+
+    /// @notice What `keeper` is owed now and has earned in all [wad].
+    function incentivesOwed(address keeper) external view returns (uint256 owed, uint256 earned);
 
     function breakerLevel() external view returns (uint8);
 

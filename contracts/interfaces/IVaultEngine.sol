@@ -25,13 +25,15 @@ interface IVaultEngine {
     }
 
     /// @notice One vault. `collateralAmount` in token units; debt = `normalizedDebt · rate`.
-    /// `lastBorrowBlock` is the block of its last borrow (no borrow-and-liquidate in one block);
-    /// `inAuction` is set while part of it is being auctioned (it can then neither borrow nor withdraw).
+    /// `lastBorrowBlock` is the block of its last borrow (no borrow-and-liquidate in one block).
+    /// `auctionCollateral` [token units] is the part of its collateral being auctioned; `inAuction` (it
+    /// is non-zero) means the vault can neither borrow nor withdraw until the auction ends.
     struct Vault {
         address owner;
         uint64 lastBorrowBlock;
         bool inAuction;
         address collateral;
+        uint256 auctionCollateral;
         uint128 collateralAmount;
         uint128 normalizedDebt;
     }
@@ -96,10 +98,8 @@ interface IVaultEngine {
     event LiquidationModulesSet(address liquidator, address auction);
     /// @notice Collateral and debt moved from a vault into an auction; `debt` [rad] joins the deficit.
     event Seized(uint256 indexed vaultId, uint256 collateralAmount, uint256 normalizedDebt, uint256 debt);
-    /// @notice An auction paid `amount` of stablecoin, burnt from `payer`, into the surplus.
-    event AuctionProceeds(address indexed payer, uint256 amount);
-    /// @notice An auction ended: `collateralAmount` went back to the vault, and `debt` it could not
-    /// raise was returned to the vault as debt.
+    /// @notice An auction ended: `collateralAmount` it did not sell went back to the vault, and `debt`
+    /// [wad] it could not raise was returned to the vault as debt.
     event AuctionReturned(uint256 indexed vaultId, uint256 collateralAmount, uint256 debt);
     event KeeperPaid(address indexed keeper, uint256 amount);
     /// @notice `amount` [rad] of surplus cancelled the same amount of deficit.
@@ -131,25 +131,30 @@ interface IVaultEngine {
 
     // ---------------------------------------------------------------- liquidation modules
 
-    /// @notice Moves `collateralAmount` and `normalizedDebt` out of the vault into an auction and marks
-    /// the vault as in auction. The debt leaves `totalDebt` and joins `deficit` until the auction
-    /// raises it. Returns the debt [wad, rounded up]. Liquidator only.
-    function seize(uint256 vaultId, uint256 collateralAmount, uint256 normalizedDebt) external returns (uint256 debt);
+    /// @notice Moves `collateralAmount` of the vault's collateral under auction (it stays in the
+    /// engine) and `normalizedDebt` out of the vault. The debt, at the last accrued rate, leaves
+    /// `totalDebt` and joins `deficit` until the auction raises it; fees since the last accrual are
+    /// never booked for it, the auction raises them. Liquidator only.
+    function seize(uint256 vaultId, uint256 collateralAmount, uint256 normalizedDebt) external;
 
-    /// @notice Mints a keeper incentive out of the surplus (into the deficit where the surplus is
-    /// short). Liquidator or DutchAuction only.
+    /// @notice Mints a keeper's claimed incentives out of the surplus (into the deficit where the
+    /// surplus is short). DutchAuction only.
     function payKeeper(address keeper, uint256 amount) external;
 
-    /// @notice Sends auctioned collateral to a buyer. DutchAuction only.
-    function sendAuctionCollateral(address collateral, address to, uint256 amount) external;
+    /// @notice Sends `amount` of the vault's auctioned collateral to a buyer. When the take `ended` the
+    /// auction, the collateral it did not sell returns to the vault, with `debtReturned` [wad] the
+    /// auction could not raise as debt; the vault is then out of auction. DutchAuction only.
+    function sellAuctionCollateral(
+        uint256 vaultId,
+        address to,
+        uint256 amount,
+        bool ended,
+        uint256 debtReturned
+    ) external returns (uint256 collateralReturned);
 
     /// @notice Burns `amount` of stablecoin from `payer`, who bought auctioned collateral, into the
     /// surplus. DutchAuction only.
     function collectAuctionProceeds(address payer, uint256 amount) external;
-
-    /// @notice Ends a vault's auction: credits back unsold `collateralAmount` and, if the auction ran out
-    /// of collateral first, the `debt` [wad] it could not raise. DutchAuction only.
-    function endAuction(uint256 vaultId, uint256 collateralAmount, uint256 debt) external;
 
     /// @notice Cancels surplus against deficit, as much as both allow. Anyone may call it.
     function heal() external returns (uint256 healed);
@@ -227,6 +232,10 @@ interface IVaultEngine {
     function liquidator() external view returns (address);
 
     function auction() external view returns (address);
+
+    /// @notice The vault's collateral type and how much of its collateral is under auction [token
+    /// units], from one storage slot.
+    function auctionLot(uint256 vaultId) external view returns (address collateral, uint256 collateralLeft);
 
     /// @notice Everything the Liquidator needs about a vault, with one oracle read.
     function liquidationData(uint256 vaultId) external view returns (LiquidationData memory);

@@ -7,7 +7,6 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IDutchAuction} from "../interfaces/IDutchAuction.sol";
-import {ILiquidator} from "../interfaces/ILiquidator.sol";
 import {IOracleHub} from "../interfaces/IOracleHub.sol";
 import {IPriceCurve} from "../interfaces/IPriceCurve.sol";
 import {ITakeCallback} from "../interfaces/ITakeCallback.sol";
@@ -16,6 +15,10 @@ import {FixedPointMath, WAD} from "../libraries/FixedPointMath.sol";
 
 /// @title DutchAuction
 /// @notice See {IDutchAuction}.
+/// @dev Gas goes to storage, so the layout is tight (docs/BENCHMARKS.md): an auction is one slot keyed
+/// by its vault id, and its collateral sits in a slot the VaultEngine's vault already fills; a
+/// collateral type's settings are three slots, of which a take reads two; keeper incentives are
+/// owed in a slot that stays non-zero once a keeper has earned anything, then minted in one claim.
 contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient {
     using SafeCast for uint256;
 
@@ -23,34 +26,66 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
     uint256 internal constant MIN_TAIL = 60; // [seconds]
     uint256 internal constant MAX_TAIL = 7 days; // [seconds]
     uint256 internal constant MAX_CUSP = 0.99e18; // [wad]
+    uint256 internal constant MAX_CHIP = 0.1e18; // [wad]
     uint8 internal constant MAX_BREAKER_LEVEL = 3;
 
+    /// @dev Per collateral type, three slots: a take reads the first two, a start the last two. A type
+    /// is listed when its `buf` (≥ 1) is set.
     struct CollateralConfig {
+        // How an auction's price moves and when it needs a reset.
         IPriceCurve curve;
-        uint64 buf; // [wad]
-        uint32 tail; // [seconds]
-        uint64 cusp; // [wad]
-        uint96 minDebtLeft; // [wad]
+        uint24 tail; // [seconds]
         uint8 decimals;
-        address collateral;
+        uint64 cusp; // [wad]
+        // Debt in auction, the smallest debt a take may leave, the start price's premium.
         uint96 debtInAuction; // [wad]
+        uint96 minDebtLeft; // [wad]
+        uint64 buf; // [wad]
+        // The cascade brake on this collateral.
+        uint96 maxDebtInAuction; // [wad]
+    }
+
+    /// @dev One running auction, one slot. `debtLeft` is zero for no auction.
+    struct Lot {
+        uint96 debtLeft; // [wad]
+        uint112 startPrice; // [wad]
+        uint40 startTime; // [seconds]
+        bool vaultKeepsCollateral;
+    }
+
+    /// @dev One take, as `_sell` sized and booked it.
+    struct Sale {
+        address collateral;
+        uint256 price; // [wad]
+        uint256 collateralBought; // token units
+        uint256 debtPaid; // [wad]
+        bool ended;
+        uint256 debtReturned; // [wad]
+        uint256 badDebt; // [wad]
+    }
+
+    /// @dev `earned` only grows, so the slot never returns to zero and owing again is a rewrite.
+    struct Credit {
+        uint128 owed; // [wad]
+        uint128 earned; // [wad]
     }
 
     IVaultEngine public immutable vaultEngine;
     IOracleHub public immutable oracle;
     address internal immutable _stablecoin;
 
-    /// @inheritdoc IDutchAuction
-    address public liquidator;
+    // One slot, read by every take: the global cascade brake and the breaker.
+    uint128 internal _totalDebtInAuction; // [wad]
+    uint120 internal _maxTotalDebtInAuction; // [wad]
     /// @inheritdoc IDutchAuction
     uint8 public breakerLevel;
-    uint128 internal _totalDebtInAuction; // [wad]
-    uint128 internal _auctionCount;
-    uint16 internal _collateralCount;
+    /// @inheritdoc IDutchAuction
+    address public liquidator;
+    IncentiveParams internal _incentive;
 
-    mapping(uint16 collateralId => CollateralConfig) internal _configs;
-    mapping(address collateral => uint16) internal _collateralIds;
-    mapping(uint256 auctionId => Auction) internal _auctions;
+    mapping(address collateral => CollateralConfig) internal _configs;
+    mapping(uint256 vaultId => Lot) internal _lots;
+    mapping(address keeper => Credit) internal _credits;
 
     constructor(address authority, IVaultEngine vaultEngine_) AccessManaged(authority) {
         if (address(vaultEngine_) == address(0)) revert ZeroAddress();
@@ -64,50 +99,67 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
     /// @inheritdoc IDutchAuction
     function addCollateral(address collateral, AuctionParams calldata params) external restricted {
         if (collateral == address(0)) revert ZeroAddress();
-        if (_collateralIds[collateral] != 0) revert CollateralAlreadyListed(collateral);
+        CollateralConfig storage config = _configs[collateral];
+        if (config.buf != 0) revert CollateralAlreadyListed(collateral);
         // Reverts CollateralNotListed in the engine: only engine collateral can be auctioned.
         vaultEngine.collateralParams(collateral);
-        uint16 id = ++_collateralCount;
-        _collateralIds[collateral] = id;
-        CollateralConfig storage config = _configs[id];
-        config.collateral = collateral;
-        config.decimals = _decimalsOf(collateral);
+        config.decimals = IERC20Metadata(collateral).decimals();
         _setCurve(config, params.curve);
         _setBuf(config, params.buf);
         _setTail(config, params.tail);
         _setCusp(config, params.cusp);
         config.minDebtLeft = params.minDebtLeft;
-        emit CollateralAdded(collateral, id, params);
+        config.maxDebtInAuction = params.maxDebtInAuction;
+        emit CollateralAdded(collateral, params);
     }
 
     /// @inheritdoc IDutchAuction
     function setCurve(address collateral, IPriceCurve curve) external restricted {
-        _setCurve(_config(collateral), curve);
+        _setCurve(_listed(collateral), curve);
         emit CurveSet(collateral, address(curve));
     }
 
     /// @inheritdoc IDutchAuction
     function setBuf(address collateral, uint64 buf) external restricted {
-        _setBuf(_config(collateral), buf);
+        _setBuf(_listed(collateral), buf);
         emit BufSet(collateral, buf);
     }
 
     /// @inheritdoc IDutchAuction
     function setTail(address collateral, uint32 tail) external restricted {
-        _setTail(_config(collateral), tail);
+        _setTail(_listed(collateral), tail);
         emit TailSet(collateral, tail);
     }
 
     /// @inheritdoc IDutchAuction
     function setCusp(address collateral, uint64 cusp) external restricted {
-        _setCusp(_config(collateral), cusp);
+        _setCusp(_listed(collateral), cusp);
         emit CuspSet(collateral, cusp);
     }
 
     /// @inheritdoc IDutchAuction
     function setMinDebtLeft(address collateral, uint96 minDebtLeft) external restricted {
-        _config(collateral).minDebtLeft = minDebtLeft;
+        _listed(collateral).minDebtLeft = minDebtLeft;
         emit MinDebtLeftSet(collateral, minDebtLeft);
+    }
+
+    /// @inheritdoc IDutchAuction
+    function setMaxDebtInAuction(address collateral, uint96 maxDebtInAuction) external restricted {
+        _listed(collateral).maxDebtInAuction = maxDebtInAuction;
+        emit MaxDebtInAuctionSet(collateral, maxDebtInAuction);
+    }
+
+    /// @inheritdoc IDutchAuction
+    function setMaxTotalDebtInAuction(uint120 maxTotalDebtInAuction_) external restricted {
+        _maxTotalDebtInAuction = maxTotalDebtInAuction_;
+        emit MaxTotalDebtInAuctionSet(maxTotalDebtInAuction_);
+    }
+
+    /// @inheritdoc IDutchAuction
+    function setIncentiveParams(IncentiveParams calldata params) external restricted {
+        if (params.chip > MAX_CHIP) revert OutOfRange("chip", params.chip, 0, MAX_CHIP);
+        _incentive = params;
+        emit IncentiveParamsSet(params);
     }
 
     /// @inheritdoc IDutchAuction
@@ -134,35 +186,37 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
     // ---------------------------------------------------------------- liquidator
 
     /// @inheritdoc IDutchAuction
-    function start(
-        uint256 vaultId,
-        address collateral,
-        uint256 collateralAmount,
-        uint256 debtToRaise,
-        uint256 price,
-        bool vaultKeepsCollateral
-    ) external returns (uint256 auctionId) {
+    function start(StartRequest calldata request) external returns (uint256 incentive) {
         if (msg.sender != liquidator) revert NotLiquidator(msg.sender);
         if (breakerLevel >= 1) revert BreakerTripped(breakerLevel);
-        if (collateralAmount == 0 || debtToRaise == 0) revert EmptyLot();
-        uint16 id = _collateralIds[collateral];
-        if (id == 0) revert CollateralNotListed(collateral);
-        CollateralConfig storage config = _configs[id];
+        uint256 debtToRaise = request.debtToRaise;
+        if (request.collateralAmount == 0 || debtToRaise == 0) revert EmptyLot();
+        CollateralConfig storage config = _listed(request.collateral);
+        if (_lots[request.vaultId].debtLeft != 0) revert AuctionActive(request.vaultId);
+        uint256 room_ = _room(config);
+        if (debtToRaise > room_) revert NoAuctionRoom(request.collateral, debtToRaise, room_);
 
-        uint256 startPrice = FixedPointMath.mulWadUp(price, config.buf);
-        auctionId = ++_auctionCount;
-        _auctions[auctionId] = Auction({
-            collateralLeft: collateralAmount.toUint128(),
-            debtLeft: debtToRaise.toUint128(),
-            startPrice: startPrice.toUint96(),
+        uint256 startPrice = FixedPointMath.mulWadUp(request.price, config.buf);
+        _lots[request.vaultId] = Lot({
+            // Under the uint96 cap on debt in auction.
+            debtLeft: uint96(debtToRaise),
+            startPrice: startPrice.toUint112(),
             startTime: uint40(block.timestamp),
-            vaultId: vaultId.toUint56(),
-            collateralId: id,
-            vaultKeepsCollateral: vaultKeepsCollateral
+            vaultKeepsCollateral: request.vaultKeepsCollateral
         });
-        config.debtInAuction = (config.debtInAuction + debtToRaise).toUint96();
-        _totalDebtInAuction = (_totalDebtInAuction + debtToRaise).toUint128();
-        emit AuctionStarted(auctionId, vaultId, collateral, collateralAmount, debtToRaise, startPrice);
+        config.debtInAuction += uint96(debtToRaise);
+        _totalDebtInAuction += uint128(debtToRaise);
+        incentive = Math.min(keeperIncentive(debtToRaise), request.maxIncentive);
+        if (incentive != 0) _credit(request.keeper, incentive);
+        emit AuctionStarted(
+            request.vaultId,
+            request.collateral,
+            request.keeper,
+            request.collateralAmount,
+            debtToRaise,
+            startPrice,
+            incentive
+        );
     }
 
     // ---------------------------------------------------------------- anyone
@@ -179,46 +233,59 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
         if (receiver == address(0)) revert ZeroAddress();
         // Collateral sent back into the engine would belong to no vault and no auction.
         if (receiver == address(vaultEngine)) revert ForbiddenCallbackTarget(receiver);
-        Auction memory auction = _auctions[auctionId];
-        if (auction.debtLeft == 0) revert AuctionNotActive(auctionId);
-        CollateralConfig storage config = _configs[auction.collateralId];
-        (bool needsReset, uint256 price) = _status(auction, config);
-        if (needsReset) revert AuctionNeedsReset(auctionId);
-        if (price > maxPrice) revert PriceAboveMax(price, maxPrice);
+        Sale memory sale = _sell(auctionId, maxCollateral, maxPrice);
+        (collateralBought, debtPaid) = (sale.collateralBought, sale.debtPaid);
+        emit Take(auctionId, msg.sender, receiver, collateralBought, debtPaid, sale.price);
 
-        (collateralBought, debtPaid) = _fill(auction, config, price, maxCollateral);
-        bool ended = _record(auctionId, auction, config, collateralBought, debtPaid);
-        emit Take(auctionId, msg.sender, receiver, collateralBought, debtPaid, price);
-
-        // Collateral out, then the buyer's callback, then the payment: a buyer may sell the
-        // collateral to pay for it. The reentrancy lock covers the whole sequence.
-        address collateral = config.collateral;
-        vaultEngine.sendAuctionCollateral(collateral, receiver, collateralBought);
+        // Collateral out (and the vault's books final), then the buyer's callback, then the payment:
+        // a buyer may sell the collateral to pay for it. The reentrancy lock covers the sequence.
+        uint256 collateralReturned = vaultEngine.sellAuctionCollateral(
+            auctionId,
+            receiver,
+            collateralBought,
+            sale.ended,
+            sale.debtReturned
+        );
+        if (sale.ended) emit AuctionEnded(auctionId, collateralReturned, sale.debtReturned, sale.badDebt);
         if (data.length != 0) {
-            _checkCallbackTarget(receiver, collateral);
+            _checkCallbackTarget(receiver, sale.collateral);
             ITakeCallback(receiver).onTake(msg.sender, debtPaid, collateralBought, data);
         }
         vaultEngine.collectAuctionProceeds(msg.sender, debtPaid);
-        if (ended) _end(auctionId, auction, collateralBought, debtPaid);
     }
 
     /// @inheritdoc IDutchAuction
     function reset(uint256 auctionId, address keeper) external nonReentrant returns (uint256 startPrice) {
         if (breakerLevel >= 2) revert BreakerTripped(breakerLevel);
         if (keeper == address(0)) revert ZeroAddress();
-        Auction storage auction = _auctions[auctionId];
-        uint256 debtLeft = auction.debtLeft;
+        Lot storage lot = _lots[auctionId];
+        uint256 debtLeft = lot.debtLeft;
         if (debtLeft == 0) revert AuctionNotActive(auctionId);
-        CollateralConfig storage config = _configs[auction.collateralId];
-        (bool needsReset, ) = _status(auction, config);
-        if (!needsReset) revert AuctionNotStale(auctionId);
+        (address collateral, ) = vaultEngine.auctionLot(auctionId);
+        CollateralConfig storage config = _configs[collateral];
+        // Past its tail an auction is stale whatever its price: the curve is not even asked.
+        if (block.timestamp - lot.startTime <= config.tail) {
+            (bool needsReset, ) = _status(lot.startPrice, lot.startTime, config);
+            if (!needsReset) revert AuctionNotStale(auctionId);
+        }
 
-        startPrice = FixedPointMath.mulWadUp(oracle.price(config.collateral), config.buf);
-        auction.startPrice = startPrice.toUint96();
-        auction.startTime = uint40(block.timestamp);
-        uint256 incentive = ILiquidator(liquidator).keeperIncentive(debtLeft);
+        startPrice = FixedPointMath.mulWadUp(oracle.price(collateral), config.buf);
+        (lot.startPrice, lot.startTime) = (startPrice.toUint112(), uint40(block.timestamp));
+        // Dust-sized auctions earn nothing: resetting them must not pay more than they raise.
+        uint256 incentive = debtLeft < config.minDebtLeft ? 0 : keeperIncentive(debtLeft);
+        if (incentive != 0) _credit(keeper, incentive);
         emit AuctionReset(auctionId, keeper, startPrice, incentive);
-        if (incentive != 0) vaultEngine.payKeeper(keeper, incentive);
+    }
+
+    /// @inheritdoc IDutchAuction
+    function claimIncentives(address to) external nonReentrant returns (uint256 amount) {
+        if (to == address(0)) revert ZeroAddress();
+        Credit storage credit = _credits[msg.sender];
+        amount = credit.owed;
+        if (amount == 0) revert NothingToClaim(msg.sender);
+        credit.owed = 0;
+        emit IncentivesClaimed(msg.sender, to, amount);
+        vaultEngine.payKeeper(to, amount);
     }
 
     // ---------------------------------------------------------------- views
@@ -227,128 +294,182 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
     function auctionStatus(
         uint256 auctionId
     ) external view returns (bool needsReset, uint256 price, uint256 collateralLeft, uint256 debtLeft) {
-        Auction memory auction = _auctions[auctionId];
-        if (auction.debtLeft == 0) return (false, 0, 0, 0);
-        (needsReset, price) = _status(auction, _configs[auction.collateralId]);
-        return (needsReset, price, auction.collateralLeft, auction.debtLeft);
+        Lot memory lot = _lots[auctionId];
+        if (lot.debtLeft == 0) return (false, 0, 0, 0);
+        address collateral;
+        (collateral, collateralLeft) = vaultEngine.auctionLot(auctionId);
+        (needsReset, price) = _status(lot.startPrice, lot.startTime, _configs[collateral]);
+        return (needsReset, price, collateralLeft, lot.debtLeft);
     }
 
     /// @inheritdoc IDutchAuction
     function activeAuctions() external view returns (uint256[] memory ids) {
-        uint256 count = _auctionCount;
+        uint256 count = vaultEngine.vaultCount();
         uint256 active;
         for (uint256 id = 1; id <= count; ++id) {
-            if (_auctions[id].debtLeft != 0) ++active;
+            if (_lots[id].debtLeft != 0) ++active;
         }
         ids = new uint256[](active);
         uint256 next;
         for (uint256 id = 1; next < active; ++id) {
-            if (_auctions[id].debtLeft != 0) ids[next++] = id;
+            if (_lots[id].debtLeft != 0) ids[next++] = id;
         }
     }
 
     /// @inheritdoc IDutchAuction
-    function auctions(uint256 auctionId) external view returns (Auction memory) {
-        return _auctions[auctionId];
+    function auctions(uint256 auctionId) external view returns (Auction memory auction) {
+        Lot memory lot = _lots[auctionId];
+        if (lot.debtLeft == 0) return auction;
+        (address collateral, uint256 collateralLeft) = vaultEngine.auctionLot(auctionId);
+        return
+            Auction({
+                vaultId: auctionId,
+                collateral: collateral,
+                collateralLeft: collateralLeft,
+                debtLeft: lot.debtLeft,
+                startPrice: lot.startPrice,
+                startTime: lot.startTime,
+                vaultKeepsCollateral: lot.vaultKeepsCollateral
+            });
     }
 
     /// @inheritdoc IDutchAuction
     function auctionParams(address collateral) external view returns (AuctionParams memory) {
-        CollateralConfig storage config = _config(collateral);
+        CollateralConfig storage config = _listed(collateral);
         return
             AuctionParams({
                 curve: config.curve,
                 buf: config.buf,
                 tail: config.tail,
                 cusp: config.cusp,
-                minDebtLeft: config.minDebtLeft
+                minDebtLeft: config.minDebtLeft,
+                maxDebtInAuction: config.maxDebtInAuction
             });
     }
 
     /// @inheritdoc IDutchAuction
     function debtInAuction(address collateral) external view returns (uint256 collateralDebt, uint256 totalDebt) {
-        return (_config(collateral).debtInAuction, _totalDebtInAuction);
+        return (_listed(collateral).debtInAuction, _totalDebtInAuction);
     }
 
     /// @inheritdoc IDutchAuction
-    function auctionCount() external view returns (uint256) {
-        return _auctionCount;
+    function room(address collateral) external view returns (uint256) {
+        return _room(_listed(collateral));
+    }
+
+    /// @inheritdoc IDutchAuction
+    function maxTotalDebtInAuction() external view returns (uint256) {
+        return _maxTotalDebtInAuction;
+    }
+
+    /// @inheritdoc IDutchAuction
+    function keeperIncentive(uint256 debt) public view returns (uint256) {
+        IncentiveParams memory incentive = _incentive;
+        return Math.min(incentive.maxIncentive, incentive.tip + FixedPointMath.mulWadDown(debt, incentive.chip));
+    }
+
+    /// @inheritdoc IDutchAuction
+    function incentiveParams() external view returns (IncentiveParams memory) {
+        return _incentive;
+    }
+
+    /// @inheritdoc IDutchAuction
+    function incentivesOwed(address keeper) external view returns (uint256 owed, uint256 earned) {
+        Credit storage credit = _credits[keeper];
+        return (credit.owed, credit.earned);
     }
 
     // ---------------------------------------------------------------- internals
 
+    /// @dev Prices a take, sizes it and writes it into the auction's books.
+    function _sell(uint256 auctionId, uint256 maxCollateral, uint256 maxPrice) internal returns (Sale memory sale) {
+        Lot memory lot = _lots[auctionId];
+        if (lot.debtLeft == 0) revert AuctionNotActive(auctionId);
+        uint256 collateralLeft;
+        (sale.collateral, collateralLeft) = vaultEngine.auctionLot(auctionId);
+        CollateralConfig storage config = _configs[sale.collateral];
+        bool needsReset;
+        (needsReset, sale.price) = _status(lot.startPrice, lot.startTime, config);
+        if (needsReset) revert AuctionNeedsReset(auctionId);
+        if (sale.price > maxPrice) revert PriceAboveMax(sale.price, maxPrice);
+
+        (sale.collateralBought, sale.debtPaid) = _fill(collateralLeft, lot.debtLeft, config, sale.price, maxCollateral);
+        uint256 debtLeft = lot.debtLeft - sale.debtPaid;
+        sale.ended = debtLeft == 0 || sale.collateralBought == collateralLeft;
+        if (sale.ended) {
+            delete _lots[auctionId];
+            _release(config, lot.debtLeft);
+            // Out of collateral with debt left: a partial liquidation's vault, which kept collateral
+            // of its own, owes it again; after a full liquidation it is bad debt and stays in the
+            // deficit. Deciding by the state at the start keeps anyone from re-arming an emptied
+            // vault with a dust deposit.
+            if (lot.vaultKeepsCollateral) sale.debtReturned = debtLeft;
+            sale.badDebt = debtLeft - sale.debtReturned;
+        } else {
+            // It only shrinks from a uint96 value.
+            _lots[auctionId].debtLeft = uint96(debtLeft);
+            _release(config, sale.debtPaid);
+        }
+    }
+
     /// @dev How much a take buys and pays, rounding for the protocol: the buyer pays the value rounded
     /// up and receives collateral rounded down.
     function _fill(
-        Auction memory auction,
+        uint256 collateralLeft,
+        uint256 debtLeft,
         CollateralConfig storage config,
         uint256 price,
         uint256 maxCollateral
     ) internal view returns (uint256 collateralBought, uint256 debtPaid) {
         uint8 decimals = config.decimals;
-        collateralBought = Math.min(auction.collateralLeft, maxCollateral);
+        collateralBought = Math.min(collateralLeft, maxCollateral);
         if (collateralBought == 0) revert ZeroTake();
         debtPaid = FixedPointMath.valueUp(collateralBought, decimals, price);
-        if (debtPaid >= auction.debtLeft) {
+        if (debtPaid >= debtLeft) {
             // Nothing is sold once the debt is covered: buy just enough for what is left.
-            debtPaid = auction.debtLeft;
+            debtPaid = debtLeft;
             collateralBought = Math.min(collateralBought, FixedPointMath.amountDown(debtPaid, decimals, price));
-        } else if (collateralBought < auction.collateralLeft && auction.debtLeft - debtPaid < config.minDebtLeft) {
+        } else if (collateralBought < collateralLeft) {
             // A partial take may not leave dust: it is trimmed to leave exactly the minimum.
-            if (auction.debtLeft <= config.minDebtLeft)
-                revert TakeLeavesDust(auction.debtLeft - debtPaid, config.minDebtLeft);
-            debtPaid = auction.debtLeft - config.minDebtLeft;
-            collateralBought = FixedPointMath.amountDown(debtPaid, decimals, price);
-            if (collateralBought == 0) revert ZeroTake();
+            uint256 minDebtLeft = config.minDebtLeft;
+            if (debtLeft - debtPaid < minDebtLeft) {
+                if (debtLeft <= minDebtLeft) revert TakeLeavesDust(debtLeft - debtPaid, minDebtLeft);
+                debtPaid = debtLeft - minDebtLeft;
+                collateralBought = FixedPointMath.amountDown(debtPaid, decimals, price);
+                if (collateralBought == 0) revert ZeroTake();
+            }
         }
     }
 
-    /// @dev Writes the take into the books; returns whether it ended the auction.
-    function _record(
-        uint256 auctionId,
-        Auction memory auction,
-        CollateralConfig storage config,
-        uint256 collateralBought,
-        uint256 debtPaid
-    ) internal returns (bool ended) {
-        uint256 collateralLeft = auction.collateralLeft - collateralBought;
-        uint256 debtLeft = auction.debtLeft - debtPaid;
-        ended = debtLeft == 0 || collateralLeft == 0;
-        if (ended) {
-            delete _auctions[auctionId];
-            _release(config, auction.debtLeft);
-        } else {
-            // Both fit: they only shrink from uint128 values.
-            _auctions[auctionId].collateralLeft = uint128(collateralLeft);
-            _auctions[auctionId].debtLeft = uint128(debtLeft);
-            _release(config, debtPaid);
-        }
+    function _status(
+        uint256 startPrice,
+        uint256 startTime,
+        CollateralConfig storage config
+    ) internal view returns (bool needsReset, uint256 price) {
+        uint256 elapsed = block.timestamp - startTime;
+        price = config.curve.price(startPrice, elapsed);
+        needsReset = elapsed > config.tail || price == 0 || price < FixedPointMath.mulWadDown(startPrice, config.cusp);
     }
 
-    function _status(Auction memory auction, CollateralConfig storage config) internal view returns (bool, uint256) {
-        uint256 elapsed = block.timestamp - auction.startTime;
-        uint256 price = config.curve.price(auction.startPrice, elapsed);
-        bool needsReset =
-            elapsed > config.tail || price == 0 || price < FixedPointMath.mulWadDown(auction.startPrice, config.cusp);
-        return (needsReset, price);
-    }
-
-    function _end(uint256 auctionId, Auction memory auction, uint256 collateralBought, uint256 debtPaid) internal {
-        uint256 collateralLeft = auction.collateralLeft - collateralBought;
-        uint256 debtLeft = auction.debtLeft - debtPaid;
-        // Out of collateral with debt left: a partial liquidation's vault, which kept collateral of
-        // its own, owes it again; after a full liquidation it is bad debt and stays in the deficit.
-        // Deciding by the state at the start keeps anyone from re-arming an emptied vault with a
-        // dust deposit.
-        uint256 debtReturned = auction.vaultKeepsCollateral ? debtLeft : 0;
-        uint256 badDebt = debtLeft - debtReturned;
-        emit AuctionEnded(auctionId, auction.vaultId, collateralLeft, debtReturned, badDebt);
-        vaultEngine.endAuction(auction.vaultId, collateralLeft, debtReturned);
+    function _room(CollateralConfig storage config) internal view returns (uint256) {
+        (uint256 collateralDebt, uint256 collateralCap) = (config.debtInAuction, config.maxDebtInAuction);
+        (uint256 totalDebt, uint256 totalCap) = (_totalDebtInAuction, _maxTotalDebtInAuction);
+        uint256 collateralRoom = collateralCap > collateralDebt ? collateralCap - collateralDebt : 0;
+        uint256 totalRoom = totalCap > totalDebt ? totalCap - totalDebt : 0;
+        return Math.min(collateralRoom, totalRoom);
     }
 
     function _release(CollateralConfig storage config, uint256 debt) internal {
+        // Never more than was added: `debt` is part of one auction's debt.
         config.debtInAuction -= uint96(debt);
         _totalDebtInAuction -= uint128(debt);
+    }
+
+    function _credit(address keeper, uint256 amount) internal {
+        Credit storage credit = _credits[keeper];
+        // An incentive is at most `maxIncentive` (uint96): the sums take ages to reach uint128.
+        credit.owed += uint128(amount);
+        credit.earned += uint128(amount);
     }
 
     function _checkCallbackTarget(address receiver, address collateral) internal view {
@@ -363,14 +484,9 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
         ) revert ForbiddenCallbackTarget(receiver);
     }
 
-    function _config(address collateral) internal view returns (CollateralConfig storage) {
-        uint16 id = _collateralIds[collateral];
-        if (id == 0) revert CollateralNotListed(collateral);
-        return _configs[id];
-    }
-
-    function _decimalsOf(address collateral) internal view returns (uint8) {
-        return IERC20Metadata(collateral).decimals();
+    function _listed(address collateral) internal view returns (CollateralConfig storage config) {
+        config = _configs[collateral];
+        if (config.buf == 0) revert CollateralNotListed(collateral);
     }
 
     function _setCurve(CollateralConfig storage config, IPriceCurve curve) internal {
@@ -385,7 +501,8 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
 
     function _setTail(CollateralConfig storage config, uint32 tail) internal {
         if (tail < MIN_TAIL || tail > MAX_TAIL) revert OutOfRange("tail", tail, MIN_TAIL, MAX_TAIL);
-        config.tail = tail;
+        // MAX_TAIL < 2^24.
+        config.tail = uint24(tail);
     }
 
     function _setCusp(CollateralConfig storage config, uint64 cusp) internal {

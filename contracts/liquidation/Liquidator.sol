@@ -16,7 +16,6 @@ import {ThresholdMath} from "../libraries/ThresholdMath.sol";
 contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
     uint256 internal constant MAX_PENALTY = 0.5e18; // [wad]
     uint256 internal constant MAX_TARGET_HEALTH = 2e18; // [wad]
-    uint256 internal constant MAX_CHIP = 0.1e18; // [wad]
     uint256 internal constant MAX_LOT_MARGIN = 3e18; // [wad]
 
     /// @dev Why a vault cannot be liquidated now.
@@ -32,9 +31,6 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
     IRiskEngine public immutable riskEngine;
     IDutchAuction public immutable auction;
 
-    /// @inheritdoc ILiquidator
-    uint256 public maxTotalDebtInAuction; // [wad]
-    IncentiveParams internal _incentive;
     mapping(address collateral => LiquidationParams) internal _params;
 
     constructor(
@@ -95,25 +91,6 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
         emit LotMarginSet(collateral, lotMargin);
     }
 
-    /// @inheritdoc ILiquidator
-    function setMaxDebtInAuction(address collateral, uint128 maxDebtInAuction) external restricted {
-        _listed(collateral).maxDebtInAuction = maxDebtInAuction;
-        emit MaxDebtInAuctionSet(collateral, maxDebtInAuction);
-    }
-
-    /// @inheritdoc ILiquidator
-    function setMaxTotalDebtInAuction(uint256 maxTotalDebtInAuction_) external restricted {
-        maxTotalDebtInAuction = maxTotalDebtInAuction_;
-        emit MaxTotalDebtInAuctionSet(maxTotalDebtInAuction_);
-    }
-
-    /// @inheritdoc ILiquidator
-    function setIncentiveParams(IncentiveParams calldata params) external restricted {
-        if (params.chip > MAX_CHIP) revert OutOfRange("chip", params.chip, 0, MAX_CHIP);
-        _incentive = params;
-        emit IncentiveParamsSet(params);
-    }
-
     // ---------------------------------------------------------------- liquidation
 
     /// @inheritdoc ILiquidator
@@ -160,39 +137,42 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
         // A lot is never empty: a slice that needs all the collateral takes all the debt, and a vault
         // keeps collateral after a partial liquidation, so no vault owes with nothing behind it (the
         // auction would refuse such a lot with EmptyLot).
-        uint256 debt = vaultEngine.seize(vaultId, collateralAmount, normalizedDebt);
+        vaultEngine.seize(vaultId, collateralAmount, normalizedDebt);
+        // The debt with fees to now, rounded up as the engine counts it (it just reported the rate).
+        uint256 debt = Math.mulDiv(normalizedDebt, vault.rate, RAY, Math.Rounding.Ceil);
         uint256 debtToRaise = FixedPointMath.mulWadUp(debt, WAD + params.penalty);
-        // Whether the vault keeps collateral decides, at the auction's end, if unraised debt can go
-        // back to it: a vault emptied by this liquidation cannot be made to owe again.
-        bool vaultKeepsCollateral = collateralAmount < vault.collateralAmount;
-        auctionId = auction.start(
-            vaultId,
-            vault.collateral,
-            collateralAmount,
-            debtToRaise,
-            vault.price,
-            vaultKeepsCollateral
+        auction.start(
+            IDutchAuction.StartRequest({
+                vaultId: vaultId,
+                collateral: vault.collateral,
+                collateralAmount: collateralAmount,
+                debtToRaise: debtToRaise,
+                price: vault.price,
+                // Whether the vault keeps collateral decides, at the auction's end, if unraised debt
+                // can go back to it: a vault emptied by this liquidation cannot be made to owe again.
+                vaultKeepsCollateral: collateralAmount < vault.collateralAmount,
+                keeper: keeper,
+                maxIncentive: _maxIncentive(keeper, vault, params.penalty, debt, debtToRaise, collateralAmount)
+            })
         );
-        uint256 incentive = _incentiveFor(keeper, vault, params, debt, debtToRaise, collateralAmount);
-        emit Liquidated(vaultId, auctionId, keeper, collateralAmount, debt, debtToRaise, incentive);
-        if (incentive != 0) vaultEngine.payKeeper(keeper, incentive);
+        return vaultId;
     }
 
-    /// @dev No incentive for liquidating one's own vault, and never more than half the penalty on the
-    /// smaller of the seized debt and the seized collateral's value: a borrower cannot profit from
-    /// liquidating themselves through another address, nor can anyone farm a vault with no collateral.
-    function _incentiveFor(
+    /// @dev No incentive for an auction under the collateral's dust or for liquidating one's own vault,
+    /// and never more than half the penalty on the smaller of the seized debt and the seized
+    /// collateral's value: a borrower cannot profit from liquidating themselves through another
+    /// address, nor can anyone farm a vault with no collateral.
+    function _maxIncentive(
         address keeper,
         IVaultEngine.LiquidationData memory vault,
-        LiquidationParams memory params,
+        uint256 penalty,
         uint256 debt,
         uint256 debtToRaise,
         uint256 collateralAmount
     ) internal view returns (uint256) {
-        if (keeper == vault.owner || msg.sender == vault.owner) return 0;
+        if (debtToRaise < vault.dust || keeper == vault.owner || msg.sender == vault.owner) return 0;
         uint256 seizedValue = FixedPointMath.valueDown(collateralAmount, vault.decimals, vault.price);
-        uint256 cap = FixedPointMath.mulWadDown(Math.min(debt, seizedValue), params.penalty) / 2;
-        return Math.min(keeperIncentive(debtToRaise), cap);
+        return FixedPointMath.mulWadDown(Math.min(debt, seizedValue), penalty) / 2;
     }
 
     /// @dev What to seize: checks the vault can be liquidated, sizes the slice, fits it under the caps.
@@ -208,7 +188,7 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
 
         (uint256 slice, bool full) = _slice(vault, params, threshold, health);
         uint256 onePlusPenalty = WAD + params.penalty;
-        uint256 room = _room(vault.collateral, params);
+        uint256 room = auction.room(vault.collateral);
         if (FixedPointMath.mulWadUp(slice, onePlusPenalty) > room) {
             // The cascade brake: cut the liquidation down to what the caps allow, never skip it
             // silently; the rest waits for room.
@@ -253,13 +233,6 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
     // ---------------------------------------------------------------- views
 
     /// @inheritdoc ILiquidator
-    function keeperIncentive(uint256 debtToRaise) public view returns (uint256) {
-        IncentiveParams memory incentive = _incentive;
-        if (debtToRaise < incentive.minDebt) return 0;
-        return Math.min(incentive.maxIncentive, incentive.tip + FixedPointMath.mulWadDown(debtToRaise, incentive.chip));
-    }
-
-    /// @inheritdoc ILiquidator
     function sliceOf(uint256 vaultId) external view returns (uint256 slice, bool full) {
         IVaultEngine.LiquidationData memory vault = vaultEngine.liquidationData(vaultId);
         LiquidationParams memory params = _listed(vault.collateral);
@@ -270,11 +243,6 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
     /// @inheritdoc ILiquidator
     function liquidationParams(address collateral) external view returns (LiquidationParams memory) {
         return _listed(collateral);
-    }
-
-    /// @inheritdoc ILiquidator
-    function incentiveParams() external view returns (IncentiveParams memory) {
-        return _incentive;
     }
 
     // ---------------------------------------------------------------- internals
@@ -302,14 +270,6 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
         slice = FixedPointMath.divWadUp(needed - backing, params.targetHealth - shrink);
         if (slice >= vault.debt || vault.debt - slice < vault.dust) return (vault.debt, true);
         return (slice, false);
-    }
-
-    function _room(address collateral, LiquidationParams memory params) internal view returns (uint256) {
-        (uint256 collateralDebt, uint256 totalDebt) = auction.debtInAuction(collateral);
-        uint256 collateralRoom =
-            params.maxDebtInAuction > collateralDebt ? params.maxDebtInAuction - collateralDebt : 0;
-        uint256 totalRoom = maxTotalDebtInAuction > totalDebt ? maxTotalDebtInAuction - totalDebt : 0;
-        return Math.min(collateralRoom, totalRoom);
     }
 
     function _listed(address collateral) internal view returns (LiquidationParams storage params) {

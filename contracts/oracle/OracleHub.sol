@@ -21,6 +21,8 @@ contract OracleHub is IOracleHub, AccessManaged {
         uint128 price; // [wad]
         uint64 updatedAt; // feed time of `price` [seconds]
         uint8 feedDecimals;
+        // A copy of the feed's heartbeat, so that `price` reads one slot; zero for no feed.
+        uint32 heartbeat; // [seconds]
         uint256 variance; // [wad per second]
     }
 
@@ -40,6 +42,7 @@ contract OracleHub is IOracleHub, AccessManaged {
         _checkMaxJump(config.maxJump);
         _checkHalfLife(config.halfLife);
         _feeds[collateral] = config;
+        _prices[collateral].heartbeat = config.heartbeat;
         _setSource(collateral, config.source);
         emit FeedAdded(collateral, config);
     }
@@ -56,6 +59,7 @@ contract OracleHub is IOracleHub, AccessManaged {
         FeedConfig storage feed = _configured(collateral);
         _checkHeartbeat(heartbeat);
         feed.heartbeat = heartbeat;
+        _prices[collateral].heartbeat = heartbeat;
         emit HeartbeatSet(collateral, heartbeat);
     }
 
@@ -122,6 +126,7 @@ contract OracleHub is IOracleHub, AccessManaged {
             price: uint128(newPrice),
             updatedAt: uint64(updatedAt),
             feedDecimals: state.feedDecimals,
+            heartbeat: state.heartbeat,
             variance: state.variance
         });
         emit PriceUpdated(collateral, newPrice, updatedAt, VolatilityMath.volatility(state.variance));
@@ -132,8 +137,9 @@ contract OracleHub is IOracleHub, AccessManaged {
 
     /// @inheritdoc IOracleHub
     function price(address collateral) external view returns (uint256) {
-        uint256 heartbeat = _configured(collateral).heartbeat;
         PriceState storage state = _prices[collateral];
+        uint256 heartbeat = state.heartbeat;
+        if (heartbeat == 0) revert FeedNotConfigured(collateral);
         uint256 updatedAt = state.updatedAt;
         // A price never set has updatedAt 0, which is always older than the heartbeat (≤ 7 days).
         if (block.timestamp - updatedAt > heartbeat) {

@@ -32,9 +32,29 @@ contract RiskEngine is IRiskEngine, AccessManaged {
     /// @inheritdoc IRiskEngine
     IOracleHub public immutable oracle;
 
-    mapping(address collateral => RiskParams) internal _params;
+    /// @dev `RiskParams` as stored: a threshold reads the first slot; `maxStepPerHour` lives with the
+    /// penalty it limits, so that a threshold costs three cold slots (ramp, params, slew).
+    struct StoredParams {
+        uint64 minThreshold;
+        uint64 maxSizePenalty;
+        uint128 depth;
+        uint64 borrowBuffer;
+        uint64 confidence;
+        uint32 horizon;
+        uint32 minRampDuration;
+    }
+
+    /// @dev `VolatilityState` with the speed limit of the penalty, in one slot.
+    struct Slew {
+        uint64 penalty;
+        uint64 target;
+        uint64 checkpoint;
+        uint64 maxStepPerHour;
+    }
+
+    mapping(address collateral => StoredParams) internal _params;
     mapping(address collateral => BaseRamp) internal _ramps;
-    mapping(address collateral => VolatilityState) internal _volatility;
+    mapping(address collateral => Slew) internal _slews;
 
     constructor(address authority, IVaultEngine vaultEngine_, IOracleHub oracle_) AccessManaged(authority) {
         if (address(vaultEngine_) == address(0) || address(oracle_) == address(0)) revert ZeroAddress();
@@ -58,18 +78,34 @@ contract RiskEngine is IRiskEngine, AccessManaged {
         _checkRange("maxSizePenalty", params.maxSizePenalty, 0, MAX_SIZE_PENALTY);
         _checkRange("maxStepPerHour", params.maxStepPerHour, MIN_STEP_PER_HOUR, MAX_STEP_PER_HOUR);
 
-        _params[collateral] = params;
+        StoredParams storage stored = _params[collateral];
+        (stored.minThreshold, stored.maxSizePenalty, stored.depth) = (
+            params.minThreshold,
+            params.maxSizePenalty,
+            params.depth
+        );
+        (stored.borrowBuffer, stored.confidence, stored.horizon, stored.minRampDuration) = (
+            params.borrowBuffer,
+            params.confidence,
+            params.horizon,
+            params.minRampDuration
+        );
         uint64 now_ = uint64(block.timestamp);
         _ramps[collateral] = BaseRamp({from: baseThreshold, to: baseThreshold, start: now_, end: now_});
-        uint64 target = _target(collateral, params);
-        _volatility[collateral] = VolatilityState({penalty: target, target: target, checkpoint: now_});
+        uint64 target = _target(collateral, stored);
+        _slews[collateral] = Slew({
+            penalty: target,
+            target: target,
+            checkpoint: now_,
+            maxStepPerHour: params.maxStepPerHour
+        });
         emit CollateralAdded(collateral, baseThreshold, params);
         emit VolatilityPenaltySynced(collateral, target, target);
     }
 
     /// @inheritdoc IRiskEngine
     function setBaseThreshold(address collateral, uint64 baseThreshold, uint32 duration) external restricted {
-        RiskParams storage params = _listed(collateral);
+        StoredParams storage params = _listed(collateral);
         _checkRange("baseThreshold", baseThreshold, params.minThreshold, MAX_BASE_THRESHOLD);
         _checkRange("rampDuration", duration, params.minRampDuration, MAX_RAMP_DURATION);
         // Starting from where any running ramp has got to keeps the liquidation base continuous.
@@ -81,7 +117,7 @@ contract RiskEngine is IRiskEngine, AccessManaged {
 
     /// @inheritdoc IRiskEngine
     function setMinThreshold(address collateral, uint64 minThreshold) external restricted {
-        RiskParams storage params = _listed(collateral);
+        StoredParams storage params = _listed(collateral);
         // The floor may not exceed the base at any point of a running ramp (the borrowing base).
         _checkRange("minThreshold", minThreshold, MIN_MIN_THRESHOLD, _borrowBase(_ramps[collateral]));
         params.minThreshold = minThreshold;
@@ -90,7 +126,7 @@ contract RiskEngine is IRiskEngine, AccessManaged {
 
     /// @inheritdoc IRiskEngine
     function setBorrowBuffer(address collateral, uint64 borrowBuffer) external restricted {
-        RiskParams storage params = _listed(collateral);
+        StoredParams storage params = _listed(collateral);
         _checkRange("borrowBuffer", borrowBuffer, 0, MAX_BORROW_BUFFER);
         params.borrowBuffer = borrowBuffer;
         emit BorrowBufferSet(collateral, borrowBuffer);
@@ -98,7 +134,7 @@ contract RiskEngine is IRiskEngine, AccessManaged {
 
     /// @inheritdoc IRiskEngine
     function setConfidence(address collateral, uint64 confidence) external restricted {
-        RiskParams storage params = _listed(collateral);
+        StoredParams storage params = _listed(collateral);
         _checkRange("confidence", confidence, 0, MAX_CONFIDENCE);
         // The checkpoint inside _sync uses the stored (old) target; the new one applies from now.
         params.confidence = confidence;
@@ -108,7 +144,7 @@ contract RiskEngine is IRiskEngine, AccessManaged {
 
     /// @inheritdoc IRiskEngine
     function setHorizon(address collateral, uint32 horizon) external restricted {
-        RiskParams storage params = _listed(collateral);
+        StoredParams storage params = _listed(collateral);
         _checkRange("horizon", horizon, MIN_HORIZON, MAX_HORIZON);
         params.horizon = horizon;
         _sync(collateral, params);
@@ -117,7 +153,7 @@ contract RiskEngine is IRiskEngine, AccessManaged {
 
     /// @inheritdoc IRiskEngine
     function setMinRampDuration(address collateral, uint32 minRampDuration) external restricted {
-        RiskParams storage params = _listed(collateral);
+        StoredParams storage params = _listed(collateral);
         _checkRange("minRampDuration", minRampDuration, MIN_RAMP_DURATION, MAX_RAMP_DURATION);
         params.minRampDuration = minRampDuration;
         emit MinRampDurationSet(collateral, minRampDuration);
@@ -125,7 +161,7 @@ contract RiskEngine is IRiskEngine, AccessManaged {
 
     /// @inheritdoc IRiskEngine
     function setDepth(address collateral, uint128 depth) external restricted {
-        RiskParams storage params = _listed(collateral);
+        StoredParams storage params = _listed(collateral);
         _checkRange("depth", depth, MIN_DEPTH, MAX_DEPTH);
         params.depth = depth;
         emit DepthSet(collateral, depth);
@@ -133,7 +169,7 @@ contract RiskEngine is IRiskEngine, AccessManaged {
 
     /// @inheritdoc IRiskEngine
     function setMaxSizePenalty(address collateral, uint64 maxSizePenalty) external restricted {
-        RiskParams storage params = _listed(collateral);
+        StoredParams storage params = _listed(collateral);
         _checkRange("maxSizePenalty", maxSizePenalty, 0, MAX_SIZE_PENALTY);
         params.maxSizePenalty = maxSizePenalty;
         emit MaxSizePenaltySet(collateral, maxSizePenalty);
@@ -141,11 +177,11 @@ contract RiskEngine is IRiskEngine, AccessManaged {
 
     /// @inheritdoc IRiskEngine
     function setMaxStepPerHour(address collateral, uint64 maxStepPerHour) external restricted {
-        RiskParams storage params = _listed(collateral);
+        StoredParams storage params = _listed(collateral);
         _checkRange("maxStepPerHour", maxStepPerHour, MIN_STEP_PER_HOUR, MAX_STEP_PER_HOUR);
         // Checkpoint at the old speed first: the new one must not apply to time already elapsed.
         _sync(collateral, params);
-        params.maxStepPerHour = maxStepPerHour;
+        _slews[collateral].maxStepPerHour = maxStepPerHour;
         emit MaxStepPerHourSet(collateral, maxStepPerHour);
     }
 
@@ -158,7 +194,7 @@ contract RiskEngine is IRiskEngine, AccessManaged {
 
     /// @inheritdoc IRiskEngine
     function poke(address collateral) external returns (uint256 price) {
-        RiskParams storage params = _listed(collateral);
+        StoredParams storage params = _listed(collateral);
         price = oracle.poke(collateral);
         _sync(collateral, params);
     }
@@ -167,11 +203,11 @@ contract RiskEngine is IRiskEngine, AccessManaged {
 
     /// @inheritdoc IRiskModel
     function borrowRatio(address collateral, uint256 collateralValue) external view returns (uint256) {
-        RiskParams storage params = _listed(collateral);
+        StoredParams storage params = _listed(collateral);
         uint256 lt = ThresholdMath.threshold(
             _borrowBase(_ramps[collateral]),
             params.minThreshold,
-            _appliedPenalty(collateral, params),
+            _appliedPenalty(collateral),
             ThresholdMath.sizePenalty(collateralValue, params.depth, params.maxSizePenalty)
         );
         uint256 buffer = params.borrowBuffer;
@@ -180,12 +216,12 @@ contract RiskEngine is IRiskEngine, AccessManaged {
 
     /// @inheritdoc IRiskEngine
     function thresholdFor(address collateral, uint256 value) external view returns (uint256) {
-        RiskParams storage params = _listed(collateral);
+        StoredParams storage params = _listed(collateral);
         return
             ThresholdMath.threshold(
                 _liquidationBase(_ramps[collateral]),
                 params.minThreshold,
-                _appliedPenalty(collateral, params),
+                _appliedPenalty(collateral),
                 ThresholdMath.sizePenalty(value, params.depth, params.maxSizePenalty)
             );
     }
@@ -214,7 +250,8 @@ contract RiskEngine is IRiskEngine, AccessManaged {
 
     /// @inheritdoc IRiskEngine
     function volatilityPenalty(address collateral) external view returns (uint256) {
-        return _appliedPenalty(collateral, _listed(collateral));
+        _listed(collateral);
+        return _appliedPenalty(collateral);
     }
 
     /// @inheritdoc IRiskEngine
@@ -231,7 +268,18 @@ contract RiskEngine is IRiskEngine, AccessManaged {
 
     /// @inheritdoc IRiskEngine
     function riskParams(address collateral) external view returns (RiskParams memory) {
-        return _listed(collateral);
+        StoredParams storage params = _listed(collateral);
+        return
+            RiskParams({
+                minThreshold: params.minThreshold,
+                borrowBuffer: params.borrowBuffer,
+                confidence: params.confidence,
+                horizon: params.horizon,
+                minRampDuration: params.minRampDuration,
+                depth: params.depth,
+                maxSizePenalty: params.maxSizePenalty,
+                maxStepPerHour: _slews[collateral].maxStepPerHour
+            });
     }
 
     /// @inheritdoc IRiskEngine
@@ -243,7 +291,8 @@ contract RiskEngine is IRiskEngine, AccessManaged {
     /// @inheritdoc IRiskEngine
     function volatilityState(address collateral) external view returns (VolatilityState memory) {
         _listed(collateral);
-        return _volatility[collateral];
+        Slew storage slew = _slews[collateral];
+        return VolatilityState({penalty: slew.penalty, target: slew.target, checkpoint: slew.checkpoint});
     }
 
     // ---------------------------------------------------------------- internals
@@ -257,9 +306,9 @@ contract RiskEngine is IRiskEngine, AccessManaged {
     {
         address collateral;
         (collateral, value, debt) = vaultEngine.position(vaultId);
-        RiskParams storage params = _listed(collateral);
+        StoredParams storage params = _listed(collateral);
         base = _liquidationBase(_ramps[collateral]);
-        volPenalty = _appliedPenalty(collateral, params);
+        volPenalty = _appliedPenalty(collateral);
         sizePenalty = ThresholdMath.sizePenalty(value, params.depth, params.maxSizePenalty);
         effective = ThresholdMath.threshold(base, params.minThreshold, volPenalty, sizePenalty);
     }
@@ -269,25 +318,21 @@ contract RiskEngine is IRiskEngine, AccessManaged {
         return ThresholdMath.health(value, effective, debt);
     }
 
-    function _sync(address collateral, RiskParams storage params) internal returns (uint256 penalty, uint256 target) {
-        penalty = _appliedPenalty(collateral, params);
+    function _sync(address collateral, StoredParams storage params) internal returns (uint256 penalty, uint256 target) {
+        penalty = _appliedPenalty(collateral);
         target = _target(collateral, params);
         // Both ≤ 1 wad (the target is capped, the penalty slews between targets): they fit in uint64.
-        _volatility[collateral] = VolatilityState({
-            penalty: uint64(penalty),
-            target: uint64(target),
-            checkpoint: uint64(block.timestamp)
-        });
+        Slew storage slew = _slews[collateral];
+        (slew.penalty, slew.target, slew.checkpoint) = (uint64(penalty), uint64(target), uint64(block.timestamp));
         emit VolatilityPenaltySynced(collateral, penalty, target);
     }
 
-    function _appliedPenalty(address collateral, RiskParams storage params) internal view returns (uint256) {
-        VolatilityState memory state = _volatility[collateral];
-        return
-            ThresholdMath.slew(state.penalty, state.target, params.maxStepPerHour, block.timestamp - state.checkpoint);
+    function _appliedPenalty(address collateral) internal view returns (uint256) {
+        Slew memory slew = _slews[collateral];
+        return ThresholdMath.slew(slew.penalty, slew.target, slew.maxStepPerHour, block.timestamp - slew.checkpoint);
     }
 
-    function _target(address collateral, RiskParams memory params) internal view returns (uint64) {
+    function _target(address collateral, StoredParams storage params) internal view returns (uint64) {
         uint256 target = ThresholdMath.volatilityPenaltyTarget(
             params.confidence,
             oracle.volatility(collateral),
@@ -304,7 +349,7 @@ contract RiskEngine is IRiskEngine, AccessManaged {
         return block.timestamp >= ramp.end ? ramp.to : Math.min(ramp.from, ramp.to);
     }
 
-    function _listed(address collateral) internal view returns (RiskParams storage params) {
+    function _listed(address collateral) internal view returns (StoredParams storage params) {
         if (_ramps[collateral].to == 0) revert CollateralNotListed(collateral);
         return _params[collateral];
     }

@@ -9,12 +9,21 @@ import prettier from "prettier";
 import { parseUnits, type ContractTransactionResponse } from "ethers";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { deploySluice, toFeedAnswer } from "../lib/deploy";
+import { opcodeHistogram, profile } from "./profile-lib";
 import { GasProbe__factory, MockTakeBuyer__factory } from "../../typechain-types";
 
+const BENCH_PRICE = BigInt(process.env.BENCH_PRICE ?? "2520");
 const OUTPUT = path.resolve(__dirname, "..", "..", "docs", "BENCHMARKS.md");
+
+const names = new Map<string, string>();
 
 async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<bigint> {
   const receipt = await (await tx).wait();
+  if (process.env.PROFILE) {
+    console.log("==", receipt!.gasUsed);
+    await profile(receipt!.hash, names);
+    await opcodeHistogram(receipt!.hash);
+  }
   return receipt!.gasUsed;
 }
 
@@ -25,6 +34,12 @@ async function main(): Promise<void> {
   const weth = d.collaterals.WETH;
   const token = await weth.token.getAddress();
   const engine = await vaultEngine.getAddress();
+  for (const [name, contract] of Object.entries(d)) {
+    if (contract && typeof contract === "object" && "getAddress" in contract) {
+      names.set((await (contract as { getAddress(): Promise<string> }).getAddress()).toLowerCase(), name);
+    }
+  }
+  names.set(token.toLowerCase(), "WETH");
   const probe = await (await new GasProbe__factory(governor).deploy()).waitForDeployment();
 
   const rows: [string, bigint | string, string][] = [];
@@ -92,7 +107,8 @@ async function main(): Promise<void> {
   // An active buyer already holds some of the collateral it buys.
   await (await weth.token.mint(buyer.address, 1n)).wait();
   await (await weth.token.mint(await buyerContract.getAddress(), 1n)).wait();
-  for (const price of [2_700n, 2_520n]) {
+  // A 12% fall: vaults at their limit drop just under health 1, where keepers catch them.
+  for (const price of [2_700n, BENCH_PRICE]) {
     await time.increase(60);
     await (await weth.feed.setAnswer(toFeedAnswer(price * 10n ** 18n, weth.spec.feedDecimals))).wait();
     await (await riskEngine.poke(token)).wait();
@@ -101,38 +117,54 @@ async function main(): Promise<void> {
   rows.push([
     "Liquidator.liquidate",
     await gasOf(liquidator.connect(keeper).liquidate(victims[1], keeper.address)),
-    "partial, with keeper incentive",
+    "partial, keeper incentive owed",
   ]);
-  const [firstAuction, secondAuction] = await dutchAuction.activeAuctions();
-  const lot = (await dutchAuction.auctions(secondAuction)).collateralLeft;
+  if ((await vaultEngine.vaults(victims[1])).collateralAmount === 0n) {
+    throw new Error("bench: the single liquidation should be partial");
+  }
+  const lot = (await dutchAuction.auctions(victims[1])).collateralLeft;
   rows.push([
     "DutchAuction.take",
-    await gasOf(dutchAuction.connect(buyer).take(secondAuction, lot / 4n, hre.ethers.MaxUint256, buyer.address, "0x")),
+    await gasOf(dutchAuction.connect(buyer).take(victims[1], lot / 4n, hre.ethers.MaxUint256, buyer.address, "0x")),
     "partial",
   ]);
   rows.push([
     "DutchAuction.take",
     await gasOf(
-      dutchAuction
-        .connect(buyer)
-        .take(secondAuction, hre.ethers.MaxUint256, hre.ethers.MaxUint256, buyer.address, "0x"),
+      dutchAuction.connect(buyer).take(victims[1], hre.ethers.MaxUint256, hre.ethers.MaxUint256, buyer.address, "0x"),
     ),
     "full: debt covered, leftover collateral back to the vault",
   ]);
   rows.push([
     "DutchAuction.take",
-    await gasOf(buyerContract.connect(buyer).buy(firstAuction, hre.ethers.MaxUint256, hre.ethers.MaxUint256)),
+    await gasOf(buyerContract.connect(buyer).buy(victims[0], hre.ethers.MaxUint256, hre.ethers.MaxUint256)),
     "full, through the onTake callback",
   ]);
   await (await liquidator.connect(keeper).liquidate(victims[2], keeper.address)).wait();
-  const [staleAuction] = await dutchAuction.activeAuctions();
   await time.increase(7_300);
-  await (await weth.feed.setAnswer(toFeedAnswer(2_520n * 10n ** 18n, weth.spec.feedDecimals))).wait();
+  await (await weth.feed.setAnswer(toFeedAnswer(BENCH_PRICE * 10n ** 18n, weth.spec.feedDecimals))).wait();
   await (await riskEngine.poke(token)).wait();
   rows.push([
     "DutchAuction.reset",
-    await gasOf(dutchAuction.connect(keeper).reset(staleAuction, keeper.address)),
-    "stale (past tail), with keeper incentive",
+    await gasOf(dutchAuction.connect(keeper).reset(victims[2], keeper.address)),
+    "stale (past tail), keeper incentive owed",
+  ]);
+  // A deeper fall: below `fullLiquidationHealth` the whole vault goes.
+  await time.increase(60);
+  await (await weth.feed.setAnswer(toFeedAnswer(2_400n * 10n ** 18n, weth.spec.feedDecimals))).wait();
+  await (await riskEngine.poke(token)).wait();
+  rows.push([
+    "Liquidator.liquidate",
+    await gasOf(liquidator.connect(keeper).liquidate(victims[3], keeper.address)),
+    "full, keeper incentive owed",
+  ]);
+  if ((await vaultEngine.vaults(victims[3])).collateralAmount !== 0n) {
+    throw new Error("bench: the deep liquidation should be full");
+  }
+  rows.push([
+    "DutchAuction.claimIncentives",
+    await gasOf(dutchAuction.connect(keeper).claimIncentives(keeper.address)),
+    "a keeper mints what it is owed",
   ]);
 
   // ---- batch liquidation: 10 and then 50 vaults at their limit, liquidated in one transaction each.

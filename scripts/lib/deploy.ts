@@ -59,16 +59,7 @@ export const GOVERNED_FUNCTIONS = {
     "setMaxSizePenalty",
     "setMaxStepPerHour",
   ],
-  Liquidator: [
-    "addCollateral",
-    "setPenalty",
-    "setTargetHealth",
-    "setFullLiquidationHealth",
-    "setLotMargin",
-    "setMaxDebtInAuction",
-    "setMaxTotalDebtInAuction",
-    "setIncentiveParams",
-  ],
+  Liquidator: ["addCollateral", "setPenalty", "setTargetHealth", "setFullLiquidationHealth", "setLotMargin"],
   DutchAuction: [
     "addCollateral",
     "setCurve",
@@ -76,6 +67,9 @@ export const GOVERNED_FUNCTIONS = {
     "setTail",
     "setCusp",
     "setMinDebtLeft",
+    "setMaxDebtInAuction",
+    "setMaxTotalDebtInAuction",
+    "setIncentiveParams",
     "setLiquidator",
     "lowerBreaker",
   ],
@@ -102,7 +96,6 @@ export interface LocalCollateralSpec {
     targetHealth: bigint; // [wad]
     fullLiquidationHealth: bigint; // [wad]
     lotMargin: bigint; // [wad]
-    maxDebtInAuction: bigint; // [wad]
   };
   auction?: {
     /** A stair-step curve (`step` seconds, price × `cut` each step) or a linear one over `duration`. */
@@ -110,6 +103,7 @@ export interface LocalCollateralSpec {
     buf: bigint; // [wad]
     tail: bigint; // [seconds]
     cusp: bigint; // [wad]
+    maxDebtInAuction: bigint; // [wad]
   };
 }
 
@@ -143,9 +137,14 @@ export const LOCAL_COLLATERALS: readonly LocalCollateralSpec[] = [
       targetHealth: pct(105),
       fullLiquidationHealth: pct(90),
       lotMargin: pct(150),
+    },
+    auction: {
+      curve: { kind: "stairstep", step: 60n, cut: pct(99) },
+      buf: pct(110),
+      tail: 7_200n,
+      cusp: pct(50),
       maxDebtInAuction: 20_000_000n * WAD,
     },
-    auction: { curve: { kind: "stairstep", step: 60n, cut: pct(99) }, buf: pct(110), tail: 7_200n, cusp: pct(50) },
   },
   {
     symbol: "WBTC",
@@ -174,14 +173,19 @@ export const LOCAL_COLLATERALS: readonly LocalCollateralSpec[] = [
       targetHealth: pct(105),
       fullLiquidationHealth: pct(90),
       lotMargin: pct(150),
+    },
+    auction: {
+      curve: { kind: "linear", duration: 3n * 3600n },
+      buf: pct(110),
+      tail: 7_200n,
+      cusp: pct(50),
       maxDebtInAuction: 20_000_000n * WAD,
     },
-    auction: { curve: { kind: "linear", duration: 3n * 3600n }, buf: pct(110), tail: 7_200n, cusp: pct(50) },
   },
 ];
 
-/** Keeper incentive: 20 flat + 0.1% of the debt to raise, at most 5,000, nothing under 500. */
-export const LOCAL_INCENTIVE = { tip: 20n * WAD, chip: pct(0.1), maxIncentive: 5_000n * WAD, minDebt: 500n * WAD };
+/** Keeper incentive: 20 flat + 0.1% of the debt to raise, at most 5,000 (nothing for dust-sized auctions). */
+export const LOCAL_INCENTIVE = { tip: 20n * WAD, chip: pct(0.1), maxIncentive: 5_000n * WAD };
 export const LOCAL_MAX_TOTAL_DEBT_IN_AUCTION = 30_000_000n * WAD;
 
 export const ORACLE_DEFAULTS = {
@@ -310,8 +314,8 @@ export async function deploySluice(deployer: Signer, options: DeployOptions = {}
   await mined(vaultEngine.setRiskModel(await riskEngine.getAddress()));
   await mined(vaultEngine.setLiquidationModules(await liquidator.getAddress(), await dutchAuction.getAddress()));
   await mined(dutchAuction.setLiquidator(await liquidator.getAddress()));
-  await mined(liquidator.setIncentiveParams(LOCAL_INCENTIVE));
-  await mined(liquidator.setMaxTotalDebtInAuction(LOCAL_MAX_TOTAL_DEBT_IN_AUCTION));
+  await mined(dutchAuction.setIncentiveParams(LOCAL_INCENTIVE));
+  await mined(dutchAuction.setMaxTotalDebtInAuction(LOCAL_MAX_TOTAL_DEBT_IN_AUCTION));
 
   const collaterals: Record<string, LocalCollateral> = {};
   if (options.withMocks) {
@@ -395,6 +399,7 @@ export async function listMockCollateral(
       tail: auction.tail,
       cusp: auction.cusp,
       minDebtLeft: spec.dust,
+      maxDebtInAuction: auction.maxDebtInAuction,
     }),
   );
   return { spec, token, feed };
