@@ -245,7 +245,7 @@ contract VaultEngine is IVaultEngine, AccessManaged, ReentrancyGuardTransient {
         uint256 rate = _accrue(collateral, info);
 
         // Round the new debt up: the borrower owes at least what was minted.
-        uint256 addedNormalized = Math.mulDiv(amount, RAY, rate, Math.Rounding.Ceil);
+        uint256 addedNormalized = FixedPointMath.mulDivUp(amount, RAY, rate);
         uint256 addedDebt = addedNormalized * rate; // [rad]
         uint256 normalizedDebt = vault.normalizedDebt + addedNormalized;
         uint256 debt = _debtUp(normalizedDebt, rate);
@@ -286,7 +286,7 @@ contract VaultEngine is IVaultEngine, AccessManaged, ReentrancyGuardTransient {
             (repaid, removedNormalized) = (debt, normalizedDebt);
         } else {
             // Round the debt removed down: a repayment never clears more than it paid for.
-            (repaid, removedNormalized) = (amount, Math.mulDiv(amount, RAY, rate));
+            (repaid, removedNormalized) = (amount, FixedPointMath.mulDivDown(amount, RAY, rate));
             uint256 debtLeft = _debtUp(normalizedDebt - removedNormalized, rate);
             if (debtLeft < info.dust) revert DebtBelowDust(vaultId, debtLeft, info.dust);
         }
@@ -319,20 +319,14 @@ contract VaultEngine is IVaultEngine, AccessManaged, ReentrancyGuardTransient {
 
     /// @inheritdoc IVaultEngine
     function seize(uint256 vaultId, uint256 collateralAmount, uint256 normalizedDebt) external onlyLiquidator {
-        VaultRecord storage vault = _existing(vaultId);
-        if (vault.auctionCollateral != 0) revert VaultInAuction(vaultId);
-        CollateralType storage info = _types[vault.collateral];
-        // No accrual here: the debt leaves the books at the rate they last recorded, and the fees
-        // since then, which were never booked as surplus, are raised by the auction with the rest.
-        uint256 bookedDebt = normalizedDebt * info.rate; // [rad]
-        // Checked subtraction: the Liquidator never asks for more than the vault holds.
-        vault.collateralAmount -= collateralAmount.toUint128();
-        vault.auctionCollateral = collateralAmount.toUint96();
-        vault.normalizedDebt -= uint128(normalizedDebt);
-        info.totalNormalizedDebt -= uint128(normalizedDebt);
-        totalDebt -= bookedDebt;
-        deficit += bookedDebt;
-        emit Seized(vaultId, collateralAmount, normalizedDebt, bookedDebt);
+        _seize(vaultId, collateralAmount, normalizedDebt);
+    }
+
+    /// @inheritdoc IVaultEngine
+    function seizeBatch(Seizure[] calldata seizures) external onlyLiquidator {
+        for (uint256 i = 0; i < seizures.length; ++i) {
+            _seize(seizures[i].vaultId, seizures[i].collateralAmount, seizures[i].normalizedDebt);
+        }
     }
 
     /// @inheritdoc IVaultEngine
@@ -383,12 +377,29 @@ contract VaultEngine is IVaultEngine, AccessManaged, ReentrancyGuardTransient {
         stablecoin.burn(payer, amount);
     }
 
+    function _seize(uint256 vaultId, uint256 collateralAmount, uint256 normalizedDebt) internal {
+        VaultRecord storage vault = _existing(vaultId);
+        if (vault.auctionCollateral != 0) revert VaultInAuction(vaultId);
+        CollateralType storage info = _types[vault.collateral];
+        // No accrual here: the debt leaves the books at the rate they last recorded, and the fees
+        // since then, which were never booked as surplus, are raised by the auction with the rest.
+        uint256 bookedDebt = normalizedDebt * info.rate; // [rad]
+        // Checked subtraction: the Liquidator never asks for more than the vault holds.
+        vault.collateralAmount -= collateralAmount.toUint128();
+        vault.auctionCollateral = collateralAmount.toUint96();
+        vault.normalizedDebt -= uint128(normalizedDebt);
+        info.totalNormalizedDebt -= uint128(normalizedDebt);
+        totalDebt -= bookedDebt;
+        deficit += bookedDebt;
+        emit Seized(vaultId, collateralAmount, normalizedDebt, bookedDebt);
+    }
+
     /// @dev The auction ran out of collateral before raising `debt`: it is the vault's debt again
     /// (rounded up), and leaves the deficit — into the surplus where it exceeds it.
     function _returnDebt(VaultRecord storage vault, address collateral, uint256 debt) internal {
         CollateralType storage info = _types[collateral];
         uint256 rate = _accrue(collateral, info);
-        uint256 addedNormalized = Math.mulDiv(debt, RAY, rate, Math.Rounding.Ceil);
+        uint256 addedNormalized = FixedPointMath.mulDivUp(debt, RAY, rate);
         uint256 addedDebt = addedNormalized * rate; // [rad]
         vault.normalizedDebt = (vault.normalizedDebt + addedNormalized).toUint128();
         info.totalNormalizedDebt = (info.totalNormalizedDebt + addedNormalized).toUint128();
@@ -406,7 +417,16 @@ contract VaultEngine is IVaultEngine, AccessManaged, ReentrancyGuardTransient {
 
     /// @inheritdoc IVaultEngine
     function vaults(uint256 vaultId) external view returns (Vault memory) {
-        VaultRecord storage vault = _existing(vaultId);
+        return _view(_existing(vaultId));
+    }
+
+    /// @inheritdoc IVaultEngine
+    function vaultsOf(uint256[] calldata vaultIds) external view returns (Vault[] memory found) {
+        found = new Vault[](vaultIds.length);
+        for (uint256 i = 0; i < vaultIds.length; ++i) found[i] = _view(_vaults[vaultIds[i]]);
+    }
+
+    function _view(VaultRecord storage vault) internal view returns (Vault memory) {
         return
             Vault({
                 owner: vault.owner,
@@ -465,6 +485,14 @@ contract VaultEngine is IVaultEngine, AccessManaged, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IVaultEngine
+    function liquidationInputs(
+        address collateral
+    ) external view returns (uint256 rate, uint256 price, uint8 decimals, uint256 dust) {
+        CollateralType storage info = _listed(collateral);
+        return (_rateNow(info), oracle.price(collateral), info.decimals, info.dust);
+    }
+
+    /// @inheritdoc IVaultEngine
     function maxDebt(uint256 vaultId) external view returns (uint256) {
         VaultRecord storage vault = _existing(vaultId);
         return _maxDebt(vault.collateral, _types[vault.collateral], vault.collateralAmount);
@@ -517,7 +545,7 @@ contract VaultEngine is IVaultEngine, AccessManaged, ReentrancyGuardTransient {
     }
 
     function _debtUp(uint256 normalizedDebt, uint256 rate) internal pure returns (uint256) {
-        return Math.mulDiv(normalizedDebt, rate, RAY, Math.Rounding.Ceil);
+        return FixedPointMath.mulDivUp(normalizedDebt, rate, RAY);
     }
 
     function _collateralValue(

@@ -163,6 +163,9 @@ interface IDutchAuction {
     /// `debtToRaise`, at most `maxIncentive`, and returns it. Liquidator only.
     function start(StartRequest calldata request) external returns (uint256 incentive);
 
+    /// @notice `start` for each request, in order (a batch liquidation). Liquidator only.
+    function startBatch(StartRequest[] calldata requests) external;
+
     // ---------------------------------------------------------------- anyone
 
     /// @notice Buys up to `maxCollateral` at the current price if it is at most `maxPrice` [wad].
@@ -200,8 +203,9 @@ interface IDutchAuction {
     /// @notice Debt [wad] still to raise in running auctions of `collateral`, and of all collateral.
     function debtInAuction(address collateral) external view returns (uint256 collateralDebt, uint256 totalDebt);
 
-    /// @notice The most debt [wad] a new auction of `collateral` may raise under both caps now.
-    function room(address collateral) external view returns (uint256);
+    /// @notice The most debt [wad] new auctions may raise now under `collateral`'s cap and under the
+    /// global cap; a new auction must fit under both.
+    function room(address collateral) external view returns (uint256 collateralRoom, uint256 totalRoom);
 
     function maxTotalDebtInAuction() external view returns (uint256);
 

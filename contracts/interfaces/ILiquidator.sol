@@ -36,6 +36,7 @@ interface ILiquidator {
     /// @notice The DutchAuction's caps on debt in auction leave no room now.
     error NoAuctionRoom(address collateral);
 
+
     event CollateralAdded(address indexed collateral, LiquidationParams params);
     event PenaltySet(address indexed collateral, uint256 penalty);
     event TargetHealthSet(address indexed collateral, uint256 targetHealth);

@@ -121,6 +121,16 @@ interface IRiskEngine is IRiskModel {
     /// @notice The vault's liquidation threshold [wad].
     function liquidationThreshold(uint256 vaultId) external view returns (uint256);
 
+    /// @notice What `thresholdFor` combines, for callers that price many vaults of one collateral:
+    /// `thresholdFor(c, V) = ThresholdMath.threshold(base, minThreshold, volPenalty,
+    /// ThresholdMath.sizePenalty(V, depth, maxSizePenalty))`.
+    function thresholdInputs(
+        address collateral
+    )
+        external
+        view
+        returns (uint256 base, uint256 minThreshold, uint256 volPenalty, uint256 depth, uint256 maxSizePenalty);
+
     /// @notice The parts of the vault's threshold [wad]: `effective = clamp(base − volPenalty −
     /// sizePenalty, minThreshold, base)`, with `base` the liquidation (ramping) base.
     function thresholdBreakdown(

@@ -15,20 +15,37 @@ library FixedPointMath {
     /// @dev ln(2) [wad], floor.
     uint256 internal constant LN2_WAD = 693147180559945309;
 
+    /// @notice `x · y / d`, rounded down, exact for any product (a division by zero panics).
+    /// @dev Amounts, prices and rates all sit far below 2^128, so the product almost always fits in 256
+    /// bits and one multiplication and one division do; the 512-bit path is the fallback.
+    function mulDivDown(uint256 x, uint256 y, uint256 d) internal pure returns (uint256) {
+        if ((x | y) >> 128 == 0) return (x * y) / d;
+        return Math.mulDiv(x, y, d);
+    }
+
+    /// @notice `x · y / d`, rounded up, exact for any product (a division by zero panics).
+    function mulDivUp(uint256 x, uint256 y, uint256 d) internal pure returns (uint256) {
+        if ((x | y) >> 128 == 0) {
+            uint256 product = x * y;
+            return product / d + (product % d == 0 ? 0 : 1);
+        }
+        return Math.mulDiv(x, y, d, Math.Rounding.Ceil);
+    }
+
     function mulWadDown(uint256 x, uint256 y) internal pure returns (uint256) {
-        return Math.mulDiv(x, y, WAD);
+        return mulDivDown(x, y, WAD);
     }
 
     function mulWadUp(uint256 x, uint256 y) internal pure returns (uint256) {
-        return Math.mulDiv(x, y, WAD, Math.Rounding.Ceil);
+        return mulDivUp(x, y, WAD);
     }
 
     function divWadDown(uint256 x, uint256 y) internal pure returns (uint256) {
-        return Math.mulDiv(x, WAD, y);
+        return mulDivDown(x, WAD, y);
     }
 
     function divWadUp(uint256 x, uint256 y) internal pure returns (uint256) {
-        return Math.mulDiv(x, WAD, y, Math.Rounding.Ceil);
+        return mulDivUp(x, WAD, y);
     }
 
     /// @notice `x^n` for a RAY `x`, rounded down (so a fee accumulator never runs ahead).

@@ -32,7 +32,7 @@ library ThresholdMath {
         uint256 maxStepPerHour,
         uint256 elapsed
     ) internal pure returns (uint256) {
-        uint256 maxMove = Math.mulDiv(maxStepPerHour, elapsed, SECONDS_PER_HOUR);
+        uint256 maxMove = FixedPointMath.mulDivDown(maxStepPerHour, elapsed, SECONDS_PER_HOUR);
         if (target > from) return target - from > maxMove ? from + maxMove : target;
         return from - target > maxMove ? from - maxMove : target;
     }
@@ -41,7 +41,7 @@ library ThresholdMath {
     /// `value` into a constant-product market of depth `depth`, rounded up.
     function sizePenalty(uint256 value, uint256 depth, uint256 maxSizePenalty) internal pure returns (uint256) {
         if (value == 0) return 0;
-        return Math.min(maxSizePenalty, Math.mulDiv(value, WAD, value + depth, Math.Rounding.Ceil));
+        return Math.min(maxSizePenalty, FixedPointMath.mulDivUp(value, WAD, value + depth));
     }
 
     /// @notice `clamp(base − volPenalty − sizePenalty, minThreshold, base)` [wad].
@@ -59,7 +59,7 @@ library ThresholdMath {
     /// @notice `V · LT / debt` [wad], rounded down; the largest uint256 for a vault without debt.
     function health(uint256 value, uint256 liquidationThreshold, uint256 debt) internal pure returns (uint256) {
         if (debt == 0) return type(uint256).max;
-        return Math.mulDiv(value, liquidationThreshold, debt);
+        return FixedPointMath.mulDivDown(value, liquidationThreshold, debt);
     }
 
     /// @notice The base threshold `at` a time during a linear ramp from `from` (at `start`) to `to`
@@ -75,7 +75,7 @@ library ThresholdMath {
         if (at <= start) return from;
         uint256 progress = at - start;
         uint256 duration = end - start;
-        if (to < from) return from - Math.mulDiv(from - to, progress, duration, Math.Rounding.Ceil);
-        return from + Math.mulDiv(to - from, progress, duration);
+        if (to < from) return from - FixedPointMath.mulDivUp(from - to, progress, duration);
+        return from + FixedPointMath.mulDivDown(to - from, progress, duration);
     }
 }

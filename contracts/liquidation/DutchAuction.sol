@@ -187,36 +187,14 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
 
     /// @inheritdoc IDutchAuction
     function start(StartRequest calldata request) external returns (uint256 incentive) {
-        if (msg.sender != liquidator) revert NotLiquidator(msg.sender);
-        if (breakerLevel >= 1) revert BreakerTripped(breakerLevel);
-        uint256 debtToRaise = request.debtToRaise;
-        if (request.collateralAmount == 0 || debtToRaise == 0) revert EmptyLot();
-        CollateralConfig storage config = _listed(request.collateral);
-        if (_lots[request.vaultId].debtLeft != 0) revert AuctionActive(request.vaultId);
-        uint256 room_ = _room(config);
-        if (debtToRaise > room_) revert NoAuctionRoom(request.collateral, debtToRaise, room_);
+        _checkStart();
+        return _start(request);
+    }
 
-        uint256 startPrice = FixedPointMath.mulWadUp(request.price, config.buf);
-        _lots[request.vaultId] = Lot({
-            // Under the uint96 cap on debt in auction.
-            debtLeft: uint96(debtToRaise),
-            startPrice: startPrice.toUint112(),
-            startTime: uint40(block.timestamp),
-            vaultKeepsCollateral: request.vaultKeepsCollateral
-        });
-        config.debtInAuction += uint96(debtToRaise);
-        _totalDebtInAuction += uint128(debtToRaise);
-        incentive = Math.min(keeperIncentive(debtToRaise), request.maxIncentive);
-        if (incentive != 0) _credit(request.keeper, incentive);
-        emit AuctionStarted(
-            request.vaultId,
-            request.collateral,
-            request.keeper,
-            request.collateralAmount,
-            debtToRaise,
-            startPrice,
-            incentive
-        );
+    /// @inheritdoc IDutchAuction
+    function startBatch(StartRequest[] calldata requests) external {
+        _checkStart();
+        for (uint256 i = 0; i < requests.length; ++i) _start(requests[i]);
     }
 
     // ---------------------------------------------------------------- anyone
@@ -353,8 +331,8 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
     }
 
     /// @inheritdoc IDutchAuction
-    function room(address collateral) external view returns (uint256) {
-        return _room(_listed(collateral));
+    function room(address collateral) external view returns (uint256 collateralRoom, uint256 totalRoom) {
+        return _rooms(_listed(collateral));
     }
 
     /// @inheritdoc IDutchAuction
@@ -380,6 +358,43 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
     }
 
     // ---------------------------------------------------------------- internals
+
+    function _checkStart() internal view {
+        if (msg.sender != liquidator) revert NotLiquidator(msg.sender);
+        if (breakerLevel >= 1) revert BreakerTripped(breakerLevel);
+    }
+
+    function _start(StartRequest calldata request) internal returns (uint256 incentive) {
+        uint256 debtToRaise = request.debtToRaise;
+        if (request.collateralAmount == 0 || debtToRaise == 0) revert EmptyLot();
+        CollateralConfig storage config = _listed(request.collateral);
+        if (_lots[request.vaultId].debtLeft != 0) revert AuctionActive(request.vaultId);
+        (uint256 collateralRoom, uint256 totalRoom) = _rooms(config);
+        uint256 room_ = Math.min(collateralRoom, totalRoom);
+        if (debtToRaise > room_) revert NoAuctionRoom(request.collateral, debtToRaise, room_);
+
+        uint256 startPrice = FixedPointMath.mulWadUp(request.price, config.buf);
+        _lots[request.vaultId] = Lot({
+            // Under the uint96 cap on debt in auction.
+            debtLeft: uint96(debtToRaise),
+            startPrice: startPrice.toUint112(),
+            startTime: uint40(block.timestamp),
+            vaultKeepsCollateral: request.vaultKeepsCollateral
+        });
+        config.debtInAuction += uint96(debtToRaise);
+        _totalDebtInAuction += uint128(debtToRaise);
+        incentive = Math.min(keeperIncentive(debtToRaise), request.maxIncentive);
+        if (incentive != 0) _credit(request.keeper, incentive);
+        emit AuctionStarted(
+            request.vaultId,
+            request.collateral,
+            request.keeper,
+            request.collateralAmount,
+            debtToRaise,
+            startPrice,
+            incentive
+        );
+    }
 
     /// @dev Prices a take, sizes it and writes it into the auction's books.
     function _sell(uint256 auctionId, uint256 maxCollateral, uint256 maxPrice) internal returns (Sale memory sale) {
@@ -451,12 +466,13 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
         needsReset = elapsed > config.tail || price == 0 || price < FixedPointMath.mulWadDown(startPrice, config.cusp);
     }
 
-    function _room(CollateralConfig storage config) internal view returns (uint256) {
+    function _rooms(
+        CollateralConfig storage config
+    ) internal view returns (uint256 collateralRoom, uint256 totalRoom) {
         (uint256 collateralDebt, uint256 collateralCap) = (config.debtInAuction, config.maxDebtInAuction);
         (uint256 totalDebt, uint256 totalCap) = (_totalDebtInAuction, _maxTotalDebtInAuction);
-        uint256 collateralRoom = collateralCap > collateralDebt ? collateralCap - collateralDebt : 0;
-        uint256 totalRoom = totalCap > totalDebt ? totalCap - totalDebt : 0;
-        return Math.min(collateralRoom, totalRoom);
+        collateralRoom = collateralCap > collateralDebt ? collateralCap - collateralDebt : 0;
+        totalRoom = totalCap > totalDebt ? totalCap - totalDebt : 0;
     }
 
     function _release(CollateralConfig storage config, uint256 debt) internal {

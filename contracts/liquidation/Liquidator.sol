@@ -17,6 +17,8 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
     uint256 internal constant MAX_PENALTY = 0.5e18; // [wad]
     uint256 internal constant MAX_TARGET_HEALTH = 2e18; // [wad]
     uint256 internal constant MAX_LOT_MARGIN = 3e18; // [wad]
+    /// @dev Collateral types a batch keeps snapshots of.
+    uint256 internal constant MAX_MARKETS = 4;
 
     /// @dev Why a vault cannot be liquidated now.
     enum Refusal {
@@ -25,6 +27,33 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
         BorrowedThisBlock,
         Healthy,
         NoRoom
+    }
+
+    /// @dev A liquidation as `_plan` sized it.
+    struct Plan {
+        Refusal refusal;
+        uint256 health; // [wad]
+        uint256 collateralAmount; // token units
+        uint256 normalizedDebt;
+    }
+
+    /// @dev What liquidating a vault of one collateral type needs besides the vault, read once per run
+    /// of a batch. `ready` is false when the type cannot be liquidated now.
+    struct Market {
+        address collateral;
+        bool ready;
+        LiquidationParams params;
+        uint256 rate; // [ray]
+        uint256 price; // [wad]
+        uint8 decimals;
+        uint256 dust; // [wad]
+        uint256 base; // [wad]
+        uint256 minThreshold; // [wad]
+        uint256 volPenalty; // [wad]
+        uint256 depth; // [wad]
+        uint256 maxSizePenalty; // [wad]
+        uint256 room; // [wad] under this collateral's cap, as the batch uses it up
+        uint256 totalRoom; // [wad] under the global cap when the snapshot was taken
     }
 
     IVaultEngine public immutable vaultEngine;
@@ -96,66 +125,160 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
     /// @inheritdoc ILiquidator
     function liquidate(uint256 vaultId, address keeper) external nonReentrant returns (uint256 auctionId) {
         if (keeper == address(0)) revert ZeroAddress();
-        return _liquidate(vaultId, keeper, true);
+        IVaultEngine.LiquidationData memory vault = vaultEngine.liquidationData(vaultId);
+        LiquidationParams memory params = _listed(vault.collateral);
+        uint256 threshold = riskEngine.thresholdFor(vault.collateral, vault.value);
+        (uint256 collateralRoom, uint256 totalRoom) = auction.room(vault.collateral);
+        Plan memory plan = _plan(vault, params, threshold, Math.min(collateralRoom, totalRoom));
+        if (plan.refusal != Refusal.None) _refuse(plan.refusal, vaultId, plan.health, vault.collateral);
+        vaultEngine.seize(vaultId, plan.collateralAmount, plan.normalizedDebt);
+        auction.start(_startRequest(vaultId, keeper, vault, params, plan));
+        return vaultId;
     }
 
     /// @inheritdoc ILiquidator
+    /// @dev What depends only on the collateral type (price, fee accumulator, threshold inputs, room
+    /// under the caps) is read once per type and batch; per vault, what is left is reading the vault,
+    /// seizing it and opening its auction.
     function liquidateBatch(
         uint256[] calldata vaultIds,
         address keeper
     ) external nonReentrant returns (uint256[] memory auctionIds) {
         if (keeper == address(0)) revert ZeroAddress();
         auctionIds = new uint256[](vaultIds.length);
+        Market[] memory markets = new Market[](MAX_MARKETS);
+        uint256 marketCount;
+        uint256 totalRoom = type(uint256).max;
         for (uint256 i = 0; i < vaultIds.length; ++i) {
-            auctionIds[i] = _liquidate(vaultIds[i], keeper, false);
+            // A vault that does not exist is skipped like one that cannot be liquidated now.
+            try vaultEngine.vaults(vaultIds[i]) returns (IVaultEngine.Vault memory stored) {
+                (Market memory market, uint256 count, uint256 room) = _marketOf(
+                    markets,
+                    marketCount,
+                    stored.collateral,
+                    totalRoom
+                );
+                (marketCount, totalRoom) = (count, room);
+                uint256 debtToRaise = _liquidateStored(vaultIds[i], keeper, stored, market, totalRoom);
+                if (debtToRaise != 0) {
+                    market.room -= debtToRaise;
+                    totalRoom -= debtToRaise;
+                    auctionIds[i] = vaultIds[i];
+                }
+            } catch {}
         }
     }
 
-    /// @dev With `strict` false, a vault that cannot be liquidated now (healthy, in auction, borrowed
-    /// this block, no room under the caps) is skipped and yields auction id 0: keepers race, and one
-    /// vault cleared by someone else must not sink a whole batch.
-    function _liquidate(uint256 vaultId, address keeper, bool strict) internal returns (uint256 auctionId) {
-        IVaultEngine.LiquidationData memory vault;
-        if (strict) {
-            vault = vaultEngine.liquidationData(vaultId);
-        } else {
-            // In a batch, a vault whose price cannot be read (stale oracle of its collateral) is
-            // skipped like any other vault that cannot be liquidated now.
-            try vaultEngine.liquidationData(vaultId) returns (IVaultEngine.LiquidationData memory data) {
-                vault = data;
-            } catch {
-                return 0;
-            }
-        }
-        LiquidationParams memory params = _listed(vault.collateral);
-        (Refusal refusal, uint256 health, uint256 collateralAmount, uint256 normalizedDebt) = _plan(vault, params);
-        if (refusal != Refusal.None) {
-            if (strict) _refuse(refusal, vaultId, health, vault.collateral);
-            return 0;
-        }
+    /// @dev One vault of a batch, priced with its market's snapshot; returns the debt its auction is to
+    /// raise, or zero when it is skipped.
+    function _liquidateStored(
+        uint256 vaultId,
+        address keeper,
+        IVaultEngine.Vault memory stored,
+        Market memory market,
+        uint256 totalRoom
+    ) internal returns (uint256) {
+        // Unlisted here, or unpriced (a stale oracle): skipped, not fatal to the batch.
+        if (!market.ready) return 0;
+        IVaultEngine.LiquidationData memory vault = _data(stored, market);
+        uint256 threshold = ThresholdMath.threshold(
+            market.base,
+            market.minThreshold,
+            market.volPenalty,
+            ThresholdMath.sizePenalty(vault.value, market.depth, market.maxSizePenalty)
+        );
+        Plan memory plan = _plan(vault, market.params, threshold, Math.min(market.room, totalRoom));
+        if (plan.refusal != Refusal.None) return 0;
+        vaultEngine.seize(vaultId, plan.collateralAmount, plan.normalizedDebt);
+        IDutchAuction.StartRequest memory request = _startRequest(vaultId, keeper, vault, market.params, plan);
+        auction.start(request);
+        return request.debtToRaise;
+    }
 
+    /// @dev The auction a plan opens.
+    function _startRequest(
+        uint256 vaultId,
+        address keeper,
+        IVaultEngine.LiquidationData memory vault,
+        LiquidationParams memory params,
+        Plan memory plan
+    ) internal view returns (IDutchAuction.StartRequest memory request) {
+        // The debt with fees to now, rounded up as the engine counts it (it reported the rate).
+        uint256 debt = FixedPointMath.mulDivUp(plan.normalizedDebt, vault.rate, RAY);
+        uint256 debtToRaise = FixedPointMath.mulWadUp(debt, WAD + params.penalty);
         // A lot is never empty: a slice that needs all the collateral takes all the debt, and a vault
         // keeps collateral after a partial liquidation, so no vault owes with nothing behind it (the
         // auction would refuse such a lot with EmptyLot).
-        vaultEngine.seize(vaultId, collateralAmount, normalizedDebt);
-        // The debt with fees to now, rounded up as the engine counts it (it just reported the rate).
-        uint256 debt = Math.mulDiv(normalizedDebt, vault.rate, RAY, Math.Rounding.Ceil);
-        uint256 debtToRaise = FixedPointMath.mulWadUp(debt, WAD + params.penalty);
-        auction.start(
-            IDutchAuction.StartRequest({
-                vaultId: vaultId,
-                collateral: vault.collateral,
-                collateralAmount: collateralAmount,
-                debtToRaise: debtToRaise,
-                price: vault.price,
-                // Whether the vault keeps collateral decides, at the auction's end, if unraised debt
-                // can go back to it: a vault emptied by this liquidation cannot be made to owe again.
-                vaultKeepsCollateral: collateralAmount < vault.collateralAmount,
-                keeper: keeper,
-                maxIncentive: _maxIncentive(keeper, vault, params.penalty, debt, debtToRaise, collateralAmount)
-            })
-        );
-        return vaultId;
+        request = IDutchAuction.StartRequest({
+            vaultId: vaultId,
+            collateral: vault.collateral,
+            collateralAmount: plan.collateralAmount,
+            debtToRaise: debtToRaise,
+            price: vault.price,
+            // Whether the vault keeps collateral decides, at the auction's end, if unraised debt can
+            // go back to it: a vault emptied by this liquidation cannot be made to owe again.
+            vaultKeepsCollateral: plan.collateralAmount < vault.collateralAmount,
+            keeper: keeper,
+            maxIncentive: _maxIncentive(keeper, vault, params.penalty, debt, debtToRaise, plan.collateralAmount)
+        });
+    }
+
+    /// @dev The batch's snapshot of `collateral`, taken on first sight (the first `MAX_MARKETS` types
+    /// are kept; a batch of more types re-reads the others). The global room is read with the first
+    /// snapshot and then tracked by the batch itself.
+    function _marketOf(
+        Market[] memory markets,
+        uint256 marketCount,
+        address collateral,
+        uint256 totalRoom
+    ) internal view returns (Market memory market, uint256, uint256) {
+        for (uint256 j = 0; j < marketCount; ++j) {
+            if (markets[j].collateral == collateral) return (markets[j], marketCount, totalRoom);
+        }
+        market = _market(collateral);
+        if (marketCount < MAX_MARKETS) markets[marketCount++] = market;
+        if (market.ready && totalRoom == type(uint256).max) totalRoom = market.totalRoom;
+        return (market, marketCount, totalRoom);
+    }
+
+    /// @dev A collateral type's snapshot; `ready` is false when it cannot be liquidated now.
+    function _market(address collateral) internal view returns (Market memory market) {
+        market.collateral = collateral;
+        market.params = _params[collateral];
+        if (market.params.targetHealth == 0) return market;
+        try vaultEngine.liquidationInputs(collateral) returns (
+            uint256 rate,
+            uint256 price,
+            uint8 decimals,
+            uint256 dust
+        ) {
+            (market.rate, market.price, market.decimals, market.dust) = (rate, price, decimals, dust);
+        } catch {
+            return market;
+        }
+        (market.base, market.minThreshold, market.volPenalty, market.depth, market.maxSizePenalty) = riskEngine
+            .thresholdInputs(collateral);
+        (market.room, market.totalRoom) = auction.room(collateral);
+        market.ready = true;
+    }
+
+    /// @dev A stored vault priced with its market, as `VaultEngine.liquidationData` would report it.
+    function _data(
+        IVaultEngine.Vault memory stored,
+        Market memory market
+    ) internal pure returns (IVaultEngine.LiquidationData memory vault) {
+        vault.owner = stored.owner;
+        vault.collateral = stored.collateral;
+        vault.collateralAmount = stored.collateralAmount;
+        vault.normalizedDebt = stored.normalizedDebt;
+        vault.rate = market.rate;
+        vault.price = market.price;
+        vault.value = FixedPointMath.valueDown(stored.collateralAmount, market.decimals, market.price);
+        vault.debt = FixedPointMath.mulDivUp(stored.normalizedDebt, market.rate, RAY);
+        vault.dust = market.dust;
+        vault.lastBorrowBlock = stored.lastBorrowBlock;
+        vault.inAuction = stored.inAuction;
+        vault.decimals = market.decimals;
     }
 
     /// @dev No incentive for an auction under the collateral's dust or for liquidating one's own vault,
@@ -175,34 +298,39 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
         return FixedPointMath.mulWadDown(Math.min(debt, seizedValue), penalty) / 2;
     }
 
-    /// @dev What to seize: checks the vault can be liquidated, sizes the slice, fits it under the caps.
+    /// @dev What to seize: checks the vault can be liquidated, sizes the slice, fits it under `room`.
     function _plan(
         IVaultEngine.LiquidationData memory vault,
-        LiquidationParams memory params
-    ) internal view returns (Refusal refusal, uint256 health, uint256 collateralAmount, uint256 normalizedDebt) {
-        if (vault.inAuction) return (Refusal.InAuction, 0, 0, 0);
-        if (vault.lastBorrowBlock == block.number) return (Refusal.BorrowedThisBlock, 0, 0, 0);
-        uint256 threshold = riskEngine.thresholdFor(vault.collateral, vault.value);
-        health = ThresholdMath.health(vault.value, threshold, vault.debt);
-        if (health >= WAD) return (Refusal.Healthy, health, 0, 0);
+        LiquidationParams memory params,
+        uint256 threshold,
+        uint256 room
+    ) internal view returns (Plan memory plan) {
+        if (vault.inAuction) return _refusal(Refusal.InAuction, 0);
+        if (vault.lastBorrowBlock == block.number) return _refusal(Refusal.BorrowedThisBlock, 0);
+        uint256 health = ThresholdMath.health(vault.value, threshold, vault.debt);
+        if (health >= WAD) return _refusal(Refusal.Healthy, health);
+        plan.health = health;
 
         (uint256 slice, bool full) = _slice(vault, params, threshold, health);
         uint256 onePlusPenalty = WAD + params.penalty;
-        uint256 room = auction.room(vault.collateral);
         if (FixedPointMath.mulWadUp(slice, onePlusPenalty) > room) {
             // The cascade brake: cut the liquidation down to what the caps allow, never skip it
             // silently; the rest waits for room.
             slice = FixedPointMath.divWadDown(room, onePlusPenalty);
             full = false;
             // A cut below dust would start an auction too small to clear or pay for.
-            if (slice < vault.dust || vault.debt - slice < vault.dust) return (Refusal.NoRoom, health, 0, 0);
+            if (slice < vault.dust || vault.debt - slice < vault.dust) return _refusal(Refusal.NoRoom, health);
         }
-        if (!full) (collateralAmount, normalizedDebt) = _partial(vault, params, slice);
+        if (!full) (plan.collateralAmount, plan.normalizedDebt) = _partial(vault, params, slice);
         // A slice that needs all the collateral takes all the debt too: no vault is left owing with
         // nothing behind its debt.
-        if (full || collateralAmount == vault.collateralAmount) {
-            return (Refusal.None, health, vault.collateralAmount, vault.normalizedDebt);
+        if (full || plan.collateralAmount == vault.collateralAmount) {
+            (plan.collateralAmount, plan.normalizedDebt) = (vault.collateralAmount, vault.normalizedDebt);
         }
+    }
+
+    function _refusal(Refusal refusal, uint256 health) internal pure returns (Plan memory plan) {
+        (plan.refusal, plan.health) = (refusal, health);
     }
 
     /// @dev A partial slice: its normalised debt (rounded up) and collateral worth the debt to raise
@@ -212,7 +340,7 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
         LiquidationParams memory params,
         uint256 slice
     ) internal pure returns (uint256 collateralAmount, uint256 normalizedDebt) {
-        normalizedDebt = Math.min(vault.normalizedDebt, Math.mulDiv(slice, RAY, vault.rate, Math.Rounding.Ceil));
+        normalizedDebt = Math.min(vault.normalizedDebt, FixedPointMath.mulDivUp(slice, RAY, vault.rate));
         uint256 toRaise = FixedPointMath.mulWadUp(
             FixedPointMath.mulWadUp(slice, WAD + params.penalty),
             params.lotMargin

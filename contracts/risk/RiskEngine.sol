@@ -227,6 +227,24 @@ contract RiskEngine is IRiskEngine, AccessManaged {
     }
 
     /// @inheritdoc IRiskEngine
+    function thresholdInputs(
+        address collateral
+    )
+        external
+        view
+        returns (uint256 base, uint256 minThreshold, uint256 volPenalty, uint256 depth, uint256 maxSizePenalty)
+    {
+        StoredParams storage params = _listed(collateral);
+        return (
+            _liquidationBase(_ramps[collateral]),
+            params.minThreshold,
+            _appliedPenalty(collateral),
+            params.depth,
+            params.maxSizePenalty
+        );
+    }
+
+    /// @inheritdoc IRiskEngine
     function liquidationThreshold(uint256 vaultId) external view returns (uint256 effective) {
         (, , , effective, , ) = _breakdown(vaultId);
     }

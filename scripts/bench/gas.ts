@@ -9,7 +9,7 @@ import prettier from "prettier";
 import { parseUnits, type ContractTransactionResponse } from "ethers";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { deploySluice, toFeedAnswer } from "../lib/deploy";
-import { opcodeHistogram, profile } from "./profile-lib";
+import { lineProfile, opcodeHistogram, profile } from "./profile-lib";
 import { GasProbe__factory, MockTakeBuyer__factory } from "../../typechain-types";
 
 const BENCH_PRICE = BigInt(process.env.BENCH_PRICE ?? "2520");
@@ -23,6 +23,10 @@ async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<bigint> 
     console.log("==", receipt!.gasUsed);
     await profile(receipt!.hash, names);
     await opcodeHistogram(receipt!.hash);
+    if (process.env.LINES) {
+      const [file, contract, address] = process.env.LINES.split(",");
+      if (receipt!.to?.toLowerCase() === address.toLowerCase()) await lineProfile(receipt!.hash, address, file, contract);
+    }
   }
   return receipt!.gasUsed;
 }
@@ -40,6 +44,7 @@ async function main(): Promise<void> {
     }
   }
   names.set(token.toLowerCase(), "WETH");
+  if (process.env.PROFILE) console.log([...names.entries()]);
   const probe = await (await new GasProbe__factory(governor).deploy()).waitForDeployment();
 
   const rows: [string, bigint | string, string][] = [];

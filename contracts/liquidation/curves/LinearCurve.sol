@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {IPriceCurve} from "../../interfaces/IPriceCurve.sol";
+import {FixedPointMath} from "../../libraries/FixedPointMath.sol";
 
 /// @title LinearCurve
 /// @notice Falls in a straight line from the start price to zero over `duration` seconds.
@@ -20,6 +20,6 @@ contract LinearCurve is IPriceCurve {
     function price(uint256 startPrice, uint256 elapsed) external view returns (uint256) {
         if (elapsed >= duration) return 0;
         // Rounded up: the protocol sells a wei dearer rather than cheaper.
-        return Math.mulDiv(startPrice, duration - elapsed, duration, Math.Rounding.Ceil);
+        return FixedPointMath.mulDivUp(startPrice, duration - elapsed, duration);
     }
 }

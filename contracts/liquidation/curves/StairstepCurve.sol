@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {IPriceCurve} from "../../interfaces/IPriceCurve.sol";
 import {FixedPointMath, RAY, WAD} from "../../libraries/FixedPointMath.sol";
 
@@ -24,6 +23,6 @@ contract StairstepCurve is IPriceCurve {
     /// @inheritdoc IPriceCurve
     function price(uint256 startPrice, uint256 elapsed) external view returns (uint256) {
         uint256 factor = FixedPointMath.rpowDown(cut * (RAY / WAD), elapsed / step); // [ray]
-        return Math.mulDiv(startPrice, factor, RAY, Math.Rounding.Ceil);
+        return FixedPointMath.mulDivUp(startPrice, factor, RAY);
     }
 }
