@@ -98,12 +98,11 @@ interface IDutchAuction {
     event LiquidatorSet(address liquidator);
     event BreakerLevelSet(uint8 level);
     event IncentiveParamsSet(IncentiveParams params);
-    /// @notice The auction of vault `auctionId` opened; `keeper` is owed `incentive` for starting it.
+    /// @notice The auction of vault `auctionId` opened (the VaultEngine's `Seized` tells what went
+    /// under auction); `keeper` is owed `incentive` for starting it.
     event AuctionStarted(
         uint256 indexed auctionId,
-        address indexed collateral,
         address indexed keeper,
-        uint256 collateralAmount,
         uint256 debtToRaise,
         uint256 startPrice,
         uint256 incentive

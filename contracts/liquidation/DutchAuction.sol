@@ -385,15 +385,7 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
         _totalDebtInAuction += uint128(debtToRaise);
         incentive = Math.min(keeperIncentive(debtToRaise), request.maxIncentive);
         if (incentive != 0) _credit(request.keeper, incentive);
-        emit AuctionStarted(
-            request.vaultId,
-            request.collateral,
-            request.keeper,
-            request.collateralAmount,
-            debtToRaise,
-            startPrice,
-            incentive
-        );
+        emit AuctionStarted(request.vaultId, request.keeper, debtToRaise, startPrice, incentive);
     }
 
     /// @dev Prices a take, sizes it and writes it into the auction's books.
@@ -482,10 +474,9 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
     }
 
     function _credit(address keeper, uint256 amount) internal {
-        Credit storage credit = _credits[keeper];
+        Credit memory credit = _credits[keeper];
         // An incentive is at most `maxIncentive` (uint96): the sums take ages to reach uint128.
-        credit.owed += uint128(amount);
-        credit.earned += uint128(amount);
+        _credits[keeper] = Credit({owed: credit.owed + uint128(amount), earned: credit.earned + uint128(amount)});
     }
 
     function _checkCallbackTarget(address receiver, address collateral) internal view {

@@ -150,6 +150,11 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
         uint256 marketCount;
         uint256 totalRoom = type(uint256).max;
         for (uint256 i = 0; i < vaultIds.length; ++i) {
+            uint256 arena;
+            assembly ("memory-safe") {
+                arena := mload(0x40)
+            }
+            uint256 knownMarkets = marketCount;
             // A vault that does not exist is skipped like one that cannot be liquidated now.
             try vaultEngine.vaults(vaultIds[i]) returns (IVaultEngine.Vault memory stored) {
                 (Market memory market, uint256 count, uint256 room) = _marketOf(
@@ -166,6 +171,13 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
                     auctionIds[i] = vaultIds[i];
                 }
             } catch {}
+            // Nothing this vault put in memory is used again unless it cached a new market: release
+            // it, so that a long batch does not pay for ever more memory.
+            if (marketCount == knownMarkets) {
+                assembly ("memory-safe") {
+                    mstore(0x40, arena)
+                }
+            }
         }
     }
 
