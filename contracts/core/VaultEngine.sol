@@ -323,13 +323,6 @@ contract VaultEngine is IVaultEngine, AccessManaged, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IVaultEngine
-    function seizeBatch(Seizure[] calldata seizures) external onlyLiquidator {
-        for (uint256 i = 0; i < seizures.length; ++i) {
-            _seize(seizures[i].vaultId, seizures[i].collateralAmount, seizures[i].normalizedDebt);
-        }
-    }
-
-    /// @inheritdoc IVaultEngine
     function payKeeper(address keeper, uint256 amount) external onlyAuction {
         uint256 cost = amount * RAY;
         uint256 available = surplus;
@@ -384,10 +377,13 @@ contract VaultEngine is IVaultEngine, AccessManaged, ReentrancyGuardTransient {
         // No accrual here: the debt leaves the books at the rate they last recorded, and the fees
         // since then, which were never booked as surplus, are raised by the auction with the rest.
         uint256 bookedDebt = normalizedDebt * info.rate; // [rad]
-        // Checked subtraction: the Liquidator never asks for more than the vault holds.
-        vault.collateralAmount -= collateralAmount.toUint128();
+        // Checked subtraction: the Liquidator never asks for more than the vault holds. Both amounts
+        // are written in one go (they share a slot).
+        (vault.collateralAmount, vault.normalizedDebt) = (
+            (vault.collateralAmount - collateralAmount).toUint128(),
+            (vault.normalizedDebt - normalizedDebt).toUint128()
+        );
         vault.auctionCollateral = collateralAmount.toUint96();
-        vault.normalizedDebt -= uint128(normalizedDebt);
         info.totalNormalizedDebt -= uint128(normalizedDebt);
         totalDebt -= bookedDebt;
         deficit += bookedDebt;
@@ -418,12 +414,6 @@ contract VaultEngine is IVaultEngine, AccessManaged, ReentrancyGuardTransient {
     /// @inheritdoc IVaultEngine
     function vaults(uint256 vaultId) external view returns (Vault memory) {
         return _view(_existing(vaultId));
-    }
-
-    /// @inheritdoc IVaultEngine
-    function vaultsOf(uint256[] calldata vaultIds) external view returns (Vault[] memory found) {
-        found = new Vault[](vaultIds.length);
-        for (uint256 i = 0; i < vaultIds.length; ++i) found[i] = _view(_vaults[vaultIds[i]]);
     }
 
     function _view(VaultRecord storage vault) internal view returns (Vault memory) {

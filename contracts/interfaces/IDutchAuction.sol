@@ -162,9 +162,6 @@ interface IDutchAuction {
     /// `debtToRaise`, at most `maxIncentive`, and returns it. Liquidator only.
     function start(StartRequest calldata request) external returns (uint256 incentive);
 
-    /// @notice `start` for each request, in order (a batch liquidation). Liquidator only.
-    function startBatch(StartRequest[] calldata requests) external;
-
     // ---------------------------------------------------------------- anyone
 
     /// @notice Buys up to `maxCollateral` at the current price if it is at most `maxPrice` [wad].

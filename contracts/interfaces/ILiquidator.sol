@@ -36,7 +36,6 @@ interface ILiquidator {
     /// @notice The DutchAuction's caps on debt in auction leave no room now.
     error NoAuctionRoom(address collateral);
 
-
     event CollateralAdded(address indexed collateral, LiquidationParams params);
     event PenaltySet(address indexed collateral, uint256 penalty);
     event TargetHealthSet(address indexed collateral, uint256 targetHealth);
@@ -53,7 +52,6 @@ interface ILiquidator {
     function setFullLiquidationHealth(address collateral, uint64 fullLiquidationHealth) external;
 
     function setLotMargin(address collateral, uint64 lotMargin) external;
-
 
     // ---------------------------------------------------------------- anyone
 

@@ -38,13 +38,6 @@ interface IVaultEngine {
         uint128 normalizedDebt;
     }
 
-    /// @notice One vault's part of a batch liquidation (see `seize`).
-    struct Seizure {
-        uint256 vaultId;
-        uint256 collateralAmount; // token units
-        uint256 normalizedDebt;
-    }
-
     /// @notice What the Liquidator needs about a vault, read in one call.
     struct LiquidationData {
         address owner;
@@ -144,9 +137,6 @@ interface IVaultEngine {
     /// never booked for it, the auction raises them. Liquidator only.
     function seize(uint256 vaultId, uint256 collateralAmount, uint256 normalizedDebt) external;
 
-    /// @notice `seize` for each entry, in order. Liquidator only.
-    function seizeBatch(Seizure[] calldata seizures) external;
-
     /// @notice Mints a keeper's claimed incentives out of the surplus (into the deficit where the
     /// surplus is short). DutchAuction only.
     function payKeeper(address keeper, uint256 amount) external;
@@ -204,9 +194,6 @@ interface IVaultEngine {
 
     /// @notice The vault as stored; reverts `VaultNotFound` for an id never opened.
     function vaults(uint256 vaultId) external view returns (Vault memory);
-
-    /// @notice `vaults` for many ids at once; an id never opened yields an all-zero entry.
-    function vaultsOf(uint256[] calldata vaultIds) external view returns (Vault[] memory);
 
     /// @notice Number of vaults opened so far; ids run from 1 to `vaultCount`.
     function vaultCount() external view returns (uint256);

@@ -45,7 +45,8 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
         uint96 maxDebtInAuction; // [wad]
     }
 
-    /// @dev One running auction, one slot. `debtLeft` is zero for no auction.
+    /// @dev One running auction, one slot (stored packed by `_store`, read by `_load`). `debtLeft` is
+    /// zero for no auction.
     struct Lot {
         uint96 debtLeft; // [wad]
         uint112 startPrice; // [wad]
@@ -84,7 +85,7 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
     IncentiveParams internal _incentive;
 
     mapping(address collateral => CollateralConfig) internal _configs;
-    mapping(uint256 vaultId => Lot) internal _lots;
+    mapping(uint256 vaultId => uint256 packedLot) internal _lots;
     mapping(address keeper => Credit) internal _credits;
 
     constructor(address authority, IVaultEngine vaultEngine_) AccessManaged(authority) {
@@ -187,14 +188,9 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
 
     /// @inheritdoc IDutchAuction
     function start(StartRequest calldata request) external returns (uint256 incentive) {
-        _checkStart();
+        if (msg.sender != liquidator) revert NotLiquidator(msg.sender);
+        if (breakerLevel >= 1) revert BreakerTripped(breakerLevel);
         return _start(request);
-    }
-
-    /// @inheritdoc IDutchAuction
-    function startBatch(StartRequest[] calldata requests) external {
-        _checkStart();
-        for (uint256 i = 0; i < requests.length; ++i) _start(requests[i]);
     }
 
     // ---------------------------------------------------------------- anyone
@@ -236,7 +232,7 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
     function reset(uint256 auctionId, address keeper) external nonReentrant returns (uint256 startPrice) {
         if (breakerLevel >= 2) revert BreakerTripped(breakerLevel);
         if (keeper == address(0)) revert ZeroAddress();
-        Lot storage lot = _lots[auctionId];
+        Lot memory lot = _load(auctionId);
         uint256 debtLeft = lot.debtLeft;
         if (debtLeft == 0) revert AuctionNotActive(auctionId);
         (address collateral, ) = vaultEngine.auctionLot(auctionId);
@@ -248,7 +244,7 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
         }
 
         startPrice = FixedPointMath.mulWadUp(oracle.price(collateral), config.buf);
-        (lot.startPrice, lot.startTime) = (startPrice.toUint112(), uint40(block.timestamp));
+        _store(auctionId, debtLeft, startPrice, block.timestamp, lot.vaultKeepsCollateral);
         // Dust-sized auctions earn nothing: resetting them must not pay more than they raise.
         uint256 incentive = debtLeft < config.minDebtLeft ? 0 : keeperIncentive(debtLeft);
         if (incentive != 0) _credit(keeper, incentive);
@@ -272,7 +268,7 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
     function auctionStatus(
         uint256 auctionId
     ) external view returns (bool needsReset, uint256 price, uint256 collateralLeft, uint256 debtLeft) {
-        Lot memory lot = _lots[auctionId];
+        Lot memory lot = _load(auctionId);
         if (lot.debtLeft == 0) return (false, 0, 0, 0);
         address collateral;
         (collateral, collateralLeft) = vaultEngine.auctionLot(auctionId);
@@ -285,18 +281,18 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
         uint256 count = vaultEngine.vaultCount();
         uint256 active;
         for (uint256 id = 1; id <= count; ++id) {
-            if (_lots[id].debtLeft != 0) ++active;
+            if (_lots[id] != 0) ++active;
         }
         ids = new uint256[](active);
         uint256 next;
         for (uint256 id = 1; next < active; ++id) {
-            if (_lots[id].debtLeft != 0) ids[next++] = id;
+            if (_lots[id] != 0) ids[next++] = id;
         }
     }
 
     /// @inheritdoc IDutchAuction
     function auctions(uint256 auctionId) external view returns (Auction memory auction) {
-        Lot memory lot = _lots[auctionId];
+        Lot memory lot = _load(auctionId);
         if (lot.debtLeft == 0) return auction;
         (address collateral, uint256 collateralLeft) = vaultEngine.auctionLot(auctionId);
         return
@@ -359,28 +355,17 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
 
     // ---------------------------------------------------------------- internals
 
-    function _checkStart() internal view {
-        if (msg.sender != liquidator) revert NotLiquidator(msg.sender);
-        if (breakerLevel >= 1) revert BreakerTripped(breakerLevel);
-    }
-
     function _start(StartRequest calldata request) internal returns (uint256 incentive) {
         uint256 debtToRaise = request.debtToRaise;
         if (request.collateralAmount == 0 || debtToRaise == 0) revert EmptyLot();
         CollateralConfig storage config = _listed(request.collateral);
-        if (_lots[request.vaultId].debtLeft != 0) revert AuctionActive(request.vaultId);
+        if (_lots[request.vaultId] != 0) revert AuctionActive(request.vaultId);
         (uint256 collateralRoom, uint256 totalRoom) = _rooms(config);
         uint256 room_ = Math.min(collateralRoom, totalRoom);
         if (debtToRaise > room_) revert NoAuctionRoom(request.collateral, debtToRaise, room_);
 
         uint256 startPrice = FixedPointMath.mulWadUp(request.price, config.buf);
-        _lots[request.vaultId] = Lot({
-            // Under the uint96 cap on debt in auction.
-            debtLeft: uint96(debtToRaise),
-            startPrice: startPrice.toUint112(),
-            startTime: uint40(block.timestamp),
-            vaultKeepsCollateral: request.vaultKeepsCollateral
-        });
+        _store(request.vaultId, debtToRaise, startPrice, block.timestamp, request.vaultKeepsCollateral);
         config.debtInAuction += uint96(debtToRaise);
         _totalDebtInAuction += uint128(debtToRaise);
         incentive = Math.min(keeperIncentive(debtToRaise), request.maxIncentive);
@@ -388,9 +373,33 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
         emit AuctionStarted(request.vaultId, request.keeper, debtToRaise, startPrice, incentive);
     }
 
+    /// @dev Writes a lot as one word, in one store. `debtLeft` is under the uint96 cap on debt in
+    /// auction (or shrinks from it) and a timestamp fits 40 bits; the start price is checked.
+    function _store(
+        uint256 auctionId,
+        uint256 debtLeft,
+        uint256 startPrice,
+        uint256 startTime,
+        bool vaultKeepsCollateral
+    ) internal {
+        _lots[auctionId] =
+            uint256(uint96(debtLeft)) |
+            (uint256(startPrice.toUint112()) << 96) |
+            (uint256(uint40(startTime)) << 208) |
+            (vaultKeepsCollateral ? 1 << 248 : 0);
+    }
+
+    function _load(uint256 auctionId) internal view returns (Lot memory lot) {
+        uint256 word = _lots[auctionId];
+        lot.debtLeft = uint96(word);
+        lot.startPrice = uint112(word >> 96);
+        lot.startTime = uint40(word >> 208);
+        lot.vaultKeepsCollateral = (word >> 248) != 0;
+    }
+
     /// @dev Prices a take, sizes it and writes it into the auction's books.
     function _sell(uint256 auctionId, uint256 maxCollateral, uint256 maxPrice) internal returns (Sale memory sale) {
-        Lot memory lot = _lots[auctionId];
+        Lot memory lot = _load(auctionId);
         if (lot.debtLeft == 0) revert AuctionNotActive(auctionId);
         uint256 collateralLeft;
         (sale.collateral, collateralLeft) = vaultEngine.auctionLot(auctionId);
@@ -414,7 +423,7 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
             sale.badDebt = debtLeft - sale.debtReturned;
         } else {
             // It only shrinks from a uint96 value.
-            _lots[auctionId].debtLeft = uint96(debtLeft);
+            _store(auctionId, debtLeft, lot.startPrice, lot.startTime, lot.vaultKeepsCollateral);
             _release(config, sale.debtPaid);
         }
     }
@@ -458,9 +467,7 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
         needsReset = elapsed > config.tail || price == 0 || price < FixedPointMath.mulWadDown(startPrice, config.cusp);
     }
 
-    function _rooms(
-        CollateralConfig storage config
-    ) internal view returns (uint256 collateralRoom, uint256 totalRoom) {
+    function _rooms(CollateralConfig storage config) internal view returns (uint256 collateralRoom, uint256 totalRoom) {
         (uint256 collateralDebt, uint256 collateralCap) = (config.debtInAuction, config.maxDebtInAuction);
         (uint256 totalDebt, uint256 totalCap) = (_totalDebtInAuction, _maxTotalDebtInAuction);
         collateralRoom = collateralCap > collateralDebt ? collateralCap - collateralDebt : 0;

@@ -75,7 +75,7 @@ contract VaultLens {
             views[i] = AuctionView({
                 auctionId: ids[i],
                 vaultId: stored.vaultId,
-                collateral: vaultEngine.vaults(stored.vaultId).collateral,
+                collateral: stored.collateral,
                 collateralLeft: stored.collateralLeft,
                 debtLeft: stored.debtLeft,
                 startPrice: stored.startPrice,
