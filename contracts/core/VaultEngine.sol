@@ -206,8 +206,11 @@ contract VaultEngine is IVaultEngine, AccessManaged, ReentrancyGuardTransient {
         uint256 received = token.balanceOf(address(this)) - balanceBefore;
         if (received != amount) revert TransferAmountMismatch(address(token), amount, received);
 
-        // At most 2^96 - 1 per vault, so that any part of it fits the auction record.
-        vault.collateralAmount = (vault.collateralAmount + amount).toUint96();
+        // At most 2^96 - 1 per vault, counting what is under auction (it comes back), so that any part
+        // of it fits the auction record.
+        uint256 collateralAmount = vault.collateralAmount + amount;
+        (collateralAmount + vault.auctionCollateral).toUint96();
+        vault.collateralAmount = uint128(collateralAmount);
         emit Deposited(vaultId, msg.sender, amount);
     }
 
@@ -371,23 +374,32 @@ contract VaultEngine is IVaultEngine, AccessManaged, ReentrancyGuardTransient {
     }
 
     function _seize(uint256 vaultId, uint256 collateralAmount, uint256 normalizedDebt) internal {
-        VaultRecord storage vault = _existing(vaultId);
-        if (vault.auctionCollateral != 0) revert VaultInAuction(vaultId);
-        CollateralType storage info = _types[vault.collateral];
+        VaultRecord storage vault = _vaults[vaultId];
+        (address collateral, uint256 underAuction) = (vault.collateral, vault.auctionCollateral);
+        // Every opened vault has a collateral type: its slot tells whether the vault exists.
+        if (collateral == address(0)) revert VaultNotFound(vaultId);
+        if (underAuction != 0) revert VaultInAuction(vaultId);
+        CollateralType storage info = _types[collateral];
         // No accrual here: the debt leaves the books at the rate they last recorded, and the fees
         // since then, which were never booked as surplus, are raised by the auction with the rest.
         uint256 bookedDebt = normalizedDebt * info.rate; // [rad]
-        // Checked subtraction: the Liquidator never asks for more than the vault holds. Both amounts
-        // are written in one go (they share a slot).
-        (vault.collateralAmount, vault.normalizedDebt) = (
-            (vault.collateralAmount - collateralAmount).toUint128(),
-            (vault.normalizedDebt - normalizedDebt).toUint128()
-        );
+        // Checked subtraction: the Liquidator never asks for more than the vault holds.
+        _setAmounts(vault, vault.collateralAmount - collateralAmount, vault.normalizedDebt - normalizedDebt);
         vault.auctionCollateral = collateralAmount.toUint96();
         info.totalNormalizedDebt -= uint128(normalizedDebt);
         totalDebt -= bookedDebt;
         deficit += bookedDebt;
         emit Seized(vaultId, collateralAmount, normalizedDebt, bookedDebt);
+    }
+
+    /// @dev Writes a vault's two amounts, which share its third slot, with one store (a liquidation
+    /// writes both; two field writes would cost a second store). Both are at most their stored
+    /// uint128 values here.
+    function _setAmounts(VaultRecord storage vault, uint256 collateralAmount, uint256 normalizedDebt) internal {
+        uint256 packed = uint256(collateralAmount.toUint128()) | (uint256(normalizedDebt.toUint128()) << 128);
+        assembly ("memory-safe") {
+            sstore(add(vault.slot, 2), packed)
+        }
     }
 
     /// @dev The auction ran out of collateral before raising `debt`: it is the vault's debt again
@@ -427,6 +439,32 @@ contract VaultEngine is IVaultEngine, AccessManaged, ReentrancyGuardTransient {
                 collateralAmount: vault.collateralAmount,
                 normalizedDebt: vault.normalizedDebt
             });
+    }
+
+    /// @inheritdoc IVaultEngine
+    function vaultState(
+        uint256 vaultId
+    )
+        external
+        view
+        returns (
+            address owner,
+            address collateral,
+            uint256 lastBorrowBlock,
+            uint256 auctionCollateral,
+            uint256 collateralAmount,
+            uint256 normalizedDebt
+        )
+    {
+        VaultRecord storage vault = _vaults[vaultId];
+        return (
+            vault.owner,
+            vault.collateral,
+            vault.lastBorrowBlock,
+            vault.auctionCollateral,
+            vault.collateralAmount,
+            vault.normalizedDebt
+        );
     }
 
     /// @inheritdoc IVaultEngine

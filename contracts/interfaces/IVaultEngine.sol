@@ -233,6 +233,22 @@ interface IVaultEngine {
 
     function auction() external view returns (address);
 
+    /// @notice The stored fields of a vault, without reverting: a vault never opened has a zero owner.
+    /// For callers that read many vaults (a batch liquidation).
+    function vaultState(
+        uint256 vaultId
+    )
+        external
+        view
+        returns (
+            address owner,
+            address collateral,
+            uint256 lastBorrowBlock,
+            uint256 auctionCollateral,
+            uint256 collateralAmount,
+            uint256 normalizedDebt
+        );
+
     /// @notice The vault's collateral type and how much of its collateral is under auction [token
     /// units], from one storage slot.
     function auctionLot(uint256 vaultId) external view returns (address collateral, uint256 collateralLeft);

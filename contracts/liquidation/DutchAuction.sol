@@ -360,14 +360,20 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
         if (request.collateralAmount == 0 || debtToRaise == 0) revert EmptyLot();
         CollateralConfig storage config = _listed(request.collateral);
         if (_lots[request.vaultId] != 0) revert AuctionActive(request.vaultId);
-        (uint256 collateralRoom, uint256 totalRoom) = _rooms(config);
-        uint256 room_ = Math.min(collateralRoom, totalRoom);
+        // Each slot read once: this runs for every vault of a batch.
+        (uint256 collateralDebt, uint256 buf) = (config.debtInAuction, config.buf);
+        uint256 totalDebt = _totalDebtInAuction;
+        uint256 room_ = Math.min(
+            _roomUnder(config.maxDebtInAuction, collateralDebt),
+            _roomUnder(_maxTotalDebtInAuction, totalDebt)
+        );
         if (debtToRaise > room_) revert NoAuctionRoom(request.collateral, debtToRaise, room_);
 
-        uint256 startPrice = FixedPointMath.mulWadUp(request.price, config.buf);
+        uint256 startPrice = FixedPointMath.mulWadUp(request.price, buf);
         _store(request.vaultId, debtToRaise, startPrice, block.timestamp, request.vaultKeepsCollateral);
-        config.debtInAuction += uint96(debtToRaise);
-        _totalDebtInAuction += uint128(debtToRaise);
+        // Both fit: each is at most its uint96 / uint120 cap.
+        config.debtInAuction = uint96(collateralDebt + debtToRaise);
+        _totalDebtInAuction = uint128(totalDebt + debtToRaise);
         incentive = Math.min(keeperIncentive(debtToRaise), request.maxIncentive);
         if (incentive != 0) _credit(request.keeper, incentive);
         emit AuctionStarted(request.vaultId, request.keeper, debtToRaise, startPrice, incentive);
@@ -467,11 +473,15 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
         needsReset = elapsed > config.tail || price == 0 || price < FixedPointMath.mulWadDown(startPrice, config.cusp);
     }
 
-    function _rooms(CollateralConfig storage config) internal view returns (uint256 collateralRoom, uint256 totalRoom) {
-        (uint256 collateralDebt, uint256 collateralCap) = (config.debtInAuction, config.maxDebtInAuction);
-        (uint256 totalDebt, uint256 totalCap) = (_totalDebtInAuction, _maxTotalDebtInAuction);
-        collateralRoom = collateralCap > collateralDebt ? collateralCap - collateralDebt : 0;
-        totalRoom = totalCap > totalDebt ? totalCap - totalDebt : 0;
+    function _rooms(
+        CollateralConfig storage config
+    ) internal view returns (uint256 collateralRoom, uint256 totalRoom) {
+        collateralRoom = _roomUnder(config.maxDebtInAuction, config.debtInAuction);
+        totalRoom = _roomUnder(_maxTotalDebtInAuction, _totalDebtInAuction);
+    }
+
+    function _roomUnder(uint256 cap, uint256 debt) internal pure returns (uint256) {
+        return cap > debt ? cap - debt : 0;
     }
 
     function _release(CollateralConfig storage config, uint256 debt) internal {

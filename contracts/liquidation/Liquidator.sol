@@ -155,22 +155,23 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
                 arena := mload(0x40)
             }
             uint256 knownMarkets = marketCount;
+            IVaultEngine.LiquidationData memory vault = _stored(vaultIds[i]);
             // A vault that does not exist is skipped like one that cannot be liquidated now.
-            try vaultEngine.vaults(vaultIds[i]) returns (IVaultEngine.Vault memory stored) {
+            if (vault.owner != address(0)) {
                 (Market memory market, uint256 count, uint256 room) = _marketOf(
                     markets,
                     marketCount,
-                    stored.collateral,
+                    vault.collateral,
                     totalRoom
                 );
                 (marketCount, totalRoom) = (count, room);
-                uint256 debtToRaise = _liquidateStored(vaultIds[i], keeper, stored, market, totalRoom);
+                uint256 debtToRaise = _liquidatePriced(vaultIds[i], keeper, vault, market, totalRoom);
                 if (debtToRaise != 0) {
                     market.room -= debtToRaise;
                     totalRoom -= debtToRaise;
                     auctionIds[i] = vaultIds[i];
                 }
-            } catch {}
+            }
             // Nothing this vault put in memory is used again unless it cached a new market: release
             // it, so that a long batch does not pay for ever more memory.
             if (marketCount == knownMarkets) {
@@ -183,16 +184,16 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
 
     /// @dev One vault of a batch, priced with its market's snapshot; returns the debt its auction is to
     /// raise, or zero when it is skipped.
-    function _liquidateStored(
+    function _liquidatePriced(
         uint256 vaultId,
         address keeper,
-        IVaultEngine.Vault memory stored,
+        IVaultEngine.LiquidationData memory vault,
         Market memory market,
         uint256 totalRoom
     ) internal returns (uint256) {
         // Unlisted here, or unpriced (a stale oracle): skipped, not fatal to the batch.
         if (!market.ready) return 0;
-        IVaultEngine.LiquidationData memory vault = _data(stored, market);
+        _price(vault, market);
         uint256 threshold = ThresholdMath.threshold(
             market.base,
             market.minThreshold,
@@ -205,6 +206,20 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
         IDutchAuction.StartRequest memory request = _startRequest(vaultId, keeper, vault, market.params, plan);
         auction.start(request);
         return request.debtToRaise;
+    }
+
+    /// @dev A vault's stored fields, in the shape `VaultEngine.liquidationData` reports (priced later).
+    function _stored(uint256 vaultId) internal view returns (IVaultEngine.LiquidationData memory vault) {
+        uint256 auctionCollateral;
+        (
+            vault.owner,
+            vault.collateral,
+            vault.lastBorrowBlock,
+            auctionCollateral,
+            vault.collateralAmount,
+            vault.normalizedDebt
+        ) = vaultEngine.vaultState(vaultId);
+        vault.inAuction = auctionCollateral != 0;
     }
 
     /// @dev The auction a plan opens.
@@ -274,23 +289,11 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
         market.ready = true;
     }
 
-    /// @dev A stored vault priced with its market, as `VaultEngine.liquidationData` would report it.
-    function _data(
-        IVaultEngine.Vault memory stored,
-        Market memory market
-    ) internal pure returns (IVaultEngine.LiquidationData memory vault) {
-        vault.owner = stored.owner;
-        vault.collateral = stored.collateral;
-        vault.collateralAmount = stored.collateralAmount;
-        vault.normalizedDebt = stored.normalizedDebt;
-        vault.rate = market.rate;
-        vault.price = market.price;
-        vault.value = FixedPointMath.valueDown(stored.collateralAmount, market.decimals, market.price);
-        vault.debt = FixedPointMath.mulDivUp(stored.normalizedDebt, market.rate, RAY);
-        vault.dust = market.dust;
-        vault.lastBorrowBlock = stored.lastBorrowBlock;
-        vault.inAuction = stored.inAuction;
-        vault.decimals = market.decimals;
+    /// @dev Prices a stored vault with its market, as `VaultEngine.liquidationData` would.
+    function _price(IVaultEngine.LiquidationData memory vault, Market memory market) internal pure {
+        (vault.rate, vault.price, vault.dust, vault.decimals) = (market.rate, market.price, market.dust, market.decimals);
+        vault.value = FixedPointMath.valueDown(vault.collateralAmount, market.decimals, market.price);
+        vault.debt = FixedPointMath.mulDivUp(vault.normalizedDebt, market.rate, RAY);
     }
 
     /// @dev No incentive for an auction under the collateral's dust or for liquidating one's own vault,
@@ -325,7 +328,8 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
 
         (uint256 slice, bool full) = _slice(vault, params, threshold, health);
         uint256 onePlusPenalty = WAD + params.penalty;
-        if (FixedPointMath.mulWadUp(slice, onePlusPenalty) > room) {
+        bool cut = FixedPointMath.mulWadUp(slice, onePlusPenalty) > room;
+        if (cut) {
             // The cascade brake: cut the liquidation down to what the caps allow, never skip it
             // silently; the rest waits for room.
             slice = FixedPointMath.divWadDown(room, onePlusPenalty);
@@ -333,10 +337,14 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
             // A cut below dust would start an auction too small to clear or pay for.
             if (slice < vault.dust || vault.debt - slice < vault.dust) return _refusal(Refusal.NoRoom, health);
         }
-        if (!full) (plan.collateralAmount, plan.normalizedDebt) = _partial(vault, params, slice);
-        // A slice that needs all the collateral takes all the debt too: no vault is left owing with
-        // nothing behind its debt.
+        if (!full) (plan.collateralAmount, plan.normalizedDebt) = _partial(vault, params, slice, cut);
         if (full || plan.collateralAmount == vault.collateralAmount) {
+            // A slice that needs all the collateral takes all the debt too, so that no vault is left
+            // owing with nothing behind its debt; when that does not fit the caps (or the slice was
+            // already cut to them), the vault waits for room.
+            if (cut || (!full && FixedPointMath.mulWadUp(vault.debt, onePlusPenalty) > room)) {
+                return _refusal(Refusal.NoRoom, health);
+            }
             (plan.collateralAmount, plan.normalizedDebt) = (vault.collateralAmount, vault.normalizedDebt);
         }
     }
@@ -345,14 +353,22 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
         (plan.refusal, plan.health) = (refusal, health);
     }
 
-    /// @dev A partial slice: its normalised debt (rounded up) and collateral worth the debt to raise
+    /// @dev A partial slice: its normalised debt (rounded up, down for a cut slice) and collateral worth the debt to raise
     /// times the lot margin at the oracle price (rounded up), both at most what the vault holds.
     function _partial(
         IVaultEngine.LiquidationData memory vault,
         LiquidationParams memory params,
-        uint256 slice
+        uint256 slice,
+        bool cut
     ) internal pure returns (uint256 collateralAmount, uint256 normalizedDebt) {
-        normalizedDebt = Math.min(vault.normalizedDebt, FixedPointMath.mulDivUp(slice, RAY, vault.rate));
+        // Rounded up, so that at least the slice goes; but a slice cut to the caps' room rounds down,
+        // so that its debt to raise, rounded up twice more, still fits the room.
+        normalizedDebt = Math.min(
+            vault.normalizedDebt,
+            cut
+                ? FixedPointMath.mulDivDown(slice, RAY, vault.rate)
+                : FixedPointMath.mulDivUp(slice, RAY, vault.rate)
+        );
         uint256 toRaise = FixedPointMath.mulWadUp(
             FixedPointMath.mulWadUp(slice, WAD + params.penalty),
             params.lotMargin
