@@ -19,15 +19,23 @@ library FixedPointMath {
     /// @dev Amounts, prices and rates all sit far below 2^128, so the product almost always fits in 256
     /// bits and one multiplication and one division do; the 512-bit path is the fallback.
     function mulDivDown(uint256 x, uint256 y, uint256 d) internal pure returns (uint256) {
-        if ((x | y) >> 128 == 0) return (x * y) / d;
+        if ((x | y) >> 128 == 0) {
+            // Both factors below 2^128: the product cannot overflow. Division by zero still panics.
+            unchecked {
+                return (x * y) / d;
+            }
+        }
         return Math.mulDiv(x, y, d);
     }
 
     /// @notice `x · y / d`, rounded up, exact for any product (a division by zero panics).
     function mulDivUp(uint256 x, uint256 y, uint256 d) internal pure returns (uint256) {
         if ((x | y) >> 128 == 0) {
-            uint256 product = x * y;
-            return product / d + (product % d == 0 ? 0 : 1);
+            // As above; the quotient is below 2^256 − 1, so adding one cannot overflow either.
+            unchecked {
+                uint256 product = x * y;
+                return product / d + (product % d == 0 ? 0 : 1);
+            }
         }
         return Math.mulDiv(x, y, d, Math.Rounding.Ceil);
     }

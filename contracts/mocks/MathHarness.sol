@@ -10,6 +10,14 @@ contract MathHarness {
         return FixedPointMath.rpowDown(x, n);
     }
 
+    function mulDivDown(uint256 x, uint256 y, uint256 d) external pure returns (uint256) {
+        return FixedPointMath.mulDivDown(x, y, d);
+    }
+
+    function mulDivUp(uint256 x, uint256 y, uint256 d) external pure returns (uint256) {
+        return FixedPointMath.mulDivUp(x, y, d);
+    }
+
     function halfLifeDecayWad(uint256 elapsed, uint256 halfLife) external pure returns (uint256) {
         return FixedPointMath.halfLifeDecayWad(elapsed, halfLife);
     }

@@ -48,6 +48,53 @@ async function harnessFixture() {
 }
 
 describe("FixedPointMath", () => {
+  describe("mulDivDown / mulDivUp", () => {
+    const MAX = 2n ** 256n - 1n;
+    // Factors on both sides of the 2^128 boundary between the one-word path and the 512-bit path.
+    const factor = fc.oneof(
+      fc.bigInt({ min: 0n, max: 2n ** 128n - 1n }),
+      fc.bigInt({ min: 2n ** 128n - 4n, max: 2n ** 128n + 4n }),
+      fc.bigInt({ min: 0n, max: MAX }),
+    );
+
+    it("mulDiv_onEitherPath_equalsTheExactQuotientRoundedInTheNamedDirection", async () => {
+      const harness = await loadFixture(harnessFixture);
+      await fc.assert(
+        fc.asyncProperty(factor, factor, fc.bigInt({ min: 1n, max: MAX }), async (x, y, d) => {
+          const down = (x * y) / d;
+          const up = down + ((x * y) % d === 0n ? 0n : 1n);
+          if (up > MAX) {
+            // The quotient itself does not fit: both revert instead of wrapping.
+            await expect(harness.mulDivUp(x, y, d)).to.be.reverted;
+            if (down > MAX) await expect(harness.mulDivDown(x, y, d)).to.be.reverted;
+            return;
+          }
+          expect(await harness.mulDivDown(x, y, d)).to.equal(down);
+          expect(await harness.mulDivUp(x, y, d)).to.equal(up);
+        }),
+        { numRuns: RUNS, seed: 20261128 },
+      );
+    });
+
+    it("mulDiv_atTheLargestOneWordProduct_isExact", async () => {
+      const harness = await loadFixture(harnessFixture);
+      const top = 2n ** 128n - 1n;
+      expect(await harness.mulDivDown(top, top, 1n)).to.equal(top * top);
+      // (2^128 − 1)^2 is odd: halving it rounds up by one.
+      expect((top * top) % 2n).to.equal(1n);
+      expect(await harness.mulDivUp(top, top, 2n)).to.equal((top * top) / 2n + 1n);
+      expect(await harness.mulDivDown(top, top, top)).to.equal(top);
+    });
+
+    it("mulDiv_byZero_panicsOnBothPaths", async () => {
+      const harness = await loadFixture(harnessFixture);
+      for (const x of [7n, 2n ** 200n]) {
+        await expect(harness.mulDivDown(x, 3n, 0n)).to.be.revertedWithPanic(0x12);
+        await expect(harness.mulDivUp(x, 3n, 0n)).to.be.revertedWithPanic(0x12);
+      }
+    });
+  });
+
   describe("rpowDown", () => {
     it("rpowDown_matchesTheMirrorForBasesAtMostOneAndAnyExponent", async () => {
       const harness = await loadFixture(harnessFixture);
