@@ -36,6 +36,8 @@ const MAX_STABILITY_FEE = perSecondRate(WAD);
 /** VaultEngine.MAX_LTV [wad]. */
 const MAX_LTV = (99n * WAD) / 100n;
 const HOUR = 3_600;
+/** The most token units one vault may hold (the auction record is a uint96). */
+const MAX_UINT96 = 2n ** 96n - 1n;
 
 describe("VaultEngine", function () {
   let f: SluiceFixture;
@@ -60,14 +62,27 @@ describe("VaultEngine", function () {
   const wbtc = (amount: string) => ethers.parseUnits(amount, 8);
   const sld = (amount: string) => ethers.parseUnits(amount, 18);
 
-  /** totalDebt [rad] = stablecoin supply [wad] · RAY + surplus [rad], to the unit. */
+  /**
+   * docs/ACCOUNTING.md, exactly. C3: totalDebt + deficit [rad] = stablecoin supply [wad] · RAY + surplus
+   * [rad]. C1: the engine holds, of each listed token, what its vaults hold plus what they have under
+   * auction (read from the vaults themselves, so it holds however the auction was started).
+   */
   async function expectBooksBalanced(): Promise<void> {
-    const [totalDebt, supply, surplus] = await Promise.all([
+    const [totalDebt, deficit, supply, surplus] = await Promise.all([
       f.vaultEngine.totalDebt(),
+      f.vaultEngine.deficit(),
       f.stablecoin.totalSupply(),
       f.vaultEngine.surplus(),
     ]);
-    expect(totalDebt).to.equal(supply * RAY + surplus);
+    expect(totalDebt + deficit).to.equal(supply * RAY + surplus);
+    const held = new Map<string, bigint>();
+    for (let id = 1n; id <= (await f.vaultEngine.vaultCount()); id++) {
+      const vault = await f.vaultEngine.vaults(id);
+      held.set(vault.collateral, (held.get(vault.collateral) ?? 0n) + vault.collateralAmount + vault.auctionCollateral);
+    }
+    for (const token of [f.weth.token, f.wbtc.token]) {
+      expect(await token.balanceOf(engineAddress)).to.equal(held.get(await token.getAddress()) ?? 0n);
+    }
   }
 
   /** Opens a vault of `token` for `owner` and deposits `amount` (minted on the spot). */
@@ -136,6 +151,23 @@ describe("VaultEngine", function () {
     return receipt!.logs
       .map((log) => f.vaultEngine.interface.parseLog(log))
       .filter((event) => event?.name === "FeesAccrued");
+  }
+
+  /** Points the engine's liquidation modules at two plain accounts, so tests call them directly. */
+  async function modulesAtSigners(): Promise<{ liquidator: HardhatEthersSigner; auction: HardhatEthersSigner }> {
+    const [liquidator, auction] = [f.users[6], f.users[7]];
+    await f.vaultEngine.connect(f.governor).setLiquidationModules(liquidator, auction);
+    return { liquidator, auction };
+  }
+
+  /** The engine's totals [rad]. */
+  async function books(): Promise<{ totalDebt: bigint; surplus: bigint; deficit: bigint }> {
+    const [totalDebt, surplus, deficit] = await Promise.all([
+      f.vaultEngine.totalDebt(),
+      f.vaultEngine.surplus(),
+      f.vaultEngine.deficit(),
+    ]);
+    return { totalDebt, surplus, deficit };
   }
 
   describe("constructor", function () {
@@ -307,6 +339,41 @@ describe("VaultEngine", function () {
       await expect(f.vaultEngine.accrue(wethAddress))
         .to.emit(f.vaultEngine, "FeesAccrued")
         .withArgs(wethAddress, rateLater, totalNormalizedDebt * (rateLater - next));
+      await expectBooksBalanced();
+    });
+
+    it("stabilityFee_acrossItsRange_roundTripsThroughCollateralParams", async function () {
+      // Stored as fee − 1 ray: the bounds, their neighbours and a fee in between read back exactly.
+      const fees = [RAY, RAY + 1n, perSecondRate((5n * WAD) / 100n), MAX_STABILITY_FEE - 1n, MAX_STABILITY_FEE];
+      for (const fee of fees) {
+        const token = await newToken(18);
+        await f.vaultEngine.addCollateral(token, params({ stabilityFee: fee }));
+        expect((await f.vaultEngine.collateralParams(token)).stabilityFee, `listed at ${fee}`).to.equal(fee);
+      }
+      for (const fee of [...fees].reverse()) {
+        await f.vaultEngine.setStabilityFee(wethAddress, fee);
+        const stored = await f.vaultEngine.collateralParams(wethAddress);
+        expect(stored.stabilityFee, `set to ${fee}`).to.equal(fee);
+        // The rest of the type's parameters are untouched.
+        expect([stored.debtCeiling, stored.dust, stored.maxLTV]).to.deep.equal([
+          f.weth.spec.debtCeiling,
+          f.weth.spec.dust,
+          f.weth.spec.maxLTV,
+        ]);
+      }
+    });
+
+    it("setStabilityFee_toTheMaximum_compoundsToTwiceTheDebtInAYear", async function () {
+      const vaultId = await openVault(alice, f.weth.token, weth("10"));
+      await f.vaultEngine.connect(alice).borrow(vaultId, sld("1000"), alice);
+      await f.vaultEngine.setStabilityFee(wethAddress, MAX_STABILITY_FEE);
+      const { stored, next } = await pinNextRate(wethAddress, SECONDS_PER_YEAR);
+      expect(next).to.equal((stored * rpowDown(MAX_STABILITY_FEE, SECONDS_PER_YEAR)) / RAY);
+      await f.vaultEngine.accrue(wethAddress);
+      expect((await f.vaultEngine.collateralState(wethAddress))[0]).to.equal(next);
+      // 2× to within the accumulator's rounding down.
+      expect(next).to.be.lte(2n * stored);
+      expect(next).to.be.gt(2n * stored - stored / 10n ** 12n);
       await expectBooksBalanced();
     });
 
@@ -551,14 +618,47 @@ describe("VaultEngine", function () {
         .withArgs(await token.getAddress(), weth("10"), weth("9.9"));
     });
 
-    it("deposit_aboveUint128_reverts", async function () {
+    it("deposit_upToTheUint96Cap_succeedsAndOneUnitMoreReverts", async function () {
+      const vaultId = await openVault(alice, f.weth.token, MAX_UINT96 - 1n);
+      await f.weth.token.mint(alice, 2n);
+      await f.weth.token.connect(alice).approve(engineAddress, 2n);
+      await expect(f.vaultEngine.connect(alice).deposit(vaultId, 2n))
+        .to.be.revertedWithCustomError(f.vaultEngine, "SafeCastOverflowedUintDowncast")
+        .withArgs(96, MAX_UINT96 + 1n);
+      await expect(f.vaultEngine.connect(alice).deposit(vaultId, 1n)).to.emit(f.vaultEngine, "Deposited");
+      expect((await f.vaultEngine.vaults(vaultId)).collateralAmount).to.equal(MAX_UINT96);
+      await expect(f.vaultEngine.connect(alice).deposit(vaultId, 1n))
+        .to.be.revertedWithCustomError(f.vaultEngine, "SafeCastOverflowedUintDowncast")
+        .withArgs(96, MAX_UINT96 + 1n);
+    });
+
+    it("deposit_aboveUint128_revertsAtTheUint96Cap", async function () {
       const vaultId = await openVault(alice, f.weth.token, 0n);
       const tooMuch = 2n ** 128n;
       await f.weth.token.mint(alice, tooMuch);
       await f.weth.token.connect(alice).approve(engineAddress, tooMuch);
       await expect(f.vaultEngine.connect(alice).deposit(vaultId, tooMuch))
         .to.be.revertedWithCustomError(f.vaultEngine, "SafeCastOverflowedUintDowncast")
-        .withArgs(128, tooMuch);
+        .withArgs(96, tooMuch);
+    });
+
+    it("deposit_whileInAuction_countsTheCollateralUnderAuctionTowardTheCap", async function () {
+      // The cap exists so that any part of a vault's collateral fits the auction record: collateral
+      // under auction is still the vault's and comes back to it when the auction ends.
+      const { liquidator, auction } = await modulesAtSigners();
+      const vaultId = await openVault(alice, f.weth.token, MAX_UINT96);
+      await f.vaultEngine.connect(liquidator).seize(vaultId, MAX_UINT96, 0n);
+      await f.weth.token.mint(carol, 1n);
+      await f.weth.token.connect(carol).approve(engineAddress, 1n);
+      await expect(f.vaultEngine.connect(carol).deposit(vaultId, 1n)).to.be.revertedWithCustomError(
+        f.vaultEngine,
+        "SafeCastOverflowedUintDowncast",
+      );
+      // Were it let in, the unsold lot would come back on top of it, and no liquidation could then
+      // seize the whole vault.
+      await f.vaultEngine.connect(auction).sellAuctionCollateral(vaultId, bob, 0n, true, 0n);
+      const vault = await f.vaultEngine.vaults(vaultId);
+      expect(vault.collateralAmount + vault.auctionCollateral).to.be.lte(MAX_UINT96);
     });
   });
 
@@ -935,6 +1035,361 @@ describe("VaultEngine", function () {
     });
   });
 
+  // ------------------------------------------------------------ liquidation modules
+
+  describe("liquidation modules", function () {
+    let liquidator: HardhatEthersSigner;
+    let auction: HardhatEthersSigner;
+
+    beforeEach(async function () {
+      ({ liquidator, auction } = await modulesAtSigners());
+    });
+
+    /**
+     * A WETH vault of alice's holding 10 WETH and owing 10,000, then `idle` seconds with no accrual.
+     * Returns the accumulator the borrow stored and the time it stored it at.
+     */
+    async function borrowedVault(idle = 0) {
+      const vaultId = await openVault(alice, f.weth.token, weth("10"));
+      const receipt = await (await f.vaultEngine.connect(alice).borrow(vaultId, sld("10000"), alice)).wait();
+      const borrowedAt = BigInt((await receipt!.getBlock()).timestamp);
+      // The borrow accrued: in its block the accumulator as of now is the stored one.
+      const [storedRate] = await f.vaultEngine.collateralState(wethAddress);
+      if (idle > 0) await time.increase(idle);
+      const { normalizedDebt } = await f.vaultEngine.vaults(vaultId);
+      return { vaultId, normalizedDebt, storedRate, borrowedAt, borrowBlock: BigInt(receipt!.blockNumber) };
+    }
+
+    /** A vault with 4 of its 10 WETH and `share`% of its normalised debt under auction. */
+    async function vaultInAuction(share = 50n) {
+      const vault = await borrowedVault();
+      const seizedDebt = (vault.normalizedDebt * share) / 100n;
+      await f.vaultEngine.connect(liquidator).seize(vault.vaultId, weth("4"), seizedDebt);
+      return { ...vault, seizedDebt };
+    }
+
+    /** The vault's fields that liquidation moves. */
+    async function vaultState(vaultId: bigint) {
+      const vault = await f.vaultEngine.vaults(vaultId);
+      return {
+        inAuction: vault.inAuction,
+        collateralAmount: vault.collateralAmount,
+        auctionCollateral: vault.auctionCollateral,
+        normalizedDebt: vault.normalizedDebt,
+      };
+    }
+
+    describe("setLiquidationModules", function () {
+      it("setLiquidationModules_byGovernor_storesBothAndEmits", async function () {
+        await expect(f.vaultEngine.setLiquidationModules(bob, carol))
+          .to.emit(f.vaultEngine, "LiquidationModulesSet")
+          .withArgs(bob.address, carol.address);
+        expect([await f.vaultEngine.liquidator(), await f.vaultEngine.auction()]).to.deep.equal([
+          bob.address,
+          carol.address,
+        ]);
+      });
+
+      it("setLiquidationModules_withAZeroAddress_reverts", async function () {
+        for (const [newLiquidator, newAuction] of [
+          [ethers.ZeroAddress, carol.address],
+          [bob.address, ethers.ZeroAddress],
+        ]) {
+          await expect(f.vaultEngine.setLiquidationModules(newLiquidator, newAuction)).to.be.revertedWithCustomError(
+            f.vaultEngine,
+            "ZeroAddress",
+          );
+        }
+      });
+    });
+
+    describe("seize", function () {
+      it("seize_movesCollateralUnderAuctionAndBooksTheDebtAtTheLastAccruedRate", async function () {
+        const { vaultId, normalizedDebt, storedRate, borrowedAt, borrowBlock } = await borrowedVault(30 * 24 * HOUR);
+        const [rateNow, typeNormalized] = await f.vaultEngine.collateralState(wethAddress);
+        expect(rateNow).to.be.gt(storedRate);
+        const before = await books();
+        const seizedDebt = normalizedDebt / 2n;
+        const booked = seizedDebt * storedRate; // [rad]: the fees since the borrow are not booked
+
+        const seize = f.vaultEngine.connect(liquidator).seize(vaultId, weth("4"), seizedDebt);
+        await expect(seize).to.emit(f.vaultEngine, "Seized").withArgs(vaultId, weth("4"), seizedDebt, booked);
+        await expect(seize).to.not.emit(f.vaultEngine, "FeesAccrued");
+        // The collateral stays in the engine, as the vault's collateral under auction.
+        await expect(seize).to.changeTokenBalance(f.weth.token, engineAddress, 0n);
+
+        const vault = await f.vaultEngine.vaults(vaultId);
+        expect([vault.owner, vault.collateral, vault.lastBorrowBlock]).to.deep.equal([
+          alice.address,
+          wethAddress,
+          borrowBlock,
+        ]);
+        expect(await vaultState(vaultId)).to.deep.equal({
+          inAuction: true,
+          collateralAmount: weth("6"),
+          auctionCollateral: weth("4"),
+          normalizedDebt: normalizedDebt - seizedDebt,
+        });
+        expect(await f.vaultEngine.auctionLot(vaultId)).to.deep.equal([wethAddress, weth("4")]);
+        expect(await books()).to.deep.equal({
+          totalDebt: before.totalDebt - booked,
+          surplus: before.surplus,
+          deficit: before.deficit + booked,
+        });
+        expect((await f.vaultEngine.collateralState(wethAddress))[1]).to.equal(typeNormalized - seizedDebt);
+        await expectBooksBalanced();
+
+        // The stored accumulator did not move: the next accrual books, from the borrow on, the fees of
+        // the debt left in the vaults only.
+        const { stabilityFee } = await f.vaultEngine.collateralParams(wethAddress);
+        const accrualAt = BigInt(await time.latest()) + 1n;
+        await time.setNextBlockTimestamp(accrualAt);
+        const rate = (storedRate * rpowDown(stabilityFee, accrualAt - borrowedAt)) / RAY;
+        await expect(f.vaultEngine.accrue(wethAddress))
+          .to.emit(f.vaultEngine, "FeesAccrued")
+          .withArgs(wethAddress, rate, (typeNormalized - seizedDebt) * (rate - storedRate));
+        await expectBooksBalanced();
+      });
+
+      it("seize_allOfAVault_leavesItEmptyAndInAuction", async function () {
+        const { vaultId, normalizedDebt, storedRate } = await borrowedVault(HOUR);
+        await expect(f.vaultEngine.connect(liquidator).seize(vaultId, weth("10"), normalizedDebt))
+          .to.emit(f.vaultEngine, "Seized")
+          .withArgs(vaultId, weth("10"), normalizedDebt, normalizedDebt * storedRate);
+        expect(await vaultState(vaultId)).to.deep.equal({
+          inAuction: true,
+          collateralAmount: 0n,
+          auctionCollateral: weth("10"),
+          normalizedDebt: 0n,
+        });
+        expect(await f.vaultEngine.debtOf(vaultId)).to.equal(0n);
+        await expectBooksBalanced();
+      });
+
+      it("seize_whenTheVaultIsInAuction_revertsVaultInAuction", async function () {
+        const { vaultId } = await vaultInAuction();
+        await expect(f.vaultEngine.connect(liquidator).seize(vaultId, weth("1"), 1n))
+          .to.be.revertedWithCustomError(f.vaultEngine, "VaultInAuction")
+          .withArgs(vaultId);
+      });
+
+      it("seize_ofUnknownVault_revertsVaultNotFound", async function () {
+        await expect(f.vaultEngine.connect(liquidator).seize(42n, 1n, 0n))
+          .to.be.revertedWithCustomError(f.vaultEngine, "VaultNotFound")
+          .withArgs(42n);
+      });
+
+      it("seize_moreThanTheVaultHolds_reverts", async function () {
+        const { vaultId, normalizedDebt } = await borrowedVault();
+        await expect(f.vaultEngine.connect(liquidator).seize(vaultId, weth("10") + 1n, 0n)).to.be.revertedWithPanic(
+          0x11,
+        );
+        await expect(
+          f.vaultEngine.connect(liquidator).seize(vaultId, weth("1"), normalizedDebt + 1n),
+        ).to.be.revertedWithPanic(0x11);
+      });
+
+      it("vaultInAuction_mayNotBorrowOrWithdrawButMayBeToppedUpAndRepaid", async function () {
+        const { vaultId } = await vaultInAuction();
+        await expect(f.vaultEngine.connect(alice).borrow(vaultId, sld("100"), alice))
+          .to.be.revertedWithCustomError(f.vaultEngine, "VaultInAuction")
+          .withArgs(vaultId);
+        await expect(f.vaultEngine.connect(alice).withdraw(vaultId, weth("1"), alice))
+          .to.be.revertedWithCustomError(f.vaultEngine, "VaultInAuction")
+          .withArgs(vaultId);
+        // A stranger is told first that the vault is not theirs.
+        await expect(f.vaultEngine.connect(carol).withdraw(vaultId, weth("1"), carol))
+          .to.be.revertedWithCustomError(f.vaultEngine, "NotVaultManager")
+          .withArgs(vaultId, carol.address);
+        await f.weth.token.mint(alice, weth("1"));
+        await f.weth.token.connect(alice).approve(engineAddress, weth("1"));
+        await f.vaultEngine.connect(alice).deposit(vaultId, weth("1"));
+        await f.vaultEngine.connect(alice).repay(vaultId, sld("1000"));
+        const vault = await f.vaultEngine.vaults(vaultId);
+        expect([vault.collateralAmount, vault.auctionCollateral]).to.deep.equal([weth("7"), weth("4")]);
+        await expectBooksBalanced();
+      });
+    });
+
+    describe("sellAuctionCollateral", function () {
+      it("sellAuctionCollateral_partOfTheLot_sendsItAndKeepsTheRestUnderAuction", async function () {
+        const { vaultId, normalizedDebt, seizedDebt } = await vaultInAuction();
+        const before = await books();
+        const sell = f.vaultEngine.connect(auction).sellAuctionCollateral;
+        expect(await sell.staticCall(vaultId, bob, weth("1"), false, 0n)).to.equal(0n);
+        const sale = sell(vaultId, bob, weth("1"), false, 0n);
+        await expect(sale).to.changeTokenBalances(f.weth.token, [engineAddress, bob], [-weth("1"), weth("1")]);
+        await expect(sale).to.not.emit(f.vaultEngine, "AuctionReturned");
+        expect(await vaultState(vaultId)).to.deep.equal({
+          inAuction: true,
+          collateralAmount: weth("6"),
+          auctionCollateral: weth("3"),
+          normalizedDebt: normalizedDebt - seizedDebt,
+        });
+        expect(await f.vaultEngine.auctionLot(vaultId)).to.deep.equal([wethAddress, weth("3")]);
+        expect(await books()).to.deep.equal(before);
+        await expectBooksBalanced();
+      });
+
+      it("sellAuctionCollateral_endingTheAuction_returnsTheUnsoldRestToTheVault", async function () {
+        const { vaultId, normalizedDebt, seizedDebt } = await vaultInAuction();
+        const before = await books();
+        const sell = f.vaultEngine.connect(auction).sellAuctionCollateral;
+        expect(await sell.staticCall(vaultId, bob, weth("1"), true, 0n)).to.equal(weth("3"));
+        const sale = sell(vaultId, bob, weth("1"), true, 0n);
+        await expect(sale).to.emit(f.vaultEngine, "AuctionReturned").withArgs(vaultId, weth("3"), 0n);
+        await expect(sale).to.not.emit(f.vaultEngine, "FeesAccrued");
+        await expect(sale).to.changeTokenBalances(f.weth.token, [engineAddress, bob], [-weth("1"), weth("1")]);
+        expect(await vaultState(vaultId)).to.deep.equal({
+          inAuction: false,
+          collateralAmount: weth("9"),
+          auctionCollateral: 0n,
+          normalizedDebt: normalizedDebt - seizedDebt,
+        });
+        expect(await f.vaultEngine.auctionLot(vaultId)).to.deep.equal([wethAddress, 0n]);
+        expect(await books()).to.deep.equal(before);
+        await expectBooksBalanced();
+        // Out of auction, the vault is its owner's again.
+        await expect(f.vaultEngine.connect(alice).withdraw(vaultId, weth("1"), alice)).to.emit(
+          f.vaultEngine,
+          "Withdrawn",
+        );
+        await expect(f.vaultEngine.connect(alice).borrow(vaultId, sld("100"), alice)).to.emit(
+          f.vaultEngine,
+          "Borrowed",
+        );
+      });
+
+      it("sellAuctionCollateral_endingShortOfTheDebt_putsItBackOnTheVaultOutOfTheDeficit", async function () {
+        const { vaultId, normalizedDebt, seizedDebt } = await vaultInAuction();
+        const [, typeNormalized] = await f.vaultEngine.collateralState(wethAddress);
+        await time.increase(10 * 24 * HOUR);
+        const { stored, next } = await pinNextRate(wethAddress, 60n);
+        const before = await books();
+        const returned = sld("1000");
+        const addedNormalized = mulDivUp(returned, RAY, next);
+        const addedDebt = addedNormalized * next; // [rad]
+        const fees = typeNormalized * (next - stored);
+        expect(before.deficit).to.be.gt(addedDebt);
+
+        const sale = f.vaultEngine.connect(auction).sellAuctionCollateral(vaultId, bob, weth("4"), true, returned);
+        await expect(sale).to.emit(f.vaultEngine, "AuctionReturned").withArgs(vaultId, 0n, returned);
+        // The debt comes back at the rate of now, so the type is accrued first.
+        await expect(sale).to.emit(f.vaultEngine, "FeesAccrued").withArgs(wethAddress, next, fees);
+        expect(await vaultState(vaultId)).to.deep.equal({
+          inAuction: false,
+          collateralAmount: weth("6"),
+          auctionCollateral: 0n,
+          normalizedDebt: normalizedDebt - seizedDebt + addedNormalized,
+        });
+        expect((await f.vaultEngine.collateralState(wethAddress))[1]).to.equal(typeNormalized + addedNormalized);
+        expect(await books()).to.deep.equal({
+          totalDebt: before.totalDebt + fees + addedDebt,
+          surplus: before.surplus + fees,
+          deficit: before.deficit - addedDebt,
+        });
+        expect(await f.vaultEngine.debtOf(vaultId)).to.be.gte(debtFor(normalizedDebt - seizedDebt, next) + returned);
+        await expectBooksBalanced();
+      });
+
+      it("sellAuctionCollateral_returningMoreDebtThanTheDeficit_sendsTheExcessToTheSurplus", async function () {
+        const { vaultId, seizedDebt, storedRate } = await vaultInAuction(5n);
+        const { stored, next } = await pinNextRate(wethAddress, 60n);
+        const before = await books();
+        expect(before.deficit).to.equal(seizedDebt * storedRate);
+        const returned = sld("3000");
+        const addedDebt = mulDivUp(returned, RAY, next) * next;
+        expect(addedDebt).to.be.gt(before.deficit);
+        const [, typeNormalized] = await f.vaultEngine.collateralState(wethAddress);
+        const fees = typeNormalized * (next - stored);
+
+        await f.vaultEngine.connect(auction).sellAuctionCollateral(vaultId, bob, weth("4"), true, returned);
+        expect(await books()).to.deep.equal({
+          totalDebt: before.totalDebt + fees + addedDebt,
+          surplus: before.surplus + fees + (addedDebt - before.deficit),
+          deficit: 0n,
+        });
+        await expectBooksBalanced();
+      });
+
+      it("sellAuctionCollateral_moreThanIsUnderAuction_reverts", async function () {
+        const { vaultId } = await vaultInAuction();
+        const sell = f.vaultEngine.connect(auction).sellAuctionCollateral;
+        for (const ended of [false, true]) {
+          await expect(sell(vaultId, bob, weth("4") + 1n, ended, 0n)).to.be.revertedWithPanic(0x11);
+        }
+      });
+    });
+
+    describe("collectAuctionProceeds", function () {
+      it("collectAuctionProceeds_burnsThePaymentIntoTheSurplusWithoutAnEngineEvent", async function () {
+        await vaultInAuction();
+        const before = await books();
+        const collect = f.vaultEngine.connect(auction).collectAuctionProceeds(alice, sld("2000"));
+        await expect(collect).to.changeTokenBalance(f.stablecoin, alice, -sld("2000"));
+        // The DutchAuction's Take event tells who paid what.
+        const receipt = await (await collect).wait();
+        expect(receipt!.logs.filter((log) => log.address === engineAddress)).to.deep.equal([]);
+        expect(await books()).to.deep.equal({ ...before, surplus: before.surplus + sld("2000") * RAY });
+        await expectBooksBalanced();
+      });
+
+      it("collectAuctionProceeds_fromAPayerWithoutEnoughCoins_reverts", async function () {
+        await expect(f.vaultEngine.connect(auction).collectAuctionProceeds(carol, 1n))
+          .to.be.revertedWithCustomError(f.stablecoin, "ERC20InsufficientBalance")
+          .withArgs(carol.address, 0n, 1n);
+      });
+    });
+
+    describe("payKeeper", function () {
+      it("payKeeper_withinTheSurplus_mintsOutOfIt", async function () {
+        await borrowedVault(365 * 24 * HOUR);
+        await f.vaultEngine.accrue(wethAddress);
+        const before = await books();
+        expect(before.surplus).to.be.gt(sld("50") * RAY);
+        const pay = f.vaultEngine.connect(auction).payKeeper(carol, sld("50"));
+        await expect(pay).to.emit(f.vaultEngine, "KeeperPaid").withArgs(carol.address, sld("50"));
+        await expect(pay).to.changeTokenBalance(f.stablecoin, carol, sld("50"));
+        expect(await books()).to.deep.equal({ ...before, surplus: before.surplus - sld("50") * RAY });
+        await expectBooksBalanced();
+      });
+
+      it("payKeeper_beyondTheSurplus_booksTheShortfallAsDeficit", async function () {
+        await borrowedVault();
+        const before = await books();
+        expect(before.surplus).to.be.lt(sld("50") * RAY);
+        await expect(f.vaultEngine.connect(auction).payKeeper(carol, sld("50")))
+          .to.emit(f.vaultEngine, "KeeperPaid")
+          .withArgs(carol.address, sld("50"));
+        expect(await books()).to.deep.equal({
+          totalDebt: before.totalDebt,
+          surplus: 0n,
+          deficit: before.deficit + sld("50") * RAY - before.surplus,
+        });
+        await expectBooksBalanced();
+      });
+    });
+
+    describe("heal", function () {
+      it("heal_byAnyone_cancelsAsMuchSurplusAndDeficitAsBothAllow", async function () {
+        await vaultInAuction();
+        await f.vaultEngine.connect(auction).collectAuctionProceeds(alice, sld("2000"));
+        const before = await books();
+        const healed = before.surplus < before.deficit ? before.surplus : before.deficit;
+        expect(healed).to.be.gt(0n);
+        expect(await f.vaultEngine.connect(carol).heal.staticCall()).to.equal(healed);
+        await expect(f.vaultEngine.connect(carol).heal()).to.emit(f.vaultEngine, "Healed").withArgs(healed);
+        expect(await books()).to.deep.equal({
+          totalDebt: before.totalDebt,
+          surplus: before.surplus - healed,
+          deficit: before.deficit - healed,
+        });
+        await expectBooksBalanced();
+        await expect(f.vaultEngine.heal()).to.emit(f.vaultEngine, "Healed").withArgs(0n);
+      });
+    });
+  });
+
   // ------------------------------------------------------------ views
 
   describe("views", function () {
@@ -951,6 +1406,56 @@ describe("VaultEngine", function () {
 
     it("vaults_ofUnknownVault_reverts", async function () {
       await expect(f.vaultEngine.vaults(7n)).to.be.revertedWithCustomError(f.vaultEngine, "VaultNotFound").withArgs(7n);
+    });
+
+    it("vaults_ofAVaultOutOfAuction_showNothingUnderAuction", async function () {
+      const vaultId = await openVault(alice, f.wbtc.token, wbtc("2"));
+      const vault = await f.vaultEngine.vaults(vaultId);
+      expect([vault.inAuction, vault.auctionCollateral, vault.collateralAmount]).to.deep.equal([false, 0n, wbtc("2")]);
+      expect(await f.vaultEngine.auctionLot(vaultId)).to.deep.equal([wbtcAddress, 0n]);
+    });
+
+    it("auctionLot_ofAnIdNeverOpened_isEmpty", async function () {
+      expect(await f.vaultEngine.auctionLot(7n)).to.deep.equal([ethers.ZeroAddress, 0n]);
+    });
+
+    it("liquidationInputs_matchTheSingleViews", async function () {
+      const vaultId = await openVault(alice, f.wbtc.token, wbtc("1"));
+      await f.vaultEngine.connect(alice).borrow(vaultId, sld("10000"), alice);
+      await time.increase(HOUR / 2);
+      for (const c of [f.weth, f.wbtc]) {
+        const token = await c.token.getAddress();
+        const [rate, price, decimals, dust] = await f.vaultEngine.liquidationInputs(token);
+        const [rateNow] = await f.vaultEngine.collateralState(token);
+        expect(rate).to.equal(rateNow);
+        expect(price).to.equal(await f.oracleHub.price(token));
+        expect([price, decimals, dust]).to.deep.equal([c.spec.price, BigInt(c.spec.decimals), c.spec.dust]);
+      }
+      // Between accruals the accumulator is the one of now, as the debt views use it.
+      const [wbtcRate] = await f.vaultEngine.liquidationInputs(wbtcAddress);
+      const { normalizedDebt } = await f.vaultEngine.vaults(vaultId);
+      expect(wbtcRate).to.be.gt(RAY);
+      expect(await f.vaultEngine.debtOf(vaultId)).to.equal(debtFor(normalizedDebt, wbtcRate));
+    });
+
+    it("liquidationInputs_ofUnlistedToken_revertsCollateralNotListed", async function () {
+      // Even one the oracle prices.
+      const token = await newToken(18);
+      for (const collateral of [carol.address, await token.getAddress()]) {
+        await expect(f.vaultEngine.liquidationInputs(collateral))
+          .to.be.revertedWithCustomError(f.vaultEngine, "CollateralNotListed")
+          .withArgs(collateral);
+      }
+    });
+
+    it("liquidationInputs_whenTheOracleIsStale_revertsStalePrice", async function () {
+      await time.increase(HOUR + 1);
+      const [, updatedAt] = await f.oracleHub.priceState(wethAddress);
+      await expect(f.vaultEngine.liquidationInputs(wethAddress))
+        .to.be.revertedWithCustomError(f.oracleHub, "StalePrice")
+        .withArgs(wethAddress, updatedAt, ORACLE_DEFAULTS.heartbeat);
+      await refreshPrice(f.weth);
+      expect((await f.vaultEngine.liquidationInputs(wethAddress))[1]).to.equal(f.weth.spec.price);
     });
 
     it("collateralViews_ofUnlistedToken_revert", async function () {

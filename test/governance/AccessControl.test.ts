@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { time } from "@nomicfoundation/hardhat-network-helpers";
+import { impersonateAccount, setBalance, time } from "@nomicfoundation/hardhat-network-helpers";
+import { ethers } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { BaseContract, Interface } from "ethers";
 import { deploySluiceFixture, type SluiceFixture } from "../helpers/fixtures";
@@ -27,11 +28,11 @@ const USER_ENTRY_POINTS: Record<GovernedContract, readonly string[]> = {
   OracleHub: ["poke"],
   RiskEngine: ["sync", "poke"],
   Liquidator: ["liquidate", "liquidateBatch"],
-  DutchAuction: ["take", "reset"],
+  DutchAuction: ["take", "reset", "claimIncentives"],
 };
 /** Functions only another protocol contract may call (checked by the contract itself). */
 const MODULE_ONLY: Record<GovernedContract, readonly string[]> = {
-  VaultEngine: ["seize", "payKeeper", "sendAuctionCollateral", "collectAuctionProceeds", "endAuction"],
+  VaultEngine: ["seize", "payKeeper", "sellAuctionCollateral", "collectAuctionProceeds"],
   OracleHub: [],
   RiskEngine: [],
   Liquidator: [],
@@ -130,17 +131,27 @@ describe("AccessControl", function () {
         setTargetHealth: [weth, (110n * WAD) / 100n],
         setFullLiquidationHealth: [weth, (80n * WAD) / 100n],
         setLotMargin: [weth, 2n * WAD],
-        setMaxDebtInAuction: [weth, 1_000_000n * WAD],
-        setMaxTotalDebtInAuction: [1_000_000n * WAD],
-        setIncentiveParams: [LOCAL_INCENTIVE],
       },
       DutchAuction: {
-        addCollateral: [listed, { curve, buf: (110n * WAD) / 100n, tail: 3_600, cusp: WAD / 2n, minDebtLeft: WAD }],
+        addCollateral: [
+          listed,
+          {
+            curve,
+            buf: (110n * WAD) / 100n,
+            tail: 3_600,
+            cusp: WAD / 2n,
+            minDebtLeft: WAD,
+            maxDebtInAuction: 1_000_000n * WAD,
+          },
+        ],
         setCurve: [weth, curve],
         setBuf: [weth, (120n * WAD) / 100n],
         setTail: [weth, 3_600],
         setCusp: [weth, (40n * WAD) / 100n],
         setMinDebtLeft: [weth, 50n * WAD],
+        setMaxDebtInAuction: [weth, 1_000_000n * WAD],
+        setMaxTotalDebtInAuction: [1_000_000n * WAD],
+        setIncentiveParams: [LOCAL_INCENTIVE],
         setLiquidator: [await f.liquidator.getAddress()],
         lowerBreaker: [0],
       },
@@ -245,23 +256,70 @@ describe("AccessControl", function () {
       expect(await f.dutchAuction.breakerLevel()).to.equal(2);
     });
 
-    it("moduleOnlyFunctions_fromAnyoneElse_revert", async function () {
-      const weth = await f.weth.token.getAddress();
-      const calls: [BaseContract, string, unknown[]][] = [
-        [f.vaultEngine, "seize", [1n, 0n, 0n]],
-        [f.vaultEngine, "payKeeper", [stranger.address, 1n]],
-        [f.vaultEngine, "sendAuctionCollateral", [weth, stranger.address, 1n]],
-        [f.vaultEngine, "collectAuctionProceeds", [stranger.address, 1n]],
-        [f.vaultEngine, "endAuction", [1n, 0n, 0n]],
-      ];
-      for (const [target, fn, args] of calls) {
-        await expect(target.connect(f.governor).getFunction(fn)(...args))
+    /** The deployed `module` contract as a signer, so calls come from the real wiring. */
+    async function actAs(module: BaseContract): Promise<HardhatEthersSigner> {
+      const address = await module.getAddress();
+      await impersonateAccount(address);
+      await setBalance(address, WAD);
+      return ethers.getSigner(address);
+    }
+
+    it("seize_fromAnyoneButTheLiquidator_revertsNotLiquidationModule", async function () {
+      const auction = await actAs(f.dutchAuction);
+      for (const caller of [stranger, f.governor, auction]) {
+        await expect(f.vaultEngine.connect(caller).seize(1n, 0n, 0n))
           .to.be.revertedWithCustomError(f.vaultEngine, "NotLiquidationModule")
-          .withArgs(f.governor.address);
+          .withArgs(caller.address);
       }
-      await expect(f.dutchAuction.connect(f.governor).start(1n, weth, 1n, 1n, WAD, true))
-        .to.be.revertedWithCustomError(f.dutchAuction, "NotLiquidator")
-        .withArgs(f.governor.address);
+    });
+
+    it("auctionOnlyEngineFunctions_fromTheLiquidatorOrAStranger_revertNotLiquidationModule", async function () {
+      const liquidator = await actAs(f.liquidator);
+      const calls: [string, unknown[]][] = [
+        ["payKeeper", [stranger.address, 1n]],
+        ["sellAuctionCollateral", [1n, stranger.address, 1n, true, 0n]],
+        ["collectAuctionProceeds", [stranger.address, 1n]],
+      ];
+      expect(calls.map(([fn]) => fn)).to.have.members(MODULE_ONLY.VaultEngine.filter((fn) => fn !== "seize"));
+      for (const [fn, args] of calls) {
+        for (const caller of [liquidator, stranger, f.governor]) {
+          await expect(f.vaultEngine.connect(caller).getFunction(fn)(...args), `${fn} from ${caller.address}`)
+            .to.be.revertedWithCustomError(f.vaultEngine, "NotLiquidationModule")
+            .withArgs(caller.address);
+        }
+      }
+    });
+
+    it("start_fromAnyoneButTheLiquidator_revertsNotLiquidator", async function () {
+      const request = {
+        vaultId: 1n,
+        collateral: await f.weth.token.getAddress(),
+        collateralAmount: 1n,
+        debtToRaise: WAD,
+        price: WAD,
+        vaultKeepsCollateral: true,
+        keeper: stranger.address,
+        maxIncentive: 0n,
+      };
+      const engine = await actAs(f.vaultEngine);
+      for (const caller of [stranger, f.governor, engine]) {
+        await expect(f.dutchAuction.connect(caller).start(request))
+          .to.be.revertedWithCustomError(f.dutchAuction, "NotLiquidator")
+          .withArgs(caller.address);
+      }
+    });
+
+    it("userEntryPoints_ofTheDutchAuction_needNoRole", async function () {
+      // Each reaches the auction's own checks, not the AccessManager.
+      await expect(f.dutchAuction.connect(stranger).claimIncentives(stranger.address))
+        .to.be.revertedWithCustomError(f.dutchAuction, "NothingToClaim")
+        .withArgs(stranger.address);
+      await expect(f.dutchAuction.connect(stranger).take(1n, 1n, WAD, stranger.address, "0x"))
+        .to.be.revertedWithCustomError(f.dutchAuction, "AuctionNotActive")
+        .withArgs(1n);
+      await expect(f.dutchAuction.connect(stranger).reset(1n, stranger.address))
+        .to.be.revertedWithCustomError(f.dutchAuction, "AuctionNotActive")
+        .withArgs(1n);
     });
   });
 

@@ -1,14 +1,16 @@
-// DutchAuction: governed setters and bounds, the circuit breaker, every rule of `take` (price cap,
-// staleness, dust, covering the debt, leftover and exhausted lots), prices that follow the curves to
-// the wei, `reset`, and the views. Expected numbers come from the curve definitions and the
-// fixed-point mirror (keeper/src/math/fixedPoint.ts) at pinned block timestamps.
+// DutchAuction: governed setters and bounds, the caps on debt in auction, keeper incentives (owed at
+// start and reset, minted on claim against the surplus or the deficit), the circuit breaker, `start`
+// and each way it refuses, every rule of `take` (price cap, staleness, dust, covering the debt,
+// leftover and exhausted lots, callbacks and forbidden receivers), prices that follow the curves to
+// the wei, `reset`, and the views. Auctions are keyed by vault id. Expected numbers come from the curve
+// definitions and the fixed-point mirror (keeper/src/math/fixedPoint.ts) at pinned block timestamps.
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { time } from "@nomicfoundation/hardhat-network-helpers";
+import { setBalance, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import type { ContractTransactionReceipt, Result } from "ethers";
+import type { ContractTransactionReceipt, Interface, Result } from "ethers";
 import { RAY, WAD, divWadDown, mulDivUp, mulWadDown, mulWadUp, rpowDown } from "../../keeper/src/math/fixedPoint";
-import { LOCAL_COLLATERALS, LOCAL_INCENTIVE, ROLES } from "../../scripts/lib/deploy";
+import { LOCAL_COLLATERALS, LOCAL_INCENTIVE, LOCAL_MAX_TOTAL_DEBT_IN_AUCTION, ROLES } from "../../scripts/lib/deploy";
 import {
   DutchAuction__factory,
   LinearCurve__factory,
@@ -22,6 +24,8 @@ import * as market from "../helpers/market";
 
 type Signer = HardhatEthersSigner;
 type Collateral = market.Collateral;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type EventArgs = Record<string, any>;
 
 /** A struct a view returned, as a plain object (TypeChain types it as a tuple; it is a Result). */
 const plain = (struct: unknown): Record<string, unknown> => (struct as Result).toObject();
@@ -35,9 +39,35 @@ const MAX_BUF = 3n * WAD;
 const MIN_TAIL = 60n;
 const MAX_TAIL = 7n * 86_400n;
 const MAX_CUSP = pct(99);
+const MAX_CHIP = pct(10);
 
 const [WETH_SPEC, WBTC_SPEC] = LOCAL_COLLATERALS;
+const WETH_AUCTION = WETH_SPEC.auction!;
+const WBTC_AUCTION = WBTC_SPEC.auction!;
 const MIN_DEBT_LEFT = WETH_SPEC.dust; // the deployment lists every auction with minDebtLeft = dust
+const BUF = WETH_AUCTION.buf;
+
+/** `auctions(id)` of a vault without a running auction. */
+const NO_AUCTION = {
+  vaultId: 0n,
+  collateral: ethers.ZeroAddress,
+  collateralLeft: 0n,
+  debtLeft: 0n,
+  startPrice: 0n,
+  startTime: 0n,
+  vaultKeepsCollateral: false,
+};
+
+/** FixedPointMath.valueUp / amountDown: where token decimals meet WAD. */
+const valueUp = (amount: bigint, decimals: number, price: bigint): bigint =>
+  mulWadUp(amount * 10n ** BigInt(18 - decimals), price);
+const amountDown = (value: bigint, decimals: number, price: bigint): bigint =>
+  divWadDown(value, price) / 10n ** BigInt(18 - decimals);
+
+/** IDutchAuction.keeperIncentive: `min(maxIncentive, tip + chip · debt)`, the product rounded down. */
+function keeperIncentive(debt: bigint, params: { tip: bigint; chip: bigint; maxIncentive: bigint } = LOCAL_INCENTIVE) {
+  return min(params.maxIncentive, params.tip + mulWadDown(debt, params.chip));
+}
 
 /** The curve of a local collateral, from its definition (see curves.test.ts). */
 function curvePrice(c: Collateral, startPrice: bigint, elapsed: bigint): bigint {
@@ -54,13 +84,35 @@ function needsReset(c: Collateral, startPrice: bigint, elapsed: bigint, cusp = c
   return elapsed > c.spec.auction!.tail || price === 0n || price < mulWadDown(startPrice, cusp);
 }
 
+/** The decoded events named `event` that `contract` emitted in `receipt`. */
+function eventsIn(
+  receipt: ContractTransactionReceipt,
+  contract: { target: unknown; interface: Interface },
+  event: string,
+): EventArgs[] {
+  const found: EventArgs[] = [];
+  for (const log of receipt.logs) {
+    if (log.address !== contract.target) continue;
+    const parsed = contract.interface.parseLog(log);
+    if (parsed?.name === event) found.push(parsed.args.toObject());
+  }
+  return found;
+}
+
 interface Started {
   vaultId: bigint;
   auctionId: bigint;
+  keeper: string;
   startTime: bigint;
   startPrice: bigint;
+  /** Collateral put under auction (the engine's `Seized`). */
   collateral: bigint;
+  normalizedDebt: bigint;
+  /** Debt to raise. */
   debt: bigint;
+  incentive: bigint;
+  /** Whether the vault kept collateral of its own (a partial liquidation). */
+  partial: boolean;
 }
 
 describe("DutchAuction", function () {
@@ -81,6 +133,17 @@ describe("DutchAuction", function () {
   const openVault = (owner: Signer, c: Collateral, amount: bigint, share = 100n) =>
     market.openVault(f, owner, c, amount, share);
   const expectBooksBalanced = () => market.expectBooksBalanced(f);
+  const debtInAuction = async (collateral: string) => [...(await f.dutchAuction.debtInAuction(collateral))];
+  const room = async (collateral: string) => [...(await f.dutchAuction.room(collateral))];
+  const owed = async (keeper: string) => [...(await f.dutchAuction.incentivesOwed(keeper))];
+  const active = async () => [...(await f.dutchAuction.activeAuctions())];
+
+  /** docs/ACCOUNTING.md C3: debt on the books plus the deficit equals stablecoin out plus the surplus. */
+  async function expectDebtIdentity(): Promise<void> {
+    expect((await f.vaultEngine.totalDebt()) + (await f.vaultEngine.deficit())).to.equal(
+      (await f.stablecoin.totalSupply()) * RAY + (await f.vaultEngine.surplus()),
+    );
+  }
 
   /** Gives `buyer` stablecoin by borrowing half the limit of a vault of the *other* collateral. */
   async function fund(buyer: Signer, auctioned: Collateral): Promise<void> {
@@ -91,38 +154,32 @@ describe("DutchAuction", function () {
   /** One vault of `c` at its limit, made liquidatable by a fall to `price`, then liquidated. */
   async function startAuction(
     c: Collateral,
-    options: { owner?: Signer; amount?: bigint; price?: bigint } = {},
+    options: { owner?: Signer; amount?: bigint; price?: bigint; keeper?: Signer } = {},
   ): Promise<Started> {
     const owner = options.owner ?? f.users[0];
     const amount = options.amount ?? (c === f.weth ? 10n * WAD : 10n ** 8n);
     const vaultId = await openVault(owner, c, amount);
     await movePrice(c, options.price ?? (c === f.weth ? 2_580n * WAD : 50_000n * WAD));
-    return liquidate(vaultId);
+    return liquidate(vaultId, options.keeper);
   }
 
-  async function liquidate(vaultId: bigint): Promise<Started> {
-    const keeper = f.users[9];
+  async function liquidate(vaultId: bigint, keeper: Signer = f.users[9]): Promise<Started> {
     const receipt = (await (await f.liquidator.connect(keeper).liquidate(vaultId, keeper.address)).wait())!;
-    const started = auctionEvent(receipt, "AuctionStarted");
+    const [started] = eventsIn(receipt, f.dutchAuction, "AuctionStarted");
+    const [seized] = eventsIn(receipt, f.vaultEngine, "Seized");
     const block = await ethers.provider.getBlock(receipt.blockNumber);
     return {
       vaultId,
       auctionId: started.auctionId,
+      keeper: started.keeper,
       startTime: BigInt(block!.timestamp),
       startPrice: started.startPrice,
-      collateral: started.collateralAmount,
+      collateral: seized.collateralAmount,
+      normalizedDebt: seized.normalizedDebt,
       debt: started.debtToRaise,
+      incentive: started.incentive,
+      partial: (await f.vaultEngine.vaults(vaultId)).collateralAmount > 0n,
     };
-  }
-
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  function auctionEvent(receipt: ContractTransactionReceipt, event: string): any {
-    for (const log of receipt.logs) {
-      if (log.address !== f.dutchAuction.target) continue;
-      const parsed = f.dutchAuction.interface.parseLog(log);
-      if (parsed?.name === event) return parsed.args.toObject();
-    }
-    throw new Error(`no ${event} event`);
   }
 
   /** Pins the next block at `elapsed` seconds into the auction; returns the curve price there. */
@@ -134,6 +191,28 @@ describe("DutchAuction", function () {
   async function take(buyer: Signer, auctionId: bigint, maxCollateral: bigint): Promise<ContractTransactionReceipt> {
     const tx = await f.dutchAuction.connect(buyer).take(auctionId, maxCollateral, MAX, buyer.address, "0x");
     return (await tx.wait())!;
+  }
+
+  /** The Liquidator contract as a signer, to call `start` (and the engine's `seize`) with chosen lots. */
+  async function asLiquidator(): Promise<Signer> {
+    const address = await f.liquidator.getAddress();
+    await setBalance(address, 10n * WAD);
+    return ethers.getImpersonatedSigner(address);
+  }
+
+  /** A start request with harmless defaults: 1 WETH to raise 1,000 at an oracle price of 2,000. */
+  function request(overrides: Partial<IDutchAuction.StartRequestStruct> = {}): IDutchAuction.StartRequestStruct {
+    return {
+      vaultId: 1n,
+      collateral: weth,
+      collateralAmount: WAD,
+      debtToRaise: 1_000n * WAD,
+      price: 2_000n * WAD,
+      vaultKeepsCollateral: true,
+      keeper: f.users[9].address,
+      maxIncentive: MAX,
+      ...overrides,
+    };
   }
 
   // ------------------------------------------------------------ admin
@@ -165,20 +244,27 @@ describe("DutchAuction", function () {
     }
 
     async function wethParams(): Promise<IDutchAuction.AuctionParamsStruct> {
-      const { curve, buf, tail, cusp, minDebtLeft } = await f.dutchAuction.auctionParams(weth);
-      return { curve, buf, tail, cusp, minDebtLeft };
+      const { curve, buf, tail, cusp, minDebtLeft, maxDebtInAuction } = await f.dutchAuction.auctionParams(weth);
+      return { curve, buf, tail, cusp, minDebtLeft, maxDebtInAuction };
     }
 
     it("addCollateral_engineListedToken_storesParamsAndEmits", async function () {
       const token = await engineOnlyToken(6);
       const curve = await (await new LinearCurve__factory(f.governor).deploy(600)).getAddress();
-      const params = { curve, buf: WAD, tail: MIN_TAIL, cusp: 0n, minDebtLeft: 7n * WAD };
+      const params = {
+        curve,
+        buf: WAD,
+        tail: MIN_TAIL,
+        cusp: 0n,
+        minDebtLeft: 7n * WAD,
+        maxDebtInAuction: 1_234n * WAD,
+      };
       await expect(f.dutchAuction.addCollateral(token, params))
         .to.emit(f.dutchAuction, "CollateralAdded")
-        .withArgs(token, 3n, Object.values(params));
+        .withArgs(token, Object.values(params));
       expect(plain(await f.dutchAuction.auctionParams(token))).to.deep.equal(params);
-      const [, totalDebt] = await f.dutchAuction.debtInAuction(weth);
-      expect([...(await f.dutchAuction.debtInAuction(token))]).to.deep.equal([0n, totalDebt]);
+      expect(await debtInAuction(token)).to.deep.equal([0n, 0n]);
+      expect(await room(token)).to.deep.equal([1_234n * WAD, LOCAL_MAX_TOTAL_DEBT_IN_AUCTION]);
     });
 
     it("addCollateral_parameterOutOfRange_revertsWithTheBounds", async function () {
@@ -277,6 +363,67 @@ describe("DutchAuction", function () {
       expect((await f.dutchAuction.auctionParams(weth)).minDebtLeft).to.equal(value);
     });
 
+    it("setMaxDebtInAuction_anyValue_setsEmitsAndMovesTheCollateralRoom", async function () {
+      for (const value of [0n, 777n * WAD, 2n ** 96n - 1n]) {
+        await expect(f.dutchAuction.setMaxDebtInAuction(weth, value))
+          .to.emit(f.dutchAuction, "MaxDebtInAuctionSet")
+          .withArgs(weth, value);
+        expect((await f.dutchAuction.auctionParams(weth)).maxDebtInAuction).to.equal(value);
+        expect(await room(weth)).to.deep.equal([value, LOCAL_MAX_TOTAL_DEBT_IN_AUCTION]);
+      }
+      // The other collateral keeps its own cap.
+      expect(await room(wbtc)).to.deep.equal([WBTC_AUCTION.maxDebtInAuction, LOCAL_MAX_TOTAL_DEBT_IN_AUCTION]);
+    });
+
+    it("setMaxTotalDebtInAuction_anyValue_setsEmitsAndMovesTheTotalRoom", async function () {
+      expect(await f.dutchAuction.maxTotalDebtInAuction()).to.equal(LOCAL_MAX_TOTAL_DEBT_IN_AUCTION);
+      for (const value of [0n, 555n * WAD, 2n ** 120n - 1n]) {
+        await expect(f.dutchAuction.setMaxTotalDebtInAuction(value))
+          .to.emit(f.dutchAuction, "MaxTotalDebtInAuctionSet")
+          .withArgs(value);
+        expect(await f.dutchAuction.maxTotalDebtInAuction()).to.equal(value);
+        expect(await room(weth)).to.deep.equal([WETH_AUCTION.maxDebtInAuction, value]);
+        expect(await room(wbtc)).to.deep.equal([WBTC_AUCTION.maxDebtInAuction, value]);
+      }
+    });
+
+    it("setIncentiveParams_chipUpToTenPercent_setsAndEmits", async function () {
+      expect(plain(await f.dutchAuction.incentiveParams())).to.deep.equal(LOCAL_INCENTIVE);
+      const params = { tip: 2n ** 96n - 1n, chip: MAX_CHIP, maxIncentive: 3n * WAD };
+      await expect(f.dutchAuction.setIncentiveParams(params))
+        .to.emit(f.dutchAuction, "IncentiveParamsSet")
+        .withArgs(Object.values(params));
+      expect(plain(await f.dutchAuction.incentiveParams())).to.deep.equal(params);
+    });
+
+    it("setIncentiveParams_chipAboveTenPercent_revertsOutOfRange", async function () {
+      await expect(f.dutchAuction.setIncentiveParams({ ...LOCAL_INCENTIVE, chip: MAX_CHIP + 1n }))
+        .to.be.revertedWithCustomError(f.dutchAuction, "OutOfRange")
+        .withArgs(name("chip"), MAX_CHIP + 1n, 0n, MAX_CHIP);
+      expect(plain(await f.dutchAuction.incentiveParams())).to.deep.equal(LOCAL_INCENTIVE);
+    });
+
+    it("keeperIncentive_isTipPlusChipTimesDebtRoundedDownUpToTheMax", async function () {
+      const cases = [
+        [0n, 20n * WAD],
+        [999n, 20n * WAD], // 999 · 0.001 rounds down to 0
+        [1_999n, 20n * WAD + 1n],
+        [1_000n * WAD, 21n * WAD],
+        [12_345_678n * (WAD / 1_000n), 20n * WAD + 12_345_678n * (WAD / 1_000_000n)],
+        [4_980_000n * WAD, 5_000n * WAD], // tip + chip · debt meets the cap exactly
+        [4_980_001n * WAD, 5_000n * WAD],
+        [10n ** 30n, 5_000n * WAD],
+      ] as const;
+      for (const [debt, expected] of cases) {
+        expect(keeperIncentive(debt), `mirror at ${debt}`).to.equal(expected);
+        expect(await f.dutchAuction.keeperIncentive(debt), `at ${debt}`).to.equal(expected);
+      }
+      await f.dutchAuction.setIncentiveParams({ ...LOCAL_INCENTIVE, maxIncentive: 0n });
+      expect(await f.dutchAuction.keeperIncentive(1_000n * WAD)).to.equal(0n);
+      await f.dutchAuction.setIncentiveParams({ tip: 0n, chip: MAX_CHIP, maxIncentive: MAX >> 160n });
+      expect(await f.dutchAuction.keeperIncentive(1_000n * WAD)).to.equal(100n * WAD);
+    });
+
     it("setLiquidator_nonZero_setsAndEmits", async function () {
       const next = f.users[3].address;
       await expect(f.dutchAuction.setLiquidator(next)).to.emit(f.dutchAuction, "LiquidatorSet").withArgs(next);
@@ -287,7 +434,7 @@ describe("DutchAuction", function () {
       );
     });
 
-    it("setters_unlistedCollateral_revert", async function () {
+    it("setters_unlistedCollateral_revertCollateralNotListed", async function () {
       const token = ethers.Wallet.createRandom().address;
       const calls = [
         () => f.dutchAuction.setCurve(token, weth),
@@ -295,8 +442,10 @@ describe("DutchAuction", function () {
         () => f.dutchAuction.setTail(token, MIN_TAIL),
         () => f.dutchAuction.setCusp(token, 0n),
         () => f.dutchAuction.setMinDebtLeft(token, 0n),
+        () => f.dutchAuction.setMaxDebtInAuction(token, WAD),
         () => f.dutchAuction.auctionParams(token),
         () => f.dutchAuction.debtInAuction(token),
+        () => f.dutchAuction.room(token),
       ];
       for (const call of calls) {
         await expect(call()).to.be.revertedWithCustomError(f.dutchAuction, "CollateralNotListed").withArgs(token);
@@ -306,13 +455,17 @@ describe("DutchAuction", function () {
     it("setters_withoutGovernorRole_revert", async function () {
       const outsider = f.users[5];
       const auction = f.dutchAuction.connect(outsider);
+      const params = { curve: weth, buf: WAD, tail: MIN_TAIL, cusp: 0n, minDebtLeft: 0n, maxDebtInAuction: 0n };
       const calls = [
-        () => auction.addCollateral(wbtc, { curve: weth, buf: WAD, tail: MIN_TAIL, cusp: 0n, minDebtLeft: 0n }),
+        () => auction.addCollateral(wbtc, params),
         () => auction.setCurve(weth, weth),
         () => auction.setBuf(weth, WAD),
         () => auction.setTail(weth, MIN_TAIL),
         () => auction.setCusp(weth, 0n),
         () => auction.setMinDebtLeft(weth, 0n),
+        () => auction.setMaxDebtInAuction(weth, 0n),
+        () => auction.setMaxTotalDebtInAuction(0n),
+        () => auction.setIncentiveParams(LOCAL_INCENTIVE),
         () => auction.setLiquidator(outsider.address),
         () => auction.raiseBreaker(1),
         () => auction.lowerBreaker(0),
@@ -323,20 +476,420 @@ describe("DutchAuction", function () {
           .withArgs(outsider.address);
       }
     });
+  });
 
-    it("start_notFromTheLiquidator_reverts", async function () {
+  // ------------------------------------------------------------ start
+
+  describe("start", function () {
+    it("start_notFromTheLiquidator_revertsNotLiquidator", async function () {
       const caller = f.users[2];
-      await expect(f.dutchAuction.connect(caller).start(1n, weth, WAD, WAD, WAD, true))
+      await expect(f.dutchAuction.connect(caller).start(request()))
         .to.be.revertedWithCustomError(f.dutchAuction, "NotLiquidator")
+        .withArgs(caller.address);
+      // The governor is no liquidator either, and the check comes before the breaker's.
+      await f.dutchAuction.raiseBreaker(1);
+      await expect(f.dutchAuction.start(request()))
+        .to.be.revertedWithCustomError(f.dutchAuction, "NotLiquidator")
+        .withArgs(f.governor.address);
+    });
+
+    it("start_afterSetLiquidator_acceptsOnlyTheNewLiquidator", async function () {
+      const stand = f.users[8];
+      const vaultId = await openVault(f.users[0], f.weth, 10n * WAD);
+      await movePrice(f.weth, 2_580n * WAD);
+      await f.dutchAuction.setLiquidator(stand.address);
+      await expect(f.liquidator.liquidate(vaultId, f.users[9].address))
+        .to.be.revertedWithCustomError(f.dutchAuction, "NotLiquidator")
+        .withArgs(await f.liquidator.getAddress());
+      await expect(f.dutchAuction.connect(stand).start(request({ vaultId: 42n })))
+        .to.emit(f.dutchAuction, "AuctionStarted")
+        .withArgs(42n, f.users[9].address, 1_000n * WAD, mulWadUp(2_000n * WAD, BUF), keeperIncentive(1_000n * WAD));
+    });
+
+    it("start_breakerAtAnyLevel_revertsBreakerTripped", async function () {
+      const liquidator = await asLiquidator();
+      for (const level of [1, 2, 3]) {
+        await f.dutchAuction.raiseBreaker(level);
+        await expect(f.dutchAuction.connect(liquidator).start(request()))
+          .to.be.revertedWithCustomError(f.dutchAuction, "BreakerTripped")
+          .withArgs(level);
+      }
+      await f.dutchAuction.lowerBreaker(0);
+      await expect(f.dutchAuction.connect(liquidator).start(request())).to.emit(f.dutchAuction, "AuctionStarted");
+    });
+
+    it("start_emptyLot_revertsEmptyLot", async function () {
+      const liquidator = await asLiquidator();
+      for (const change of [{ collateralAmount: 0n }, { debtToRaise: 0n }, { collateralAmount: 0n, debtToRaise: 0n }]) {
+        await expect(f.dutchAuction.connect(liquidator).start(request(change))).to.be.revertedWithCustomError(
+          f.dutchAuction,
+          "EmptyLot",
+        );
+      }
+    });
+
+    it("start_unlistedCollateral_revertsCollateralNotListed", async function () {
+      const liquidator = await asLiquidator();
+      const token = ethers.Wallet.createRandom().address;
+      await expect(f.dutchAuction.connect(liquidator).start(request({ collateral: token })))
+        .to.be.revertedWithCustomError(f.dutchAuction, "CollateralNotListed")
+        .withArgs(token);
+    });
+
+    it("start_vaultWithARunningAuction_revertsAuctionActive", async function () {
+      const liquidator = await asLiquidator();
+      await f.dutchAuction.connect(liquidator).start(request({ vaultId: 5n }));
+      await expect(f.dutchAuction.connect(liquidator).start(request({ vaultId: 5n, collateral: wbtc })))
+        .to.be.revertedWithCustomError(f.dutchAuction, "AuctionActive")
+        .withArgs(5n);
+      // Another vault is free to start.
+      await f.dutchAuction.connect(liquidator).start(request({ vaultId: 6n }));
+      expect(await debtInAuction(weth)).to.deep.equal([2_000n * WAD, 2_000n * WAD]);
+    });
+
+    it("start_seizedLot_storesTheAuctionUnderTheVaultIdAndCountsItsDebt", async function () {
+      const keeper = f.users[9];
+      const vaultId = await openVault(f.users[0], f.weth, 10n * WAD, 50n);
+      const liquidator = await asLiquidator();
+      const stored = await f.vaultEngine.vaults(vaultId);
+      await f.vaultEngine.connect(liquidator).seize(vaultId, 4n * WAD, stored.normalizedDebt / 2n);
+      const debt = 7_000n * WAD;
+      const lot = request({ vaultId, collateralAmount: 4n * WAD, debtToRaise: debt, price: 3_000n * WAD });
+      const incentive = keeperIncentive(debt);
+      expect(incentive).to.equal(27n * WAD);
+      expect(await f.dutchAuction.connect(liquidator).start.staticCall(lot)).to.equal(incentive);
+      const tx = await f.dutchAuction.connect(liquidator).start(lot);
+      const receipt = (await tx.wait())!;
+      const startPrice = mulWadUp(3_000n * WAD, BUF);
+      await expect(tx)
+        .to.emit(f.dutchAuction, "AuctionStarted")
+        .withArgs(vaultId, keeper.address, debt, startPrice, incentive);
+      const startTime = BigInt((await ethers.provider.getBlock(receipt.blockNumber))!.timestamp);
+      expect(plain(await f.dutchAuction.auctions(vaultId))).to.deep.equal({
+        vaultId,
+        collateral: weth,
+        collateralLeft: 4n * WAD,
+        debtLeft: debt,
+        startPrice,
+        startTime,
+        vaultKeepsCollateral: true,
+      });
+      expect(await active()).to.deep.equal([vaultId]);
+      expect(await debtInAuction(weth)).to.deep.equal([debt, debt]);
+      expect(await debtInAuction(wbtc)).to.deep.equal([0n, debt]);
+      expect(await room(weth)).to.deep.equal([
+        WETH_AUCTION.maxDebtInAuction - debt,
+        LOCAL_MAX_TOTAL_DEBT_IN_AUCTION - debt,
+      ]);
+      expect(await room(wbtc)).to.deep.equal([WBTC_AUCTION.maxDebtInAuction, LOCAL_MAX_TOTAL_DEBT_IN_AUCTION - debt]);
+      expect(await owed(keeper.address)).to.deep.equal([incentive, incentive]);
+      // Nothing is minted when an auction starts.
+      expect(await f.stablecoin.balanceOf(keeper.address)).to.equal(0n);
+      await expectBooksBalanced();
+    });
+
+    it("start_collateralLeft_isReadFromTheEngineNotTheRequest", async function () {
+      const vaultId = await openVault(f.users[0], f.weth, 10n * WAD, 0n);
+      const liquidator = await asLiquidator();
+      await f.vaultEngine.connect(liquidator).seize(vaultId, 3n * WAD, 0n);
+      await f.dutchAuction.connect(liquidator).start(request({ vaultId, collateralAmount: 9n * WAD }));
+      const auction = await f.dutchAuction.auctions(vaultId);
+      expect([auction.collateral, auction.collateralLeft]).to.deep.equal([weth, 3n * WAD]);
+      expect((await f.dutchAuction.auctionStatus(vaultId)).collateralLeft).to.equal(3n * WAD);
+    });
+
+    it("start_overTheCollateralCap_revertsNoAuctionRoomWithTheRoomLeft", async function () {
+      const liquidator = await asLiquidator();
+      const cap = 1_000n * WAD;
+      await f.dutchAuction.setMaxDebtInAuction(weth, cap);
+      await expect(f.dutchAuction.connect(liquidator).start(request({ debtToRaise: cap + 1n })))
+        .to.be.revertedWithCustomError(f.dutchAuction, "NoAuctionRoom")
+        .withArgs(weth, cap + 1n, cap);
+      await f.dutchAuction.connect(liquidator).start(request({ vaultId: 1n, debtToRaise: 600n * WAD }));
+      expect(await room(weth)).to.deep.equal([400n * WAD, LOCAL_MAX_TOTAL_DEBT_IN_AUCTION - 600n * WAD]);
+      await expect(f.dutchAuction.connect(liquidator).start(request({ vaultId: 2n, debtToRaise: 400n * WAD + 1n })))
+        .to.be.revertedWithCustomError(f.dutchAuction, "NoAuctionRoom")
+        .withArgs(weth, 400n * WAD + 1n, 400n * WAD);
+      // A lot that fills the cap exactly fits; then nothing more does.
+      await f.dutchAuction.connect(liquidator).start(request({ vaultId: 2n, debtToRaise: 400n * WAD }));
+      expect(await room(weth)).to.deep.equal([0n, LOCAL_MAX_TOTAL_DEBT_IN_AUCTION - cap]);
+      await expect(f.dutchAuction.connect(liquidator).start(request({ vaultId: 3n, debtToRaise: 1n })))
+        .to.be.revertedWithCustomError(f.dutchAuction, "NoAuctionRoom")
+        .withArgs(weth, 1n, 0n);
+      // Another collateral has room of its own.
+      await f.dutchAuction.connect(liquidator).start(request({ vaultId: 3n, collateral: wbtc }));
+      expect(await debtInAuction(weth)).to.deep.equal([cap, cap + 1_000n * WAD]);
+    });
+
+    it("start_overTheGlobalCap_revertsNoAuctionRoomWithTheRoomLeft", async function () {
+      const liquidator = await asLiquidator();
+      const cap = 500n * WAD;
+      await f.dutchAuction.setMaxTotalDebtInAuction(cap);
+      await f.dutchAuction
+        .connect(liquidator)
+        .start(request({ vaultId: 1n, collateral: wbtc, debtToRaise: 300n * WAD }));
+      expect(await room(weth)).to.deep.equal([WETH_AUCTION.maxDebtInAuction, 200n * WAD]);
+      // The WBTC auction counts against the global cap of a WETH lot.
+      await expect(f.dutchAuction.connect(liquidator).start(request({ vaultId: 2n, debtToRaise: 200n * WAD + 1n })))
+        .to.be.revertedWithCustomError(f.dutchAuction, "NoAuctionRoom")
+        .withArgs(weth, 200n * WAD + 1n, 200n * WAD);
+      await f.dutchAuction.connect(liquidator).start(request({ vaultId: 2n, debtToRaise: 200n * WAD }));
+      expect(await debtInAuction(weth)).to.deep.equal([200n * WAD, cap]);
+      expect(await room(wbtc)).to.deep.equal([WBTC_AUCTION.maxDebtInAuction - 300n * WAD, 0n]);
+    });
+
+    it("room_capsLoweredBelowTheDebtInAuction_isZeroNotAnUnderflow", async function () {
+      const liquidator = await asLiquidator();
+      await f.dutchAuction.connect(liquidator).start(request({ debtToRaise: 1_000n * WAD }));
+      await f.dutchAuction.setMaxDebtInAuction(weth, 400n * WAD);
+      expect(await room(weth)).to.deep.equal([0n, LOCAL_MAX_TOTAL_DEBT_IN_AUCTION - 1_000n * WAD]);
+      await f.dutchAuction.setMaxTotalDebtInAuction(999n * WAD);
+      expect(await room(weth)).to.deep.equal([0n, 0n]);
+      expect(await room(wbtc)).to.deep.equal([WBTC_AUCTION.maxDebtInAuction, 0n]);
+      await expect(
+        f.dutchAuction.connect(liquidator).start(request({ vaultId: 2n, collateral: wbtc, debtToRaise: 1n })),
+      )
+        .to.be.revertedWithCustomError(f.dutchAuction, "NoAuctionRoom")
+        .withArgs(wbtc, 1n, 0n);
+    });
+
+    it("start_incentive_isTheKeeperIncentiveCappedByTheRequestsMax", async function () {
+      const liquidator = await asLiquidator();
+      const keeper = f.users[7].address;
+      const cases = [
+        // [debt to raise, the Liquidator's cap, incentive]
+        [1_000n * WAD, MAX, 21n * WAD],
+        [1_000n * WAD, 7n * WAD, 7n * WAD],
+        [1_000n * WAD, 21n * WAD, 21n * WAD],
+        [10_000_000n * WAD, MAX, 5_000n * WAD],
+        [1_000n * WAD, 0n, 0n],
+      ] as const;
+      let total = 0n;
+      for (const [i, [debtToRaise, maxIncentive, incentive]] of cases.entries()) {
+        const lot = request({ vaultId: BigInt(i + 1), debtToRaise, keeper, maxIncentive });
+        expect(await f.dutchAuction.connect(liquidator).start.staticCall(lot)).to.equal(incentive);
+        await expect(f.dutchAuction.connect(liquidator).start(lot))
+          .to.emit(f.dutchAuction, "AuctionStarted")
+          .withArgs(BigInt(i + 1), keeper, debtToRaise, mulWadUp(2_000n * WAD, BUF), incentive);
+        total += incentive;
+        expect(await owed(keeper), `after case ${i}`).to.deep.equal([total, total]);
+      }
+    });
+
+    it("start_withZeroMaxIncentiveParam_owesNothing", async function () {
+      const liquidator = await asLiquidator();
+      await f.dutchAuction.setIncentiveParams({ ...LOCAL_INCENTIVE, maxIncentive: 0n });
+      const keeper = f.users[7].address;
+      await expect(f.dutchAuction.connect(liquidator).start(request({ keeper })))
+        .to.emit(f.dutchAuction, "AuctionStarted")
+        .withArgs(1n, keeper, 1_000n * WAD, mulWadUp(2_000n * WAD, BUF), 0n);
+      expect(await owed(keeper)).to.deep.equal([0n, 0n]);
+      await expect(f.dutchAuction.connect(f.users[7]).claimIncentives(keeper))
+        .to.be.revertedWithCustomError(f.dutchAuction, "NothingToClaim")
+        .withArgs(keeper);
+    });
+
+    it("liquidate_throughTheLiquidator_startsUnderTheVaultIdAndOwesTheKeeper", async function () {
+      const keeper = f.users[9];
+      const vaultId = await openVault(f.users[0], f.weth, 10n * WAD);
+      await movePrice(f.weth, 2_580n * WAD);
+      expect(await f.liquidator.connect(keeper).liquidate.staticCall(vaultId, keeper.address)).to.equal(vaultId);
+      const vaultBefore = await f.vaultEngine.vaults(vaultId);
+      const auction = await liquidate(vaultId, keeper);
+      expect(auction.auctionId).to.equal(vaultId);
+      expect(auction.keeper).to.equal(keeper.address);
+      // The Liquidator's cap (half the penalty on the seized debt) is far above the keeper incentive here.
+      expect(auction.incentive).to.equal(keeperIncentive(auction.debt));
+      expect(await owed(keeper.address)).to.deep.equal([auction.incentive, auction.incentive]);
+      const [oraclePrice] = await f.oracleHub.priceState(weth);
+      expect(auction.startPrice).to.equal(mulWadUp(oraclePrice, BUF));
+      const vault = await f.vaultEngine.vaults(vaultId);
+      expect([vault.inAuction, vault.auctionCollateral, vault.collateralAmount]).to.deep.equal([
+        true,
+        auction.collateral,
+        vaultBefore.collateralAmount - auction.collateral,
+      ]);
+      expect(await debtInAuction(weth)).to.deep.equal([auction.debt, auction.debt]);
+      await expectBooksBalanced();
+    });
+
+    it("liquidate_byTheVaultsOwner_owesNoIncentive", async function () {
+      const owner = f.users[0];
+      const vaultId = await openVault(owner, f.weth, 10n * WAD);
+      await movePrice(f.weth, 2_580n * WAD);
+      const auction = await liquidate(vaultId, owner);
+      expect(auction.incentive).to.equal(0n);
+      expect(await owed(owner.address)).to.deep.equal([0n, 0n]);
+    });
+  });
+
+  // ------------------------------------------------------------ caps through the Liquidator
+
+  // The Liquidator cuts a slice to `room / (1 + penalty)`, rounded down, instead of skipping the vault:
+  // the debt the cut slice raises must still fit under the room.
+  describe("caps through the Liquidator", function () {
+    it("liquidate_withNoRoomUnderTheCap_revertsTheLiquidatorsNoAuctionRoom", async function () {
+      const vaultId = await openVault(f.users[0], f.weth, 10n * WAD);
+      await movePrice(f.weth, 2_580n * WAD);
+      await f.dutchAuction.setMaxDebtInAuction(weth, 0n);
+      await expect(f.liquidator.liquidate(vaultId, f.users[9].address))
+        .to.be.revertedWithCustomError(f.liquidator, "NoAuctionRoom")
+        .withArgs(weth);
+    });
+
+    it("liquidate_withLessCollateralRoomThanTheSlice_isCutToFitUnderTheCap", async function () {
+      const vaultId = await openVault(f.users[0], f.weth, 10n * WAD);
+      await movePrice(f.weth, 2_580n * WAD);
+      // 1.08 · 5,000: the cut slice is exactly 5,000.
+      const cap = 5_400n * WAD;
+      await f.dutchAuction.setMaxDebtInAuction(weth, cap);
+      await f.liquidator.liquidate(vaultId, f.users[9].address);
+      const auction = await f.dutchAuction.auctions(vaultId);
+      expect(auction.debtLeft).to.be.lte(cap);
+      expect(auction.debtLeft).to.be.gte(cap - 2n);
+      expect(await room(weth)).to.deep.equal([
+        cap - auction.debtLeft,
+        LOCAL_MAX_TOTAL_DEBT_IN_AUCTION - auction.debtLeft,
+      ]);
+    });
+
+    it("liquidate_withLessGlobalRoomThanTheSlice_isCutToFitUnderTheCap", async function () {
+      const vaultId = await openVault(f.users[0], f.weth, 10n * WAD);
+      await movePrice(f.weth, 2_580n * WAD);
+      const cap = 6_123_456_789n * 10n ** 12n + 17n;
+      await f.dutchAuction.setMaxTotalDebtInAuction(cap);
+      await f.liquidator.liquidate(vaultId, f.users[9].address);
+      const auction = await f.dutchAuction.auctions(vaultId);
+      expect(auction.debtLeft).to.be.lte(cap);
+      expect(auction.debtLeft).to.be.gte(cap - 2n);
+      expect(await debtInAuction(weth)).to.deep.equal([auction.debtLeft, auction.debtLeft]);
+    });
+
+    it("liquidateBatch_withLessRoomThanTheSlice_cutsTheLiquidationWithoutRevertingTheBatch", async function () {
+      const [alice, bob] = f.users;
+      const first = await openVault(alice, f.weth, 10n * WAD);
+      const second = await openVault(bob, f.weth, 10n * WAD);
+      await movePrice(f.weth, 2_580n * WAD);
+      const cap = 5_400n * WAD;
+      await f.dutchAuction.setMaxDebtInAuction(weth, cap);
+      // The first vault is cut to the cap; no room is left for the second, which is skipped.
+      const ids = await f.liquidator.liquidateBatch.staticCall([first, second], f.users[9].address);
+      expect([...ids]).to.deep.equal([first, 0n]);
+      await f.liquidator.liquidateBatch([first, second], f.users[9].address);
+      const [collateralDebt] = await f.dutchAuction.debtInAuction(weth);
+      expect(collateralDebt).to.be.lte(cap);
+      expect(collateralDebt).to.be.gte(cap - 2n);
+      expect(await active()).to.deep.equal([first]);
+    });
+  });
+
+  // ------------------------------------------------------------ keeper incentives
+
+  describe("incentives", function () {
+    it("incentivesOwed_addsUpOverAuctionsAndResets", async function () {
+      const [alice, bob] = f.users;
+      const keeper = f.users[9];
+      expect(await owed(keeper.address)).to.deep.equal([0n, 0n]);
+      const first = await openVault(alice, f.weth, 10n * WAD);
+      const second = await openVault(bob, f.weth, 5n * WAD);
+      await movePrice(f.weth, 2_580n * WAD);
+      const a = await liquidate(first, keeper);
+      const b = await liquidate(second, keeper);
+      expect(a.incentive).to.equal(keeperIncentive(a.debt));
+      expect(b.incentive).to.equal(keeperIncentive(b.debt));
+      expect(await owed(keeper.address)).to.deep.equal([a.incentive + b.incentive, a.incentive + b.incentive]);
+      await time.increaseTo(a.startTime + 4_200n);
+      await setPrice(f.weth, 2_500n * WAD);
+      await f.dutchAuction.reset(a.auctionId, keeper.address);
+      const total = a.incentive + b.incentive + keeperIncentive(a.debt);
+      expect(await owed(keeper.address)).to.deep.equal([total, total]);
+    });
+
+    it("claimIncentives_surplusCoversIt_mintsToTheRecipientOutOfTheSurplus", async function () {
+      const [, buyer, recipient] = f.users;
+      const keeper = f.users[9];
+      await fund(buyer, f.weth);
+      const auction = await startAuction(f.weth, { keeper });
+      // A take's proceeds go to the surplus.
+      await take(buyer, auction.auctionId, WAD);
+      const amount = auction.incentive;
+      expect(amount).to.be.gt(0n);
+      const surplus = await f.vaultEngine.surplus();
+      const deficit = await f.vaultEngine.deficit();
+      expect(surplus).to.be.gte(amount * RAY);
+      const supply = await f.stablecoin.totalSupply();
+      expect(await f.dutchAuction.connect(keeper).claimIncentives.staticCall(recipient.address)).to.equal(amount);
+      await expect(f.dutchAuction.connect(keeper).claimIncentives(recipient.address))
+        .to.emit(f.dutchAuction, "IncentivesClaimed")
+        .withArgs(keeper.address, recipient.address, amount)
+        .and.to.emit(f.vaultEngine, "KeeperPaid")
+        .withArgs(recipient.address, amount);
+      expect(await f.stablecoin.balanceOf(recipient.address)).to.equal(amount);
+      expect(await f.stablecoin.balanceOf(keeper.address)).to.equal(0n);
+      expect(await f.stablecoin.totalSupply()).to.equal(supply + amount);
+      expect(await f.vaultEngine.surplus()).to.equal(surplus - amount * RAY);
+      expect(await f.vaultEngine.deficit()).to.equal(deficit);
+      expect(await owed(keeper.address)).to.deep.equal([0n, amount]);
+      await expectDebtIdentity();
+      await expectBooksBalanced();
+    });
+
+    it("claimIncentives_surplusShort_booksTheRestInTheDeficit", async function () {
+      const [, buyer] = f.users;
+      const keeper = f.users[9];
+      await fund(buyer, f.weth);
+      const auction = await startAuction(f.weth, { keeper });
+      // A small take: some surplus, less than the incentive.
+      await take(buyer, auction.auctionId, WAD / 1_000n);
+      const amount = auction.incentive;
+      const surplus = await f.vaultEngine.surplus();
+      const deficit = await f.vaultEngine.deficit();
+      expect(surplus).to.be.gt(0n);
+      expect(surplus).to.be.lt(amount * RAY);
+      await expect(f.dutchAuction.connect(keeper).claimIncentives(keeper.address))
+        .to.emit(f.dutchAuction, "IncentivesClaimed")
+        .withArgs(keeper.address, keeper.address, amount);
+      expect(await f.stablecoin.balanceOf(keeper.address)).to.equal(amount);
+      expect(await f.vaultEngine.surplus()).to.equal(0n);
+      expect(await f.vaultEngine.deficit()).to.equal(deficit + amount * RAY - surplus);
+      expect(await owed(keeper.address)).to.deep.equal([0n, amount]);
+      await expectDebtIdentity();
+      await expectBooksBalanced();
+    });
+
+    it("claimIncentives_afterAClaim_owesOnlyWhatWasEarnedSinceAndEarnedKeepsGrowing", async function () {
+      const keeper = f.users[9];
+      const auction = await startAuction(f.weth, { keeper });
+      await f.dutchAuction.connect(keeper).claimIncentives(keeper.address);
+      await expect(f.dutchAuction.connect(keeper).claimIncentives(keeper.address))
+        .to.be.revertedWithCustomError(f.dutchAuction, "NothingToClaim")
+        .withArgs(keeper.address);
+      await time.increaseTo(auction.startTime + 4_200n);
+      await setPrice(f.weth, 2_500n * WAD);
+      await f.dutchAuction.reset(auction.auctionId, keeper.address);
+      const second = keeperIncentive(auction.debt);
+      expect(await owed(keeper.address)).to.deep.equal([second, auction.incentive + second]);
+      await f.dutchAuction.connect(keeper).claimIncentives(keeper.address);
+      expect(await owed(keeper.address)).to.deep.equal([0n, auction.incentive + second]);
+      expect(await f.stablecoin.balanceOf(keeper.address)).to.equal(auction.incentive + second);
+      await expectDebtIdentity();
+    });
+
+    it("claimIncentives_nothingOwed_revertsNothingToClaim", async function () {
+      const caller = f.users[4];
+      await expect(f.dutchAuction.connect(caller).claimIncentives(caller.address))
+        .to.be.revertedWithCustomError(f.dutchAuction, "NothingToClaim")
         .withArgs(caller.address);
     });
 
-    it("start_unlistedCollateral_reverts", async function () {
-      await f.dutchAuction.setLiquidator(f.governor.address);
-      const token = ethers.Wallet.createRandom().address;
-      await expect(f.dutchAuction.start(1n, token, WAD, WAD, WAD, true))
-        .to.be.revertedWithCustomError(f.dutchAuction, "CollateralNotListed")
-        .withArgs(token);
+    it("claimIncentives_zeroRecipient_revertsZeroAddressAndKeepsTheCredit", async function () {
+      const keeper = f.users[9];
+      const auction = await startAuction(f.weth, { keeper });
+      await expect(f.dutchAuction.connect(keeper).claimIncentives(ethers.ZeroAddress)).to.be.revertedWithCustomError(
+        f.dutchAuction,
+        "ZeroAddress",
+      );
+      expect(await owed(keeper.address)).to.deep.equal([auction.incentive, auction.incentive]);
     });
   });
 
@@ -419,6 +972,8 @@ describe("DutchAuction", function () {
       await expect(f.dutchAuction.reset(auction.auctionId, keeper.address))
         .to.be.revertedWithCustomError(f.dutchAuction, "BreakerTripped")
         .withArgs(2);
+      await f.dutchAuction.lowerBreaker(1);
+      await expect(f.dutchAuction.reset(auction.auctionId, keeper.address)).to.emit(f.dutchAuction, "AuctionReset");
     });
 
     it("breakerLevelThree_blocksTakesUntilLowered", async function () {
@@ -481,6 +1036,20 @@ describe("DutchAuction", function () {
       ).to.be.revertedWithCustomError(f.dutchAuction, "ZeroTake");
     });
 
+    it("take_trimmedToLessThanOneTokenUnit_revertsZeroTake", async function () {
+      const buyer = f.users[1];
+      await fund(buyer, f.wbtc);
+      const auction = await startAuction(f.wbtc);
+      // Leave exactly the minimum, then lower it by 1,000 wei: a take may pay only those 1,000 wei,
+      // which buy less than one unit (1e-8 WBTC) of collateral.
+      await take(buyer, auction.auctionId, amountDown(auction.debt - 50n * WAD, 8, auction.startPrice));
+      expect((await f.dutchAuction.auctions(auction.auctionId)).debtLeft).to.equal(MIN_DEBT_LEFT);
+      await f.dutchAuction.setMinDebtLeft(wbtc, MIN_DEBT_LEFT - 1_000n);
+      await expect(
+        f.dutchAuction.connect(buyer).take(auction.auctionId, 1n, MAX, buyer.address, "0x"),
+      ).to.be.revertedWithCustomError(f.dutchAuction, "ZeroTake");
+    });
+
     it("take_belowCusp_revertsNeedsReset", async function () {
       const buyer = f.users[1];
       const auction = await startAuction(f.weth);
@@ -500,7 +1069,7 @@ describe("DutchAuction", function () {
       const buyer = f.users[1];
       await f.dutchAuction.setCusp(wbtc, 0n);
       const auction = await startAuction(f.wbtc);
-      const tail = WBTC_SPEC.auction!.tail;
+      const tail = WBTC_AUCTION.tail;
       await time.increaseTo(auction.startTime + tail);
       expect((await f.dutchAuction.auctionStatus(auction.auctionId)).needsReset).to.equal(false);
       await time.increaseTo(auction.startTime + tail + 1n);
@@ -514,24 +1083,49 @@ describe("DutchAuction", function () {
         .withArgs(auction.auctionId);
     });
 
-    it("take_partial_paysTheCurvePriceRoundedUp", async function () {
-      const buyer = f.users[1];
+    it("take_partial_paysTheCurvePriceRoundedUpAndShrinksTheVaultsAuctionCollateral", async function () {
+      const [, buyer, , , , receiver] = f.users;
       await fund(buyer, f.wbtc);
       const auction = await startAuction(f.wbtc);
-      const scale = 10n ** 10n;
+      const vaultBefore = await f.vaultEngine.vaults(auction.vaultId);
       const amount = 12_345_679n; // 0.12345679 WBTC
       const price = await pinAt(auction, f.wbtc, 777n);
-      const paid = mulWadUp(amount * scale, price);
+      const paid = valueUp(amount, 8, price);
       const stableBefore = await f.stablecoin.balanceOf(buyer.address);
-      const [debtBefore, totalBefore] = await f.dutchAuction.debtInAuction(wbtc);
-      await expect(f.dutchAuction.connect(buyer).take(auction.auctionId, amount, MAX, buyer.address, "0x"))
+      const [debtBefore, totalBefore] = await debtInAuction(wbtc);
+      const surplusBefore = await f.vaultEngine.surplus();
+      expect(
+        await f.dutchAuction.connect(buyer).take.staticCall(auction.auctionId, amount, MAX, receiver.address, "0x", {
+          blockTag: "pending",
+        }),
+      ).to.deep.equal([amount, paid]);
+      await expect(f.dutchAuction.connect(buyer).take(auction.auctionId, amount, MAX, receiver.address, "0x"))
         .to.emit(f.dutchAuction, "Take")
-        .withArgs(auction.auctionId, buyer.address, buyer.address, amount, paid, price);
-      expect(await f.wbtc.token.balanceOf(buyer.address)).to.equal(amount);
+        .withArgs(auction.auctionId, buyer.address, receiver.address, amount, paid, price)
+        .and.not.to.emit(f.dutchAuction, "AuctionEnded");
+      // The collateral goes to the receiver, the payment comes from the caller.
+      expect(await f.wbtc.token.balanceOf(receiver.address)).to.equal(amount);
+      expect(await f.wbtc.token.balanceOf(buyer.address)).to.equal(0n);
       expect(await f.stablecoin.balanceOf(buyer.address)).to.equal(stableBefore - paid);
-      const state = await f.dutchAuction.auctions(auction.auctionId);
-      expect([state.collateralLeft, state.debtLeft]).to.deep.equal([auction.collateral - amount, auction.debt - paid]);
-      expect([...(await f.dutchAuction.debtInAuction(wbtc))]).to.deep.equal([debtBefore - paid, totalBefore - paid]);
+      expect(await f.vaultEngine.surplus()).to.equal(surplusBefore + paid * RAY);
+      // Only the debt and the collateral left move; the rest of the lot is kept as it was.
+      expect(plain(await f.dutchAuction.auctions(auction.auctionId))).to.deep.equal({
+        vaultId: auction.vaultId,
+        collateral: wbtc,
+        collateralLeft: auction.collateral - amount,
+        debtLeft: auction.debt - paid,
+        startPrice: auction.startPrice,
+        startTime: auction.startTime,
+        vaultKeepsCollateral: true,
+      });
+      const vault = await f.vaultEngine.vaults(auction.vaultId);
+      expect([vault.inAuction, vault.auctionCollateral, vault.collateralAmount, vault.normalizedDebt]).to.deep.equal([
+        true,
+        auction.collateral - amount,
+        vaultBefore.collateralAmount,
+        vaultBefore.normalizedDebt,
+      ]);
+      expect(await debtInAuction(wbtc)).to.deep.equal([debtBefore - paid, totalBefore - paid]);
       await expectBooksBalanced();
     });
 
@@ -551,6 +1145,8 @@ describe("DutchAuction", function () {
       const state = await f.dutchAuction.auctions(auction.auctionId);
       expect(state.debtLeft).to.equal(MIN_DEBT_LEFT);
       expect(state.collateralLeft).to.equal(auction.collateral - bought);
+      expect((await f.vaultEngine.vaults(auction.vaultId)).auctionCollateral).to.equal(auction.collateral - bought);
+      expect(await debtInAuction(weth)).to.deep.equal([MIN_DEBT_LEFT, MIN_DEBT_LEFT]);
       // The buyer never pays less than what the collateral is worth at the price, rounded up.
       expect(paid).to.be.gte(mulWadUp(bought, price));
       await expectBooksBalanced();
@@ -574,10 +1170,26 @@ describe("DutchAuction", function () {
       );
     });
 
+    it("take_partialOfALotUnderTheMinimum_revertsTakeLeavesDust", async function () {
+      // A lot smaller than minDebtLeft from the start (the minimum was raised after it started).
+      const buyer = f.users[1];
+      await fund(buyer, f.weth);
+      const auction = await startAuction(f.weth);
+      await f.dutchAuction.setMinDebtLeft(weth, auction.debt + 1n);
+      await time.setNextBlockTimestamp(auction.startTime + 10n);
+      await expect(f.dutchAuction.connect(buyer).take(auction.auctionId, WAD, MAX, buyer.address, "0x"))
+        .to.be.revertedWithCustomError(f.dutchAuction, "TakeLeavesDust")
+        .withArgs(auction.debt - mulWadUp(WAD, auction.startPrice), auction.debt + 1n);
+      await expect(f.dutchAuction.connect(buyer).take(auction.auctionId, MAX, MAX, buyer.address, "0x"))
+        .to.emit(f.dutchAuction, "AuctionEnded")
+        .withArgs(auction.auctionId, auction.collateral - divWadDown(auction.debt, auction.startPrice), 0n, 0n);
+    });
+
     it("take_everything_paysExactlyTheDebtAndReturnsTheRestToTheVault", async function () {
       const buyer = f.users[1];
       await fund(buyer, f.weth);
       const auction = await startAuction(f.weth);
+      expect(auction.partial).to.equal(true);
       const vaultBefore = await f.vaultEngine.vaults(auction.vaultId);
       const price = await pinAt(auction, f.weth, 90n);
       const bought = divWadDown(auction.debt, price);
@@ -588,16 +1200,46 @@ describe("DutchAuction", function () {
         .to.emit(f.dutchAuction, "Take")
         .withArgs(auction.auctionId, buyer.address, buyer.address, bought, auction.debt, price)
         .and.to.emit(f.dutchAuction, "AuctionEnded")
-        .withArgs(auction.auctionId, auction.vaultId, leftover, 0n, 0n);
+        .withArgs(auction.auctionId, leftover, 0n, 0n)
+        .and.to.emit(f.vaultEngine, "AuctionReturned")
+        .withArgs(auction.vaultId, leftover, 0n);
       expect(await f.stablecoin.balanceOf(buyer.address)).to.equal(stableBefore - auction.debt);
       expect(await f.weth.token.balanceOf(buyer.address)).to.equal(bought);
       const vault = await f.vaultEngine.vaults(auction.vaultId);
-      expect(vault.collateralAmount).to.equal(vaultBefore.collateralAmount + leftover);
-      expect(vault.normalizedDebt).to.equal(vaultBefore.normalizedDebt);
-      expect(vault.inAuction).to.equal(false);
-      expect((await f.dutchAuction.auctions(auction.auctionId)).debtLeft).to.equal(0n);
-      expect(await f.dutchAuction.activeAuctions()).to.deep.equal([]);
-      expect([...(await f.dutchAuction.debtInAuction(weth))]).to.deep.equal([0n, 0n]);
+      expect([vault.inAuction, vault.auctionCollateral, vault.collateralAmount, vault.normalizedDebt]).to.deep.equal([
+        false,
+        0n,
+        vaultBefore.collateralAmount + leftover,
+        vaultBefore.normalizedDebt,
+      ]);
+      expect(plain(await f.dutchAuction.auctions(auction.auctionId))).to.deep.equal(NO_AUCTION);
+      expect([...(await f.dutchAuction.auctionStatus(auction.auctionId))]).to.deep.equal([false, 0n, 0n, 0n]);
+      expect(await active()).to.deep.equal([]);
+      expect(await debtInAuction(weth)).to.deep.equal([0n, 0n]);
+      await expectBooksBalanced();
+    });
+
+    it("take_everythingOfAFullLiquidation_returnsTheLeftoverToTheEmptiedVault", async function () {
+      const buyer = f.users[1];
+      await fund(buyer, f.weth);
+      await f.liquidator.setFullLiquidationHealth(weth, WAD);
+      const auction = await startAuction(f.weth);
+      expect(auction.partial).to.equal(false);
+      const price = await pinAt(auction, f.weth, 1n);
+      const bought = divWadDown(auction.debt, price);
+      expect(bought).to.be.lt(auction.collateral);
+      const leftover = auction.collateral - bought;
+      await expect(f.dutchAuction.connect(buyer).take(auction.auctionId, MAX, MAX, buyer.address, "0x"))
+        .to.emit(f.dutchAuction, "AuctionEnded")
+        .withArgs(auction.auctionId, leftover, 0n, 0n);
+      const vault = await f.vaultEngine.vaults(auction.vaultId);
+      expect([vault.inAuction, vault.auctionCollateral, vault.collateralAmount, vault.normalizedDebt]).to.deep.equal([
+        false,
+        0n,
+        leftover,
+        0n,
+      ]);
+      expect(await debtInAuction(weth)).to.deep.equal([0n, 0n]);
       await expectBooksBalanced();
     });
 
@@ -615,22 +1257,27 @@ describe("DutchAuction", function () {
       const deficitBefore = await f.vaultEngine.deficit();
       const surplusBefore = await f.vaultEngine.surplus();
       const receipt = await take(buyer, auction.auctionId, MAX);
-      expect(auctionEvent(receipt, "AuctionEnded")).to.deep.equal({
-        auctionId: auction.auctionId,
-        vaultId: auction.vaultId,
-        collateralReturned: 0n,
-        debtReturned: returned,
-        badDebt: 0n,
-      });
+      expect(eventsIn(receipt, f.dutchAuction, "AuctionEnded")).to.deep.equal([
+        { auctionId: auction.auctionId, collateralReturned: 0n, debtReturned: returned, badDebt: 0n },
+      ]);
+      expect(eventsIn(receipt, f.vaultEngine, "AuctionReturned")).to.deep.equal([
+        { vaultId: auction.vaultId, collateralAmount: 0n, debt: returned },
+      ]);
       const vault = await f.vaultEngine.vaults(auction.vaultId);
       const [rate] = await f.vaultEngine.collateralState(weth);
       const added = mulDivUp(returned, RAY, rate);
-      expect(vault.normalizedDebt).to.equal(vaultBefore.normalizedDebt + added);
-      expect(vault.collateralAmount).to.equal(vaultBefore.collateralAmount);
-      expect(vault.inAuction).to.equal(false);
-      // The debt leaves the deficit (fees accrued in the same call go to the surplus).
+      expect([vault.inAuction, vault.auctionCollateral, vault.collateralAmount, vault.normalizedDebt]).to.deep.equal([
+        false,
+        0n,
+        vaultBefore.collateralAmount,
+        vaultBefore.normalizedDebt + added,
+      ]);
+      // The debt leaves the deficit; the proceeds and the fees accrued in the same call reach the surplus.
+      const fees = eventsIn(receipt, f.vaultEngine, "FeesAccrued").reduce((sum, e) => sum + e.surplusAdded, 0n);
       expect(await f.vaultEngine.deficit()).to.equal(deficitBefore - added * rate);
-      expect(await f.vaultEngine.surplus()).to.be.gte(surplusBefore + paid * RAY);
+      expect(await f.vaultEngine.surplus()).to.equal(surplusBefore + paid * RAY + fees);
+      expect(plain(await f.dutchAuction.auctions(auction.auctionId))).to.deep.equal(NO_AUCTION);
+      expect(await debtInAuction(weth)).to.deep.equal([0n, 0n]);
       await expectBooksBalanced();
     });
 
@@ -639,6 +1286,7 @@ describe("DutchAuction", function () {
       await fund(buyer, f.weth);
       // Health ≈ 0.84: the whole vault goes, and 10 WETH at 1.1·2,200 is worth less than 1.08 × debt.
       const auction = await startAuction(f.weth, { price: 2_200n * WAD });
+      expect(auction.partial).to.equal(false);
       const vaultBefore = await f.vaultEngine.vaults(auction.vaultId);
       expect([vaultBefore.collateralAmount, vaultBefore.normalizedDebt]).to.deep.equal([0n, 0n]);
       const price = await pinAt(auction, f.weth, 5n);
@@ -647,33 +1295,112 @@ describe("DutchAuction", function () {
       const deficitBefore = await f.vaultEngine.deficit();
       const surplusBefore = await f.vaultEngine.surplus();
       const receipt = await take(buyer, auction.auctionId, MAX);
-      const ended = auctionEvent(receipt, "AuctionEnded");
-      expect(ended).to.deep.equal({
-        auctionId: auction.auctionId,
-        vaultId: auction.vaultId,
-        collateralReturned: 0n,
-        debtReturned: 0n,
-        badDebt: auction.debt - paid,
-      });
-      expect(ended.badDebt).to.be.gt(0n);
+      expect(eventsIn(receipt, f.dutchAuction, "AuctionEnded")).to.deep.equal([
+        { auctionId: auction.auctionId, collateralReturned: 0n, debtReturned: 0n, badDebt: auction.debt - paid },
+      ]);
       // Bad debt stays in the deficit; only the proceeds reach the surplus.
       expect(await f.vaultEngine.deficit()).to.equal(deficitBefore);
       expect(await f.vaultEngine.surplus()).to.equal(surplusBefore + paid * RAY);
       const vault = await f.vaultEngine.vaults(auction.vaultId);
-      expect([vault.collateralAmount, vault.normalizedDebt, vault.inAuction]).to.deep.equal([0n, 0n, false]);
-      expect([...(await f.dutchAuction.debtInAuction(weth))]).to.deep.equal([0n, 0n]);
+      expect([vault.inAuction, vault.auctionCollateral, vault.collateralAmount, vault.normalizedDebt]).to.deep.equal([
+        false,
+        0n,
+        0n,
+        0n,
+      ]);
+      expect(await debtInAuction(weth)).to.deep.equal([0n, 0n]);
       await expectBooksBalanced();
     });
 
-    it("take_withCallbackData_callsOnTakeBeforeCollecting", async function () {
+    it("take_exhaustingAFullLotAfterAPartialTake_stillRecordsBadDebt", async function () {
+      const buyer = f.users[1];
+      await fund(buyer, f.weth);
+      const auction = await startAuction(f.weth, { price: 2_200n * WAD });
+      expect(auction.partial).to.equal(false);
+      const first = await pinAt(auction, f.weth, 5n);
+      await take(buyer, auction.auctionId, WAD);
+      const debtLeft = auction.debt - mulWadUp(WAD, first);
+      expect(plain(await f.dutchAuction.auctions(auction.auctionId))).to.deep.equal({
+        vaultId: auction.vaultId,
+        collateral: weth,
+        collateralLeft: auction.collateral - WAD,
+        debtLeft,
+        startPrice: auction.startPrice,
+        startTime: auction.startTime,
+        vaultKeepsCollateral: false,
+      });
+      const second = await pinAt(auction, f.weth, 65n);
+      const paid = mulWadUp(auction.collateral - WAD, second);
+      expect(paid).to.be.lt(debtLeft);
+      const receipt = await take(buyer, auction.auctionId, MAX);
+      expect(eventsIn(receipt, f.dutchAuction, "AuctionEnded")).to.deep.equal([
+        { auctionId: auction.auctionId, collateralReturned: 0n, debtReturned: 0n, badDebt: debtLeft - paid },
+      ]);
+      expect(await debtInAuction(weth)).to.deep.equal([0n, 0n]);
+      await expectBooksBalanced();
+    });
+
+    it("take_withCallbackData_sendsTheCollateralCallsOnTakeThenCollects", async function () {
       const buyer = await new MockTakeBuyer__factory(f.governor).deploy(await f.dutchAuction.getAddress());
+      const buyerAddress = await buyer.getAddress();
       const funder = f.users[1];
       await fund(funder, f.weth);
       const auction = await startAuction(f.weth);
-      await f.stablecoin.connect(funder).transfer(await buyer.getAddress(), 5_000n * WAD);
-      await buyer.buy(auction.auctionId, WAD, MAX);
+      await f.stablecoin.connect(funder).transfer(buyerAddress, 5_000n * WAD);
+      const price = await pinAt(auction, f.weth, 65n);
+      const tx = await buyer.buy(auction.auctionId, WAD, MAX);
+      const paid = mulWadUp(WAD, price);
+      await expect(tx)
+        .to.emit(f.dutchAuction, "Take")
+        .withArgs(auction.auctionId, buyerAddress, buyerAddress, WAD, paid, price);
       expect(await buyer.calls()).to.equal(1n);
-      expect(await f.weth.token.balanceOf(await buyer.getAddress())).to.equal(WAD);
+      expect(await f.weth.token.balanceOf(buyerAddress)).to.equal(WAD);
+      expect(await f.stablecoin.balanceOf(buyerAddress)).to.equal(5_000n * WAD - paid);
+      expect((await f.vaultEngine.vaults(auction.vaultId)).auctionCollateral).to.equal(auction.collateral - WAD);
+      // Collateral out before the payment is burnt.
+      const receipt = (await tx.wait())!;
+      const transfers = (token: { target: unknown; interface: Interface }) =>
+        receipt.logs.findIndex(
+          (log) => log.address === token.target && token.interface.parseLog(log)?.name === "Transfer",
+        );
+      const collateralOut = transfers(f.weth.token);
+      const paymentBurnt = transfers(f.stablecoin);
+      expect(collateralOut).to.be.gte(0);
+      expect(paymentBurnt).to.be.gt(collateralOut);
+      await expectBooksBalanced();
+    });
+
+    it("take_receiverIsTheEngine_revertsForbiddenCallbackTargetWithOrWithoutData", async function () {
+      const buyer = f.users[1];
+      await fund(buyer, f.weth);
+      const auction = await startAuction(f.weth);
+      const engine = await f.vaultEngine.getAddress();
+      for (const data of ["0x", "0x01"]) {
+        await expect(f.dutchAuction.connect(buyer).take(auction.auctionId, WAD, MAX, engine, data))
+          .to.be.revertedWithCustomError(f.dutchAuction, "ForbiddenCallbackTarget")
+          .withArgs(engine);
+      }
+    });
+
+    it("take_callbackToACoreContract_revertsForbiddenCallbackTarget", async function () {
+      const buyer = f.users[1];
+      await fund(buyer, f.weth);
+      const auction = await startAuction(f.weth);
+      const before = plain(await f.dutchAuction.auctions(auction.auctionId));
+      const targets = [
+        await f.stablecoin.getAddress(),
+        await f.oracleHub.getAddress(),
+        await f.liquidator.getAddress(),
+        await f.accessManager.getAddress(),
+        await f.dutchAuction.getAddress(),
+        weth,
+      ];
+      for (const target of targets) {
+        await expect(f.dutchAuction.connect(buyer).take(auction.auctionId, WAD, MAX, target, "0x01"))
+          .to.be.revertedWithCustomError(f.dutchAuction, "ForbiddenCallbackTarget")
+          .withArgs(target);
+      }
+      expect(plain(await f.dutchAuction.auctions(auction.auctionId))).to.deep.equal(before);
       await expectBooksBalanced();
     });
   });
@@ -707,9 +1434,9 @@ describe("DutchAuction", function () {
       for (const elapsed of [3n, 333n, 1_001n, 2_500n, 4_321n]) {
         const price = await pinAt(auction, f.wbtc, elapsed);
         const receipt = await take(buyer, auction.auctionId, 1_000_000n);
-        const event = auctionEvent(receipt, "Take");
+        const [event] = eventsIn(receipt, f.dutchAuction, "Take");
         expect(event.price).to.equal(price);
-        expect(event.debtPaid).to.equal(mulWadUp(1_000_000n * 10n ** 10n, price));
+        expect(event.debtPaid).to.equal(valueUp(1_000_000n, 8, price));
       }
     });
   });
@@ -724,14 +1451,24 @@ describe("DutchAuction", function () {
         .withArgs(auction.auctionId);
     });
 
-    it("reset_unknownAuction_revertsNotActive", async function () {
+    it("reset_unknownOrEndedAuction_revertsNotActive", async function () {
       await expect(f.dutchAuction.reset(3n, f.users[1].address))
         .to.be.revertedWithCustomError(f.dutchAuction, "AuctionNotActive")
         .withArgs(3n);
+      const buyer = f.users[1];
+      await fund(buyer, f.weth);
+      const auction = await startAuction(f.weth);
+      await take(buyer, auction.auctionId, MAX);
+      await time.increaseTo(auction.startTime + 4_200n);
+      await expect(f.dutchAuction.reset(auction.auctionId, f.users[1].address))
+        .to.be.revertedWithCustomError(f.dutchAuction, "AuctionNotActive")
+        .withArgs(auction.auctionId);
     });
 
     it("reset_zeroKeeper_reverts", async function () {
       const auction = await startAuction(f.weth);
+      await time.increaseTo(auction.startTime + 4_200n);
+      await setPrice(f.weth, 2_500n * WAD);
       await expect(f.dutchAuction.reset(auction.auctionId, ethers.ZeroAddress)).to.be.revertedWithCustomError(
         f.dutchAuction,
         "ZeroAddress",
@@ -747,55 +1484,130 @@ describe("DutchAuction", function () {
       );
     });
 
-    it("reset_belowCusp_restartsAtOraclePriceTimesBufAndPaysTheKeeper", async function () {
+    it("reset_belowCusp_restartsAtOraclePriceTimesBufAndOwesTheKeeper", async function () {
       const keeper = f.users[1];
       const auction = await startAuction(f.weth);
-      await time.increaseTo(auction.startTime + 4_200n);
+      await time.increaseTo(auction.startTime + 4_000n);
       await setPrice(f.weth, 2_500n * WAD);
-      const startPrice = mulWadUp(2_500n * WAD, WETH_SPEC.auction!.buf);
-      const incentive = min(
-        LOCAL_INCENTIVE.maxIncentive,
-        LOCAL_INCENTIVE.tip + mulWadDown(auction.debt, LOCAL_INCENTIVE.chip),
-      );
-      const before = await f.stablecoin.balanceOf(keeper.address);
-      const resetTime = (await time.latest()) + 1;
+      const oraclePrice = await f.oracleHub.price(weth);
+      expect(oraclePrice).to.equal(2_500n * WAD);
+      const startPrice = mulWadUp(oraclePrice, BUF);
+      const incentive = keeperIncentive(auction.debt);
+      // Stale from the first second below the cusp, not before.
+      await time.setNextBlockTimestamp(auction.startTime + 4_139n);
+      await expect(f.dutchAuction.connect(f.users[2]).reset(auction.auctionId, keeper.address))
+        .to.be.revertedWithCustomError(f.dutchAuction, "AuctionNotStale")
+        .withArgs(auction.auctionId);
+      const resetTime = auction.startTime + 4_140n;
       await time.setNextBlockTimestamp(resetTime);
       await expect(f.dutchAuction.connect(f.users[2]).reset(auction.auctionId, keeper.address))
         .to.emit(f.dutchAuction, "AuctionReset")
         .withArgs(auction.auctionId, keeper.address, startPrice, incentive);
-      expect(await f.stablecoin.balanceOf(keeper.address)).to.equal(before + incentive);
-      const state = await f.dutchAuction.auctions(auction.auctionId);
-      expect([state.startPrice, state.startTime]).to.deep.equal([startPrice, BigInt(resetTime)]);
-      expect([state.collateralLeft, state.debtLeft]).to.deep.equal([auction.collateral, auction.debt]);
+      // Owed, not minted.
+      expect(await f.stablecoin.balanceOf(keeper.address)).to.equal(0n);
+      expect(await owed(keeper.address)).to.deep.equal([incentive, incentive]);
+      expect(plain(await f.dutchAuction.auctions(auction.auctionId))).to.deep.equal({
+        vaultId: auction.vaultId,
+        collateral: weth,
+        collateralLeft: auction.collateral,
+        debtLeft: auction.debt,
+        startPrice,
+        startTime: resetTime,
+        vaultKeepsCollateral: true,
+      });
       const status = await f.dutchAuction.auctionStatus(auction.auctionId);
       expect([status.needsReset, status.price]).to.deep.equal([false, startPrice]);
+      expect(await debtInAuction(weth)).to.deep.equal([auction.debt, auction.debt]);
       await expectBooksBalanced();
     });
 
-    it("reset_afterTail_restartsTheLinearAuction", async function () {
+    it("reset_afterTail_restartsTheLinearAuctionWhateverItsPrice", async function () {
       const keeper = f.users[1];
       await f.dutchAuction.setCusp(wbtc, 0n);
       const auction = await startAuction(f.wbtc);
-      await time.increaseTo(auction.startTime + WBTC_SPEC.auction!.tail);
+      const tail = WBTC_AUCTION.tail;
+      await time.increaseTo(auction.startTime + tail - 100n);
       await setPrice(f.wbtc, 48_000n * WAD);
-      expect((await f.dutchAuction.auctionStatus(auction.auctionId)).needsReset).to.equal(true);
-      await f.dutchAuction.reset(auction.auctionId, keeper.address);
-      expect((await f.dutchAuction.auctions(auction.auctionId)).startPrice).to.equal(
-        mulWadUp(48_000n * WAD, WBTC_SPEC.auction!.buf),
-      );
-    });
-
-    it("reset_dustAuction_paysNoIncentive", async function () {
-      const keeper = f.users[1];
-      await f.liquidator.setFullLiquidationHealth(weth, WAD);
-      // 0.2 WETH: about 486 to raise, under the 500 incentive minimum.
-      const auction = await startAuction(f.weth, { amount: WAD / 5n });
-      expect(auction.debt).to.be.lt(LOCAL_INCENTIVE.minDebt);
-      await time.increaseTo(auction.startTime + 4_200n);
-      await setPrice(f.weth, 2_500n * WAD);
+      // At the tail the auction still runs, a second later it is stale though its price is not zero.
+      await time.setNextBlockTimestamp(auction.startTime + tail);
+      await expect(f.dutchAuction.reset(auction.auctionId, keeper.address))
+        .to.be.revertedWithCustomError(f.dutchAuction, "AuctionNotStale")
+        .withArgs(auction.auctionId);
+      expect(curvePrice(f.wbtc, auction.startPrice, tail + 1n)).to.be.gt(0n);
+      const startPrice = mulWadUp(48_000n * WAD, WBTC_AUCTION.buf);
+      await time.setNextBlockTimestamp(auction.startTime + tail + 1n);
+      expect(
+        await f.dutchAuction.reset.staticCall(auction.auctionId, keeper.address, { blockTag: "pending" }),
+      ).to.equal(startPrice);
       await expect(f.dutchAuction.reset(auction.auctionId, keeper.address))
         .to.emit(f.dutchAuction, "AuctionReset")
-        .withArgs(auction.auctionId, keeper.address, mulWadUp(2_500n * WAD, WETH_SPEC.auction!.buf), 0n);
+        .withArgs(auction.auctionId, keeper.address, startPrice, keeperIncentive(auction.debt));
+      const state = await f.dutchAuction.auctions(auction.auctionId);
+      expect([state.startPrice, state.startTime]).to.deep.equal([startPrice, auction.startTime + tail + 1n]);
+    });
+
+    it("reset_afterAPartialTake_owesTheIncentiveOnTheDebtLeft", async function () {
+      const [, buyer] = f.users;
+      const keeper = f.users[8];
+      await fund(buyer, f.weth);
+      const auction = await startAuction(f.weth);
+      const price = await pinAt(auction, f.weth, 10n);
+      await take(buyer, auction.auctionId, 2n * WAD);
+      const debtLeft = auction.debt - mulWadUp(2n * WAD, price);
+      expect((await f.dutchAuction.auctions(auction.auctionId)).debtLeft).to.equal(debtLeft);
+      await time.increaseTo(auction.startTime + 4_200n);
+      await setPrice(f.weth, 2_500n * WAD);
+      const incentive = keeperIncentive(debtLeft);
+      expect(incentive).to.not.equal(keeperIncentive(auction.debt));
+      const startPrice = mulWadUp(2_500n * WAD, BUF);
+      const tx = await f.dutchAuction.reset(auction.auctionId, keeper.address);
+      await expect(tx)
+        .to.emit(f.dutchAuction, "AuctionReset")
+        .withArgs(auction.auctionId, keeper.address, startPrice, incentive);
+      expect(await owed(keeper.address)).to.deep.equal([incentive, incentive]);
+      const resetTime = BigInt((await ethers.provider.getBlock((await tx.wait())!.blockNumber))!.timestamp);
+      expect(plain(await f.dutchAuction.auctions(auction.auctionId))).to.deep.equal({
+        vaultId: auction.vaultId,
+        collateral: weth,
+        collateralLeft: auction.collateral - 2n * WAD,
+        debtLeft,
+        startPrice,
+        startTime: resetTime,
+        vaultKeepsCollateral: true,
+      });
+    });
+
+    it("reset_debtLeftUnderMinDebtLeft_owesNothingAndAtTheMinimumOwesTheIncentive", async function () {
+      const [, buyer] = f.users;
+      const keeper = f.users[8];
+      await fund(buyer, f.weth);
+      const auction = await startAuction(f.weth);
+      // Trim the auction down to exactly the minimum left.
+      await take(buyer, auction.auctionId, divWadDown(auction.debt - 50n * WAD, auction.startPrice));
+      expect((await f.dutchAuction.auctions(auction.auctionId)).debtLeft).to.equal(MIN_DEBT_LEFT);
+      await time.increaseTo(auction.startTime + 4_200n);
+      await setPrice(f.weth, 2_500n * WAD);
+      const startPrice = mulWadUp(2_500n * WAD, BUF);
+
+      // Raise the minimum above the debt left: a dust-sized auction earns nothing.
+      await f.dutchAuction.setMinDebtLeft(weth, MIN_DEBT_LEFT + 1n);
+      const first = (await (await f.dutchAuction.reset(auction.auctionId, keeper.address)).wait())!;
+      expect(eventsIn(first, f.dutchAuction, "AuctionReset")).to.deep.equal([
+        { auctionId: auction.auctionId, keeper: keeper.address, startPrice, incentive: 0n },
+      ]);
+      expect(await owed(keeper.address)).to.deep.equal([0n, 0n]);
+      const firstReset = BigInt((await ethers.provider.getBlock(first.blockNumber))!.timestamp);
+
+      // Back to the minimum exactly: it earns the incentive again.
+      await time.increaseTo(firstReset + 4_200n);
+      await setPrice(f.weth, 2_500n * WAD);
+      await f.dutchAuction.setMinDebtLeft(weth, MIN_DEBT_LEFT);
+      const incentive = keeperIncentive(MIN_DEBT_LEFT);
+      expect(incentive).to.equal(20n * WAD + WAD / 10n);
+      await expect(f.dutchAuction.reset(auction.auctionId, keeper.address))
+        .to.emit(f.dutchAuction, "AuctionReset")
+        .withArgs(auction.auctionId, keeper.address, startPrice, incentive);
+      expect(await owed(keeper.address)).to.deep.equal([incentive, incentive]);
       expect(await f.stablecoin.balanceOf(keeper.address)).to.equal(0n);
       await expectBooksBalanced();
     });
@@ -804,44 +1616,84 @@ describe("DutchAuction", function () {
   // ------------------------------------------------------------ views
 
   describe("views", function () {
-    it("auctions_afterStart_storeTheLotDebtAndStartPrice", async function () {
+    it("auctions_afterStart_storeTheLotUnderTheVaultId", async function () {
       const auction = await startAuction(f.weth);
       const [oraclePrice] = await f.oracleHub.priceState(weth);
-      const state = await f.dutchAuction.auctions(auction.auctionId);
-      expect(plain(state)).to.deep.equal({
-        collateralLeft: auction.collateral,
-        debtLeft: auction.debt,
-        startPrice: mulWadUp(oraclePrice, WETH_SPEC.auction!.buf),
-        startTime: auction.startTime,
+      const vault = await f.vaultEngine.vaults(auction.vaultId);
+      expect(plain(await f.dutchAuction.auctions(auction.auctionId))).to.deep.equal({
         vaultId: auction.vaultId,
-        collateralId: 1n,
+        collateral: weth,
+        collateralLeft: vault.auctionCollateral,
+        debtLeft: auction.debt,
+        startPrice: mulWadUp(oraclePrice, BUF),
+        startTime: auction.startTime,
         // startAuction liquidates part of a vault, which keeps collateral of its own.
         vaultKeepsCollateral: true,
       });
-      expect(await f.dutchAuction.auctionCount()).to.equal(1n);
+      expect(vault.auctionCollateral).to.equal(auction.collateral);
+      expect(auction.auctionId).to.equal(auction.vaultId);
     });
 
-    it("auctionStatus_inactiveAuction_isAllZero", async function () {
+    it("auctions_fullLiquidation_doesNotLetTheVaultKeepCollateral", async function () {
+      const auction = await startAuction(f.weth, { price: 2_200n * WAD });
+      expect((await f.dutchAuction.auctions(auction.auctionId)).vaultKeepsCollateral).to.equal(false);
+    });
+
+    it("auctionsAndAuctionStatus_noAuction_areAllZero", async function () {
       expect([...(await f.dutchAuction.auctionStatus(1n))]).to.deep.equal([false, 0n, 0n, 0n]);
+      expect(plain(await f.dutchAuction.auctions(1n))).to.deep.equal(NO_AUCTION);
+      // A vault that exists but was never liquidated.
+      const vaultId = await openVault(f.users[0], f.weth, WAD, 0n);
+      expect(plain(await f.dutchAuction.auctions(vaultId))).to.deep.equal(NO_AUCTION);
     });
 
-    it("activeAuctions_andDebtInAuction_trackRunningAuctions", async function () {
-      const [alice, bob, carol, buyer] = f.users;
-      await fund(buyer, f.weth);
+    it("activeAuctions_andDebtInAuction_trackRunningAuctionsByVaultId", async function () {
+      const [alice, bob, carol, dave, buyer] = f.users;
+      expect(await active()).to.deep.equal([]);
       const first = await openVault(alice, f.weth, 10n * WAD);
+      const healthy = await openVault(dave, f.weth, 10n * WAD, 50n);
       const second = await openVault(bob, f.weth, 10n * WAD);
+      await fund(buyer, f.weth);
       const third = await openVault(carol, f.weth, 10n * WAD);
       await movePrice(f.weth, 2_580n * WAD);
-      const auctions = [await liquidate(first), await liquidate(second), await liquidate(third)];
-      expect(await f.dutchAuction.activeAuctions()).to.deep.equal([1n, 2n, 3n]);
+      const auctions = [await liquidate(third), await liquidate(first), await liquidate(second)];
+      expect(auctions.map((a) => a.auctionId)).to.deep.equal([third, first, second]);
+      expect(await active()).to.deep.equal([first, second, third]);
+      expect(healthy).to.equal(2n);
       const total = auctions.reduce((sum, a) => sum + a.debt, 0n);
-      expect([...(await f.dutchAuction.debtInAuction(weth))]).to.deep.equal([total, total]);
-      expect([...(await f.dutchAuction.debtInAuction(wbtc))]).to.deep.equal([0n, total]);
-      await take(buyer, 2n, MAX);
-      expect(await f.dutchAuction.activeAuctions()).to.deep.equal([1n, 3n]);
-      const rest = total - auctions[1].debt;
-      expect([...(await f.dutchAuction.debtInAuction(weth))]).to.deep.equal([rest, rest]);
-      expect(await f.dutchAuction.auctionCount()).to.equal(3n);
+      expect(await debtInAuction(weth)).to.deep.equal([total, total]);
+      expect(await debtInAuction(wbtc)).to.deep.equal([0n, total]);
+      await take(buyer, second, MAX);
+      expect(await active()).to.deep.equal([first, third]);
+      const rest = total - auctions[2].debt;
+      expect(await debtInAuction(weth)).to.deep.equal([rest, rest]);
+      await expectBooksBalanced();
+    });
+
+    it("liquidate_afterItsAuctionEnded_startsANewAuctionUnderTheSameId", async function () {
+      const buyer = f.users[1];
+      const auction = await startAuction(f.weth);
+      await fund(buyer, f.weth);
+      await take(buyer, auction.auctionId, MAX);
+      expect(plain(await f.dutchAuction.auctions(auction.vaultId))).to.deep.equal(NO_AUCTION);
+      await movePrice(f.weth, 2_000n * WAD);
+      const again = await liquidate(auction.vaultId);
+      expect(again.auctionId).to.equal(auction.vaultId);
+      expect(again.startTime).to.be.gt(auction.startTime);
+      const [oraclePrice] = await f.oracleHub.priceState(weth);
+      const vault = await f.vaultEngine.vaults(auction.vaultId);
+      expect(plain(await f.dutchAuction.auctions(auction.vaultId))).to.deep.equal({
+        vaultId: auction.vaultId,
+        collateral: weth,
+        collateralLeft: again.collateral,
+        debtLeft: again.debt,
+        startPrice: mulWadUp(oraclePrice, BUF),
+        startTime: again.startTime,
+        vaultKeepsCollateral: vault.collateralAmount > 0n,
+      });
+      expect(vault.auctionCollateral).to.equal(again.collateral);
+      expect(await active()).to.deep.equal([auction.vaultId]);
+      expect(await debtInAuction(weth)).to.deep.equal([again.debt, again.debt]);
       await expectBooksBalanced();
     });
 
@@ -851,11 +1703,12 @@ describe("DutchAuction", function () {
         [f.wbtc, WBTC_SPEC],
       ] as const) {
         const params = await f.dutchAuction.auctionParams(await c.token.getAddress());
-        expect([params.buf, params.tail, params.cusp, params.minDebtLeft]).to.deep.equal([
+        expect([params.buf, params.tail, params.cusp, params.minDebtLeft, params.maxDebtInAuction]).to.deep.equal([
           spec.auction!.buf,
           spec.auction!.tail,
           spec.auction!.cusp,
           spec.dust,
+          spec.auction!.maxDebtInAuction,
         ]);
       }
     });

@@ -1,12 +1,19 @@
 // Liquidator: governed setters and their bounds, every way `liquidate` refuses, the size of the slice
 // (checked against the closed form documented in Liquidator._slice, recomputed from the engine's
-// views at the very block of the liquidation), the cascade brake, and the keeper incentive.
+// views at the very block of the liquidation), the debt booked at seize, the cut under the
+// DutchAuction's caps, the incentive the DutchAuction owes the keeper, and `liquidateBatch`, whose
+// result must be what single liquidations of the same vaults in the same block produce.
 import { expect } from "chai";
 import { ethers, network } from "hardhat";
-import { time } from "@nomicfoundation/hardhat-network-helpers";
-import { PANIC_CODES } from "@nomicfoundation/hardhat-chai-matchers/panic";
+import { loadFixture, takeSnapshot, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import type { ContractTransactionReceipt, Result } from "ethers";
+import type {
+  ContractTransactionReceipt,
+  ContractTransactionResponse,
+  Interface,
+  Result,
+  TransactionReceipt,
+} from "ethers";
 import {
   RAY,
   WAD,
@@ -17,20 +24,37 @@ import {
   mulWadDown,
   mulWadUp,
 } from "../../keeper/src/math/fixedPoint";
-import { LOCAL_COLLATERALS, LOCAL_INCENTIVE, toFeedAnswer } from "../../scripts/lib/deploy";
+import { LOCAL_COLLATERALS, LOCAL_INCENTIVE, listMockCollateral, toFeedAnswer } from "../../scripts/lib/deploy";
 import { Liquidator__factory, MockAggregator__factory, MockERC20__factory } from "../../typechain-types";
-import type { IVaultEngine } from "../../typechain-types";
+import type { ILiquidator } from "../../typechain-types";
 import { deploySluiceFixture, type SluiceFixture } from "../helpers/fixtures";
 import * as market from "../helpers/market";
 
 type Signer = HardhatEthersSigner;
 type Collateral = market.Collateral;
-type LiquidationData = IVaultEngine.LiquidationDataStructOutput;
+
+/** IVaultEngine.LiquidationData as a plain object. */
+interface LiquidationData {
+  owner: string;
+  collateral: string;
+  collateralAmount: bigint;
+  normalizedDebt: bigint;
+  rate: bigint;
+  price: bigint;
+  value: bigint;
+  debt: bigint;
+  dust: bigint;
+  lastBorrowBlock: bigint;
+  inAuction: boolean;
+  decimals: bigint;
+}
+type LiquidationParams = ILiquidator.LiquidationParamsStructOutput;
 
 /** A struct a view returned, as a plain object (TypeChain types it as a tuple; it is a Result). */
 const plain = (struct: unknown): Record<string, unknown> => (struct as Result).toObject();
 const PENDING = { blockTag: "pending" } as const;
 const MAX_UINT256 = 2n ** 256n - 1n;
+const GAS = { gasLimit: 3_000_000n } as const;
 const pct = (percent: number): bigint => (BigInt(Math.round(percent * 100)) * WAD) / 10_000n;
 const name = (parameter: string): string => ethers.encodeBytes32String(parameter);
 const min = (a: bigint, b: bigint): bigint => (a < b ? a : b);
@@ -39,40 +63,59 @@ const floorSub = (a: bigint, b: bigint): bigint => (a > b ? a - b : 0n);
 // Liquidator.sol bounds.
 const MAX_PENALTY = pct(50);
 const MAX_TARGET_HEALTH = 2n * WAD;
-const MAX_CHIP = pct(10);
 const MAX_LOT_MARGIN = 3n * WAD;
 
 const WETH_LIQUIDATION = LOCAL_COLLATERALS[0].liquidation!;
+const WETH_AUCTION = LOCAL_COLLATERALS[0].auction!;
 
-interface Plan {
+type Refusal = "InAuction" | "Healthy" | "NoRoom";
+
+/** A vault as a liquidation in the next block sees it. */
+interface VaultView {
+  vaultId: bigint;
   data: LiquidationData;
+  params: LiquidationParams;
   threshold: bigint;
   health: bigint;
+}
+
+/** What a liquidation of the vault must do, from Liquidator._plan written out. */
+interface Plan extends VaultView {
+  refusal?: Refusal;
+  room: bigint;
+  /** Cut down to `room` by the caps. */
+  cut: boolean;
   slice: bigint;
   full: boolean;
   collateralSeized: bigint;
   normalizedDebtSeized: bigint;
   debtSeized: bigint;
   debtToRaise: bigint;
+  vaultKeepsCollateral: boolean;
 }
 
-interface LiquidatedArgs {
+/** What one liquidation did, from the VaultEngine's `Seized` and the DutchAuction's `AuctionStarted`. */
+interface Liquidation {
   vaultId: bigint;
-  auctionId: bigint;
-  keeper: string;
   collateralSeized: bigint;
-  debtSeized: bigint;
+  normalizedDebtSeized: bigint;
+  bookedDebt: bigint; // [rad]
+  keeper: string;
   debtToRaise: bigint;
+  startPrice: bigint;
   incentive: bigint;
 }
 
 describe("Liquidator", function () {
   let f: SluiceFixture;
   let weth: string;
+  let wbtc: string;
 
   beforeEach(async function () {
     f = await deploySluiceFixture();
     weth = await f.weth.token.getAddress();
+    wbtc = await f.wbtc.token.getAddress();
+    storedRates.clear();
   });
 
   // ------------------------------------------------------------ helpers
@@ -93,10 +136,99 @@ describe("Liquidator", function () {
     if (health < params.fullLiquidationHealth) return [data.debt, true];
     const shrink = mulWadUp(WAD + params.penalty, threshold);
     if (params.targetHealth <= shrink) return [data.debt, true];
-    const shortfall = mulWadUp(params.targetHealth, data.debt) - mulWadDown(data.value, threshold);
-    const slice = divWadUp(shortfall, params.targetHealth - shrink);
+    const needed = mulWadUp(params.targetHealth, data.debt);
+    const backing = mulWadDown(data.value, threshold);
+    if (backing >= needed) return [0n, false];
+    const slice = divWadUp(needed - backing, params.targetHealth - shrink);
     if (slice >= data.debt || data.debt - slice < data.dust) return [data.debt, true];
     return [slice, false];
+  }
+
+  /** Value [wad] of `amount` token units at `price`, rounded down (FixedPointMath.valueDown). */
+  const valueDown = (amount: bigint, decimals: bigint, price: bigint): bigint =>
+    mulWadDown(amount * 10n ** (18n - decimals), price);
+
+  /** Token units worth `value` at `price`, rounded up (FixedPointMath.amountUp). */
+  const amountUp = (value: bigint, decimals: bigint, price: bigint): bigint =>
+    mulDivUp(divWadUp(value, price), 1n, 10n ** (18n - decimals));
+
+  /** The vault as the pending block sees it (pin the block's timestamp first). */
+  async function viewVault(vaultId: bigint): Promise<VaultView> {
+    const data = plain(await f.vaultEngine.liquidationData(vaultId, PENDING)) as unknown as LiquidationData;
+    const params = await f.liquidator.liquidationParams(data.collateral);
+    const threshold = await f.riskEngine.thresholdFor(data.collateral, data.value, PENDING);
+    const health = data.debt === 0n ? MAX_UINT256 : mulDivDown(data.value, threshold, data.debt);
+    return { vaultId, data, params, threshold, health };
+  }
+
+  /**
+   * Liquidator._plan with `room` [wad] under the caps, written out, for a vault that did not borrow in
+   * the block (the tests of BorrowedThisBlock check the refusal itself).
+   */
+  function planWithRoom(vault: VaultView, room: bigint): Plan {
+    const { data, params, threshold, health } = vault;
+    const refused = (refusal: Refusal): Plan => ({
+      ...vault,
+      refusal,
+      room,
+      cut: false,
+      slice: 0n,
+      full: false,
+      collateralSeized: 0n,
+      normalizedDebtSeized: 0n,
+      debtSeized: 0n,
+      debtToRaise: 0n,
+      vaultKeepsCollateral: false,
+    });
+    if (data.inAuction) return refused("InAuction");
+    if (health >= WAD) return refused("Healthy");
+    let [slice, full] = referenceSlice(data, params, threshold, health);
+    const onePlusPenalty = WAD + params.penalty;
+    const cut = mulWadUp(slice, onePlusPenalty) > room;
+    if (cut) {
+      [slice, full] = [divWadDown(room, onePlusPenalty), false];
+      if (slice < data.dust || data.debt - slice < data.dust) return refused("NoRoom");
+    }
+    let collateralSeized = data.collateralAmount;
+    let normalizedDebtSeized = data.normalizedDebt;
+    if (!full) {
+      normalizedDebtSeized = min(data.normalizedDebt, mulDivUp(slice, RAY, data.rate));
+      const toRaise = mulWadUp(mulWadUp(slice, onePlusPenalty), params.lotMargin);
+      collateralSeized = min(data.collateralAmount, amountUp(toRaise, data.decimals, data.price));
+    }
+    if (collateralSeized === data.collateralAmount) {
+      // A cut slice whose lot needs all the collateral waits for room.
+      if (cut) return refused("NoRoom");
+      // A slice that needs all the collateral takes all the debt too.
+      normalizedDebtSeized = data.normalizedDebt;
+    }
+    return withSeized({ ...vault, room, cut, slice, full }, normalizedDebtSeized, collateralSeized);
+  }
+
+  /** The plan completed from what it seizes: the debt with fees to now, and what the auction raises. */
+  function withSeized(
+    plan: Omit<
+      Plan,
+      "collateralSeized" | "normalizedDebtSeized" | "debtSeized" | "debtToRaise" | "vaultKeepsCollateral"
+    >,
+    normalizedDebtSeized: bigint,
+    collateralSeized: bigint,
+  ): Plan {
+    const debtSeized = mulDivUp(normalizedDebtSeized, plan.data.rate, RAY);
+    return {
+      ...plan,
+      collateralSeized,
+      normalizedDebtSeized,
+      debtSeized,
+      debtToRaise: mulWadUp(debtSeized, WAD + plan.params.penalty),
+      vaultKeepsCollateral: collateralSeized < plan.data.collateralAmount,
+    };
+  }
+
+  /** The room [wad] a new auction of `collateral` has in the pending block: the smaller of the two. */
+  async function roomOf(collateral: string): Promise<bigint> {
+    const [collateralRoom, totalRoom] = await f.dutchAuction.room(collateral, PENDING);
+    return min(collateralRoom, totalRoom);
   }
 
   /**
@@ -105,69 +237,277 @@ describe("Liquidator", function () {
    */
   async function planNextBlock(vaultId: bigint): Promise<Plan> {
     await time.setNextBlockTimestamp((await time.latest()) + 1);
-    const data = await f.vaultEngine.liquidationData(vaultId, PENDING);
-    const params = await f.liquidator.liquidationParams(data.collateral);
-    const threshold = await f.riskEngine.thresholdFor(data.collateral, data.value, PENDING);
-    const health = data.debt === 0n ? MAX_UINT256 : mulDivDown(data.value, threshold, data.debt);
-    let [slice, full] = referenceSlice(data, params, threshold, health);
-    const onePlusPenalty = WAD + params.penalty;
-    const [collateralDebt, totalDebt] = await f.dutchAuction.debtInAuction(data.collateral);
-    const room = min(
-      floorSub(params.maxDebtInAuction, collateralDebt),
-      floorSub(await f.liquidator.maxTotalDebtInAuction(), totalDebt),
-    );
-    if (mulWadUp(slice, onePlusPenalty) > room) [slice, full] = [divWadDown(room, onePlusPenalty), false];
-    let collateralSeized = data.collateralAmount;
-    let normalizedDebtSeized = data.normalizedDebt;
-    if (!full) {
-      normalizedDebtSeized = min(data.normalizedDebt, mulDivUp(slice, RAY, data.rate));
-      const toRaise = mulWadUp(mulWadUp(slice, onePlusPenalty), params.lotMargin);
-      const scale = 10n ** (18n - data.decimals);
-      collateralSeized = min(data.collateralAmount, mulDivUp(divWadUp(toRaise, data.price), 1n, scale));
+    const vault = await viewVault(vaultId);
+    return planWithRoom(vault, await roomOf(vault.data.collateral));
+  }
+
+  /**
+   * What `liquidateBatch(vaultIds)` must do in the pending block (pin its timestamp first): each vault
+   * planned in order against the rooms the earlier ones left; undefined for a vault it skips.
+   */
+  async function planBatch(vaultIds: bigint[]): Promise<(Plan | undefined)[]> {
+    const count = await f.vaultEngine.vaultCount();
+    const collateralRooms = new Map<string, bigint>();
+    const seized = new Set<bigint>();
+    let totalRoom: bigint | undefined;
+    const plans: (Plan | undefined)[] = [];
+    for (const vaultId of vaultIds) {
+      let vault: VaultView;
+      try {
+        if (vaultId === 0n || vaultId > count) throw new Error("no such vault");
+        vault = await viewVault(vaultId);
+      } catch {
+        plans.push(undefined); // missing, unlisted here, or unpriced
+        continue;
+      }
+      const collateral = vault.data.collateral;
+      if (!collateralRooms.has(collateral)) {
+        const [collateralRoom, total] = await f.dutchAuction.room(collateral, PENDING);
+        collateralRooms.set(collateral, collateralRoom);
+        totalRoom ??= total;
+      }
+      if (seized.has(vaultId)) vault = { ...vault, data: { ...vault.data, inAuction: true } };
+      const plan = planWithRoom(vault, min(collateralRooms.get(collateral)!, totalRoom!));
+      if (plan.refusal !== undefined) {
+        plans.push(undefined);
+        continue;
+      }
+      collateralRooms.set(collateral, floorSub(collateralRooms.get(collateral)!, plan.debtToRaise));
+      totalRoom = floorSub(totalRoom!, plan.debtToRaise);
+      seized.add(vaultId);
+      plans.push(plan);
     }
-    const debtSeized = mulDivUp(normalizedDebtSeized, data.rate, RAY);
-    const debtToRaise = mulWadUp(debtSeized, onePlusPenalty);
-    return {
-      data,
-      threshold,
-      health,
-      slice,
-      full,
-      collateralSeized,
-      normalizedDebtSeized,
-      debtSeized,
-      debtToRaise,
-    };
+    return plans;
   }
 
-  /** The incentive from its definition: min(max, tip + chip·debtToRaise), none under minDebt, ≤ penalty/2. */
-  function referenceIncentive(plan: Plan, penalty = WETH_LIQUIDATION.penalty, params = LOCAL_INCENTIVE): bigint {
-    const keeper =
-      plan.debtToRaise < params.minDebt
-        ? 0n
-        : min(params.maxIncentive, params.tip + mulWadDown(plan.debtToRaise, params.chip));
-    return min(keeper, mulWadDown(plan.debtSeized, penalty) / 2n);
+  /** The incentive from its definition (IDutchAuction.keeperIncentive, capped by the Liquidator). */
+  async function referenceIncentive(plan: Plan, keeper: string, caller = keeper): Promise<bigint> {
+    const owner = plan.data.owner;
+    if (plan.debtToRaise < plan.data.dust || keeper === owner || caller === owner) return 0n;
+    const { tip, chip, maxIncentive } = await f.dutchAuction.incentiveParams();
+    const keeperIncentive = min(maxIncentive, tip + mulWadDown(plan.debtToRaise, chip));
+    const seizedValue = valueDown(plan.collateralSeized, plan.data.decimals, plan.data.price);
+    return min(keeperIncentive, mulWadDown(min(plan.debtSeized, seizedValue), plan.params.penalty) / 2n);
   }
 
-  function liquidatedArgs(receipt: ContractTransactionReceipt): LiquidatedArgs {
+  function parsedLogs(receipt: TransactionReceipt): { name: string; args: Result }[] {
+    const out: { name: string; args: Result }[] = [];
     for (const log of receipt.logs) {
-      const parsed = f.liquidator.interface.parseLog(log);
-      if (parsed?.name === "Liquidated") return parsed.args.toObject() as unknown as LiquidatedArgs;
+      const contract =
+        log.address === f.vaultEngine.target
+          ? f.vaultEngine
+          : log.address === f.dutchAuction.target
+            ? f.dutchAuction
+            : undefined;
+      const parsed = contract?.interface.parseLog(log);
+      if (parsed) out.push({ name: parsed.name, args: parsed.args });
     }
-    throw new Error("no Liquidated event");
+    return out;
   }
 
-  function engineEvent(receipt: ContractTransactionReceipt, event: string): Result | undefined {
-    for (const log of receipt.logs) {
-      if (log.address !== f.vaultEngine.target) continue;
-      const parsed = f.vaultEngine.interface.parseLog(log);
-      if (parsed?.name === event) return parsed.args;
+  function engineEvents(receipt: TransactionReceipt, event: string): Result[] {
+    return parsedLogs(receipt)
+      .filter((log) => log.name === event)
+      .map((log) => log.args);
+  }
+
+  /** Every liquidation in the receipt, in order: each `Seized` paired with its `AuctionStarted`. */
+  function liquidationsIn(receipt: TransactionReceipt): Liquidation[] {
+    const out: Liquidation[] = [];
+    let seized: Result | undefined;
+    for (const { name: event, args } of parsedLogs(receipt)) {
+      if (event === "Seized") seized = args;
+      if (event !== "AuctionStarted") continue;
+      expect(seized, "AuctionStarted without Seized").not.to.equal(undefined);
+      expect(seized!.vaultId).to.equal(args.auctionId);
+      out.push({
+        vaultId: args.auctionId,
+        collateralSeized: seized!.collateralAmount,
+        normalizedDebtSeized: seized!.normalizedDebt,
+        bookedDebt: seized!.debt,
+        keeper: args.keeper,
+        debtToRaise: args.debtToRaise,
+        startPrice: args.startPrice,
+        incentive: args.incentive,
+      });
+      seized = undefined;
     }
-    return undefined;
+    return out;
+  }
+
+  function liquidationIn(receipt: TransactionReceipt): Liquidation {
+    const all = liquidationsIn(receipt);
+    expect(all).to.have.length(1);
+    return all[0];
   }
 
   async function liquidate(vaultId: bigint, keeper: Signer, caller = keeper): Promise<ContractTransactionReceipt> {
     return (await (await f.liquidator.connect(caller).liquidate(vaultId, keeper.address)).wait())!;
+  }
+
+  async function liquidateBatch(vaultIds: bigint[], keeper: Signer, caller = keeper) {
+    return (await (await f.liquidator.connect(caller).liquidateBatch(vaultIds, keeper.address)).wait())!;
+  }
+
+  /** What the plan says the events must show. */
+  async function expectedLiquidation(plan: Plan, keeper: string, caller = keeper): Promise<Liquidation> {
+    return {
+      vaultId: plan.vaultId,
+      collateralSeized: plan.collateralSeized,
+      normalizedDebtSeized: plan.normalizedDebtSeized,
+      bookedDebt: await bookedDebtOf(plan),
+      keeper,
+      debtToRaise: plan.debtToRaise,
+      startPrice: mulWadUp(plan.data.price, (await f.dutchAuction.auctionParams(plan.data.collateral)).buf),
+      incentive: await referenceIncentive(plan, keeper, caller),
+    };
+  }
+
+  /**
+   * Checks a liquidation against its plan: exactly, unless the caps cut it. A cut must fit the room
+   * (the DutchAuction refuses a lot over it) and use it up to rounding; how the cut slice rounds into
+   * normalised debt and collateral is left to the Liquidator within a unit or two, and everything
+   * else must follow exactly from what it seized.
+   */
+  async function expectLiquidation(actual: Liquidation, plan: Plan, keeper: string, caller = keeper): Promise<void> {
+    if (!plan.cut) {
+      expect(actual).to.deep.equal(await expectedLiquidation(plan, keeper, caller));
+      return;
+    }
+    expect(actual.debtToRaise, "a cut liquidation raises at most the room").to.be.lte(plan.room);
+    expect(actual.debtToRaise, "a cut liquidation uses the room").to.be.gte(plan.room - 3n);
+    expect(actual.normalizedDebtSeized).to.be.within(plan.normalizedDebtSeized - 2n, plan.normalizedDebtSeized);
+    expect(actual.collateralSeized).to.be.within(plan.collateralSeized - 1n, plan.collateralSeized + 1n);
+    const seized = withSeized(plan, actual.normalizedDebtSeized, actual.collateralSeized);
+    expect(actual).to.deep.equal(await expectedLiquidation(seized, keeper, caller));
+  }
+
+  /** The seized normalised debt at the type's last accrued rate [rad] (derived from the books). */
+  async function bookedDebtOf(plan: Plan): Promise<bigint> {
+    return plan.normalizedDebtSeized * (await storedRate(plan.data.collateral));
+  }
+
+  /** The type's last accrued rate [ray], as `recordStoredRates` recorded it. */
+  async function storedRate(collateral: string): Promise<bigint> {
+    const rate = storedRates.get(collateral);
+    if (rate !== undefined) return rate;
+    throw new Error(`no stored rate recorded for ${collateral}: call recordStoredRates first`);
+  }
+  const storedRates = new Map<string, bigint>();
+
+  /**
+   * Accrues every listed type (one transaction each) and records the rate each stored: the engine
+   * has no view of the stored rate, and a liquidation books debt at it. Liquidations do not accrue,
+   * so the record holds until a borrow, repay, accrual or fee change of that type.
+   */
+  async function recordStoredRates(extra: Collateral[] = []): Promise<void> {
+    storedRates.clear();
+    for (const c of [...Object.values(f.collaterals), ...extra]) {
+      const address = await c.token.getAddress();
+      const receipt = (await (await f.vaultEngine.accrue(address)).wait())!;
+      const accrued = engineEvents(receipt, "FeesAccrued");
+      // No event when the rate did not move: then the rate as of that block is the stored one.
+      const rate =
+        accrued.length === 1
+          ? (accrued[0].rate as bigint)
+          : (await f.vaultEngine.collateralState(address, { blockTag: receipt.blockNumber })).rate;
+      storedRates.set(address, rate);
+    }
+  }
+
+  /**
+   * Sends the transactions into one block, in order (the callers give gas limits, as nothing is
+   * estimated against a block not yet mined), and returns their receipts.
+   */
+  async function inOneBlock(
+    send: (() => Promise<ContractTransactionResponse>)[],
+    timestamp?: number,
+  ): Promise<TransactionReceipt[]> {
+    await network.provider.send("evm_setAutomine", [false]);
+    const txs: ContractTransactionResponse[] = [];
+    try {
+      for (const s of send) txs.push(await s());
+      if (timestamp !== undefined) await time.setNextBlockTimestamp(timestamp);
+      await network.provider.send("evm_mine");
+    } finally {
+      await network.provider.send("evm_setAutomine", [true]);
+    }
+    const receipts = await Promise.all(txs.map((tx) => ethers.provider.getTransactionReceipt(tx.hash)));
+    expect(new Set(receipts.map((r) => r!.blockNumber)).size).to.equal(1);
+    expect(receipts.map((r) => r!.index)).to.deep.equal(receipts.map((_, i) => i));
+    return receipts.map((r) => r!);
+  }
+
+  /** Lists a collateral in the OracleHub and the VaultEngine only, and opens a funded vault of it. */
+  async function openVaultOfEngineOnlyCollateral(owner: Signer): Promise<{ address: string; vaultId: bigint }> {
+    const token = await new MockERC20__factory(f.governor).deploy("Other", "OTH", 18);
+    const feed = await new MockAggregator__factory(f.governor).deploy(8, "OTH / USD", 100n * 10n ** 8n);
+    const address = await token.getAddress();
+    await f.oracleHub.addFeed(address, {
+      source: await feed.getAddress(),
+      heartbeat: 3_600,
+      minPrice: WAD,
+      maxPrice: 10_000n * WAD,
+      maxJump: pct(30),
+      halfLife: 86_400,
+    });
+    await f.oracleHub.poke(address);
+    await f.vaultEngine.addCollateral(address, {
+      debtCeiling: 10n ** 6n * WAD,
+      dust: 0n,
+      stabilityFee: RAY,
+      maxLTV: pct(50),
+    });
+    await token.mint(owner.address, WAD);
+    await token.connect(owner).approve(await f.vaultEngine.getAddress(), WAD);
+    await f.vaultEngine.connect(owner).openVault(address);
+    const vaultId = await f.vaultEngine.vaultCount();
+    await f.vaultEngine.connect(owner).deposit(vaultId, WAD);
+    return { address, vaultId };
+  }
+
+  /**
+   * A WETH vault at health ≈ 0.95 (2,485 a WETH), above fullLiquidationHealth, whose slice (≈ 18,600
+   * of debt, ≈ 20,100 to raise) needs a lot (1.62 · slice at the oracle) worth more than its 10 WETH:
+   * the Liquidator takes the whole vault, which raises ≈ 24,300. Caps between ≈ 16,600 and 24,300
+   * leave a slice or a cut slice whose lot needs the whole vault, and no room for the whole vault.
+   */
+  async function openVaultWhoseLotNeedsItAll(owner: Signer): Promise<bigint> {
+    const vaultId = await openVault(owner, f.weth, 10n * WAD);
+    await movePrice(f.weth, 2_485n * WAD);
+    return vaultId;
+  }
+
+  /**
+   * The liquidation of the vault either is refused by the Liquidator as finding no room, or opens an
+   * auction within `cap`: never a lot the DutchAuction must refuse.
+   */
+  async function expectRefusedOrWithinTheRoom(vaultId: bigint, keeper: Signer, cap: bigint): Promise<void> {
+    let revert: string | undefined;
+    try {
+      await f.liquidator.connect(keeper).liquidate.staticCall(vaultId, keeper.address);
+    } catch (error) {
+      revert = describeRevert(error);
+    }
+    if (revert !== undefined) {
+      expect(revert).to.equal(`Liquidator.NoAuctionRoom(${weth})`);
+      return;
+    }
+    const event = liquidationIn(await liquidate(vaultId, keeper));
+    expect(event.debtToRaise).to.be.lte(cap);
+    const vault = await f.vaultEngine.vaults(vaultId);
+    if (vault.collateralAmount === 0n) expect(vault.normalizedDebt).to.equal(0n);
+  }
+
+  /** A revert as `Contract.Error(args)`, decoded with the protocol's interfaces. */
+  function describeRevert(error: unknown): string {
+    const data = (error as { data?: string }).data ?? "0x";
+    const contracts = { Liquidator: f.liquidator, DutchAuction: f.dutchAuction, VaultEngine: f.vaultEngine };
+    for (const [label, contract] of Object.entries(contracts)) {
+      const parsed = (contract.interface as unknown as Interface).parseError(data);
+      if (parsed) return `${label}.${parsed.name}(${parsed.args.join(", ")})`;
+    }
+    return `unknown revert ${data}`;
   }
 
   // ------------------------------------------------------------ admin
@@ -190,6 +530,12 @@ describe("Liquidator", function () {
       }
     });
 
+    it("constructor_wiring_exposesItsModules", async function () {
+      expect(await f.liquidator.vaultEngine()).to.equal(f.vaultEngine.target);
+      expect(await f.liquidator.riskEngine()).to.equal(f.riskEngine.target);
+      expect(await f.liquidator.auction()).to.equal(f.dutchAuction.target);
+    });
+
     it("addCollateral_newCollateral_storesParamsAndEmits", async function () {
       const token = ethers.Wallet.createRandom().address;
       const params = {
@@ -197,7 +543,6 @@ describe("Liquidator", function () {
         targetHealth: pct(120),
         fullLiquidationHealth: pct(80),
         lotMargin: pct(200),
-        maxDebtInAuction: 123n * WAD,
       };
       await expect(f.liquidator.addCollateral(token, params))
         .to.emit(f.liquidator, "CollateralAdded")
@@ -296,33 +641,24 @@ describe("Liquidator", function () {
       }
     });
 
-    it("setMaxDebtInAuction_anyValue_setsAndEmits", async function () {
-      const cap = 2n ** 128n - 1n;
-      await expect(f.liquidator.setMaxDebtInAuction(weth, cap))
-        .to.emit(f.liquidator, "MaxDebtInAuctionSet")
-        .withArgs(weth, cap);
-      expect((await f.liquidator.liquidationParams(weth)).maxDebtInAuction).to.equal(cap);
-    });
-
-    it("setMaxTotalDebtInAuction_anyValue_setsAndEmits", async function () {
-      await expect(f.liquidator.setMaxTotalDebtInAuction(7n * WAD))
-        .to.emit(f.liquidator, "MaxTotalDebtInAuctionSet")
-        .withArgs(7n * WAD);
-      expect(await f.liquidator.maxTotalDebtInAuction()).to.equal(7n * WAD);
-    });
-
-    it("setIncentiveParams_chipWithinBound_setsAndEmits", async function () {
-      const params = { tip: 1n, chip: MAX_CHIP, maxIncentive: 3n, minDebt: 4n };
-      await expect(f.liquidator.setIncentiveParams(params))
-        .to.emit(f.liquidator, "IncentiveParamsSet")
-        .withArgs(Object.values(params));
-      expect(plain(await f.liquidator.incentiveParams())).to.deep.equal(params);
-    });
-
-    it("setIncentiveParams_chipAboveMax_reverts", async function () {
-      await expect(f.liquidator.setIncentiveParams({ ...LOCAL_INCENTIVE, chip: MAX_CHIP + 1n }))
-        .to.be.revertedWithCustomError(f.liquidator, "OutOfRange")
-        .withArgs(name("chip"), MAX_CHIP + 1n, 0n, MAX_CHIP);
+    it("interface_capsAndIncentiveParams_liveOnTheDutchAuctionOnly", async function () {
+      const liquidatorAbi = f.liquidator.interface as unknown as Interface;
+      for (const fn of [
+        "setMaxDebtInAuction",
+        "setMaxTotalDebtInAuction",
+        "maxTotalDebtInAuction",
+        "setIncentiveParams",
+        "incentiveParams",
+        "keeperIncentive",
+        "auctionCount",
+      ]) {
+        expect(liquidatorAbi.getFunction(fn), fn).to.equal(null);
+      }
+      expect(liquidatorAbi.getEvent("Liquidated")).to.equal(null);
+      // The governed caps are the DutchAuction's, and the Liquidator reads them through `room`.
+      await f.dutchAuction.setMaxDebtInAuction(weth, 1_234n * WAD);
+      await f.dutchAuction.setMaxTotalDebtInAuction(5_678n * WAD);
+      expect([...(await f.dutchAuction.room(weth))]).to.deep.equal([1_234n * WAD, 5_678n * WAD]);
     });
 
     it("setters_unlistedCollateral_revert", async function () {
@@ -332,7 +668,6 @@ describe("Liquidator", function () {
         () => f.liquidator.setTargetHealth(token, pct(110)),
         () => f.liquidator.setFullLiquidationHealth(token, 0n),
         () => f.liquidator.setLotMargin(token, WAD),
-        () => f.liquidator.setMaxDebtInAuction(token, 0n),
         () => f.liquidator.liquidationParams(token),
       ];
       for (const call of calls) {
@@ -349,9 +684,6 @@ describe("Liquidator", function () {
         () => liquidator.setTargetHealth(weth, pct(110)),
         () => liquidator.setFullLiquidationHealth(weth, 0n),
         () => liquidator.setLotMargin(weth, WAD),
-        () => liquidator.setMaxDebtInAuction(weth, 0n),
-        () => liquidator.setMaxTotalDebtInAuction(0n),
-        () => liquidator.setIncentiveParams(LOCAL_INCENTIVE),
       ];
       for (const call of calls) {
         await expect(call())
@@ -409,6 +741,17 @@ describe("Liquidator", function () {
         .withArgs(vaultId);
     });
 
+    it("liquidate_staleOracle_revertsStalePrice", async function () {
+      const [alice, keeper] = f.users;
+      const vaultId = await openVault(alice, f.weth, 10n * WAD);
+      await movePrice(f.weth, 2_580n * WAD);
+      await time.increase(3_601);
+      await expect(f.liquidator.liquidate(vaultId, keeper.address)).to.be.revertedWithCustomError(
+        f.oracleHub,
+        "StalePrice",
+      );
+    });
+
     it("liquidate_borrowAndLiquidateInOneBlock_revertsBorrowedThisBlock", async function () {
       const [alice, keeper] = f.users;
       const vaultId = await openVault(alice, f.weth, 10n * WAD, 50n);
@@ -416,39 +759,22 @@ describe("Liquidator", function () {
       const debt = await f.vaultEngine.debtOf(vaultId);
       const gas = { gasLimit: 1_000_000n };
       const drop = toFeedAnswer(2_300n * WAD, f.weth.spec.feedDecimals);
-      await network.provider.send("evm_setAutomine", [false]);
-      let txs;
-      try {
-        // The borrow pays more per gas so the block orders it first; the keeper's three follow by nonce.
-        const borrow = await f.vaultEngine.connect(alice).borrow(vaultId, limit - debt - WAD, alice.address, {
-          ...gas,
-          maxFeePerGas: 10n ** 11n,
-          maxPriorityFeePerGas: 10n ** 10n,
-        });
-        const fall = await f.weth.feed
-          .connect(keeper)
-          .setAnswer(drop, { ...gas, maxFeePerGas: 10n ** 11n, maxPriorityFeePerGas: 10n ** 9n });
-        const poke = await f.riskEngine
-          .connect(keeper)
-          .poke(weth, { ...gas, maxFeePerGas: 10n ** 11n, maxPriorityFeePerGas: 10n ** 9n });
-        const grab = await f.liquidator
-          .connect(keeper)
-          .liquidate(vaultId, keeper.address, { ...gas, maxFeePerGas: 10n ** 11n, maxPriorityFeePerGas: 10n ** 9n });
-        txs = [borrow, fall, poke, grab];
-        await network.provider.send("evm_mine");
-      } finally {
-        await network.provider.send("evm_setAutomine", [true]);
-      }
-      const receipts = await Promise.all(txs.map((tx) => ethers.provider.getTransactionReceipt(tx.hash)));
-      expect(new Set(receipts.map((r) => r!.blockNumber)).size).to.equal(1);
-      expect(receipts.map((r) => [r!.index, r!.status])).to.deep.equal([
-        [0, 1],
-        [1, 1],
-        [2, 1],
-        [3, 0],
+      const keeperFees = { ...gas, maxFeePerGas: 10n ** 11n, maxPriorityFeePerGas: 10n ** 9n };
+      // The borrow pays more per gas so the block orders it first; the keeper's three follow by nonce.
+      const receipts = await inOneBlock([
+        () =>
+          f.vaultEngine.connect(alice).borrow(vaultId, limit - debt - WAD, alice.address, {
+            ...gas,
+            maxFeePerGas: 10n ** 11n,
+            maxPriorityFeePerGas: 10n ** 10n,
+          }),
+        () => f.weth.feed.connect(keeper).setAnswer(drop, keeperFees),
+        () => f.riskEngine.connect(keeper).poke(weth, keeperFees),
+        () => f.liquidator.connect(keeper).liquidate(vaultId, keeper.address, keeperFees),
       ]);
+      expect(receipts.map((r) => r.status)).to.deep.equal([1, 1, 1, 0]);
       const trace = await network.provider.send("debug_traceTransaction", [
-        txs[3].hash,
+        receipts[3].hash,
         { disableStack: true, disableMemory: true, disableStorage: true },
       ]);
       const error = f.liquidator.interface.parseError(`0x${String(trace.returnValue).replace(/^0x/, "")}`);
@@ -456,13 +782,21 @@ describe("Liquidator", function () {
       expect(error?.args[0]).to.equal(vaultId);
       // The same vault is fair game one block later.
       expect(await f.riskEngine.isLiquidatable(vaultId)).to.equal(true);
-      await expect(f.liquidator.connect(keeper).liquidate(vaultId, keeper.address)).to.emit(f.liquidator, "Liquidated");
+      await expect(f.liquidator.connect(keeper).liquidate(vaultId, keeper.address))
+        .to.emit(f.dutchAuction, "AuctionStarted")
+        .withArgs(
+          vaultId,
+          keeper.address,
+          (x: bigint) => x > 0n,
+          (x: bigint) => x > 0n,
+          (x: bigint) => x > 0n,
+        );
     });
 
     it("liquidate_collateralCapZero_revertsNoAuctionRoom", async function () {
       const vaultId = await openVault(f.users[0], f.weth, 10n * WAD);
       await movePrice(f.weth, 2_580n * WAD);
-      await f.liquidator.setMaxDebtInAuction(weth, 0n);
+      await f.dutchAuction.setMaxDebtInAuction(weth, 0n);
       await expect(f.liquidator.liquidate(vaultId, f.users[1].address))
         .to.be.revertedWithCustomError(f.liquidator, "NoAuctionRoom")
         .withArgs(weth);
@@ -471,55 +805,83 @@ describe("Liquidator", function () {
     it("liquidate_globalCapZero_revertsNoAuctionRoom", async function () {
       const vaultId = await openVault(f.users[0], f.weth, 10n * WAD);
       await movePrice(f.weth, 2_580n * WAD);
-      await f.liquidator.setMaxTotalDebtInAuction(0n);
+      await f.dutchAuction.setMaxTotalDebtInAuction(0n);
       await expect(f.liquidator.liquidate(vaultId, f.users[1].address))
         .to.be.revertedWithCustomError(f.liquidator, "NoAuctionRoom")
         .withArgs(weth);
     });
 
-    it("liquidate_capTooTinyToLeaveDust_revertsNoAuctionRoom", async function () {
-      // 0.08 WETH carries ≈ 180 of debt, all of it due (the rest of a partial slice would be dust); a
-      // cap cutting it to a slice that leaves less than the 100 of dust is refused, not applied.
-      const vaultId = await openVault(f.users[0], f.weth, (8n * WAD) / 100n);
+    it("liquidate_breakerRaised_revertsAndSeizesNothing", async function () {
+      const vaultId = await openVault(f.users[0], f.weth, 10n * WAD);
       await movePrice(f.weth, 2_580n * WAD);
-      const debt = await f.vaultEngine.debtOf(vaultId);
-      expect(debt).to.be.lt(250n * WAD);
-      // The cap fits a slice that leaves less than dust: refused.
-      await f.liquidator.setMaxDebtInAuction(weth, mulWadUp(debt - 99n * WAD, WAD + WETH_LIQUIDATION.penalty));
+      await f.dutchAuction.raiseBreaker(1);
+      const before = plain(await f.vaultEngine.vaults(vaultId));
       await expect(f.liquidator.liquidate(vaultId, f.users[1].address))
-        .to.be.revertedWithCustomError(f.liquidator, "NoAuctionRoom")
-        .withArgs(weth);
-      // A cap of one wei of stablecoin cuts the slice to zero: refused too.
-      await f.liquidator.setMaxDebtInAuction(weth, 1n);
-      await expect(f.liquidator.liquidate(vaultId, f.users[1].address))
-        .to.be.revertedWithCustomError(f.liquidator, "NoAuctionRoom")
-        .withArgs(weth);
+        .to.be.revertedWithCustomError(f.dutchAuction, "BreakerTripped")
+        .withArgs(1);
+      expect(plain(await f.vaultEngine.vaults(vaultId))).to.deep.equal(before);
     });
 
     it("liquidate_collateralNotListedInLiquidator_reverts", async function () {
       // A type the engine lists (and can price) but the Liquidator does not.
-      const token = await new MockERC20__factory(f.governor).deploy("Other", "OTH", 18);
-      const feed = await new MockAggregator__factory(f.governor).deploy(8, "OTH / USD", 100n * 10n ** 8n);
-      const address = await token.getAddress();
-      await f.oracleHub.addFeed(address, {
-        source: await feed.getAddress(),
-        heartbeat: 3_600,
-        minPrice: WAD,
-        maxPrice: 10_000n * WAD,
-        maxJump: pct(30),
-        halfLife: 86_400,
-      });
-      await f.oracleHub.poke(address);
-      await f.vaultEngine.addCollateral(address, { debtCeiling: WAD, dust: 0n, stabilityFee: RAY, maxLTV: pct(50) });
-      const owner = f.users[0];
-      await token.mint(owner.address, WAD);
-      await token.connect(owner).approve(await f.vaultEngine.getAddress(), WAD);
-      await f.vaultEngine.connect(owner).openVault(address);
-      const vaultId = await f.vaultEngine.vaultCount();
-      await f.vaultEngine.connect(owner).deposit(vaultId, WAD);
+      const { address, vaultId } = await openVaultOfEngineOnlyCollateral(f.users[0]);
       await expect(f.liquidator.liquidate(vaultId, f.users[1].address))
         .to.be.revertedWithCustomError(f.liquidator, "CollateralNotListed")
         .withArgs(address);
+    });
+  });
+
+  // ------------------------------------------------------------ result and auction id
+
+  describe("auction id", function () {
+    it("liquidate_unsafeVault_returnsTheVaultIdAsAuctionId", async function () {
+      const [alice, bob, keeper] = f.users;
+      await openVault(alice, f.weth, 10n * WAD, 50n);
+      const vaultId = await openVault(bob, f.weth, 10n * WAD);
+      expect(vaultId).to.equal(2n);
+      await movePrice(f.weth, 2_580n * WAD);
+      expect(await f.liquidator.connect(keeper).liquidate.staticCall(vaultId, keeper.address)).to.equal(vaultId);
+      const liquidation = liquidationIn(await liquidate(vaultId, keeper));
+      expect(liquidation.vaultId).to.equal(vaultId);
+      const auction = await f.dutchAuction.auctions(vaultId);
+      expect([auction.vaultId, auction.collateral, auction.debtLeft]).to.deep.equal([
+        vaultId,
+        weth,
+        liquidation.debtToRaise,
+      ]);
+      expect([...(await f.dutchAuction.activeAuctions())]).to.deep.equal([vaultId]);
+      expect((await f.dutchAuction.auctions(1n)).vaultId).to.equal(0n);
+    });
+
+    it("liquidate_afterTheVaultsAuctionEnded_opensANewAuctionUnderTheSameId", async function () {
+      const [alice, keeper, buyer] = f.users;
+      const vaultId = await openVault(alice, f.weth, 10n * WAD);
+      await openVault(buyer, f.wbtc, 10n ** 8n, 50n);
+      await movePrice(f.weth, 2_580n * WAD);
+      const first = liquidationIn(await liquidate(vaultId, keeper));
+      await f.dutchAuction.connect(buyer).take(vaultId, ethers.MaxUint256, ethers.MaxUint256, buyer.address, "0x");
+      expect((await f.dutchAuction.auctions(vaultId)).debtLeft).to.equal(0n);
+      const vault = await f.vaultEngine.vaults(vaultId);
+      expect([vault.inAuction, vault.auctionCollateral]).to.deep.equal([false, 0n]);
+      expect(vault.collateralAmount).to.be.gt(0n);
+      // Healthy at the target, then unsafe again after a further fall.
+      await movePrice(f.weth, 2_150n * WAD);
+      await recordStoredRates();
+      const plan = await planNextBlock(vaultId);
+      expect(plan.refusal).to.equal(undefined);
+      expect(await f.liquidator.connect(keeper).liquidate.staticCall(vaultId, keeper.address, PENDING)).to.equal(
+        vaultId,
+      );
+      const second = liquidationIn(await liquidate(vaultId, keeper));
+      expect(second).to.deep.equal(await expectedLiquidation(plan, keeper.address));
+      expect(second.debtToRaise).to.not.equal(first.debtToRaise);
+      const auction = await f.dutchAuction.auctions(vaultId);
+      expect([auction.vaultId, auction.debtLeft, auction.collateralLeft]).to.deep.equal([
+        vaultId,
+        plan.debtToRaise,
+        plan.collateralSeized,
+      ]);
+      await expectBooksBalanced();
     });
   });
 
@@ -531,20 +893,12 @@ describe("Liquidator", function () {
       const vaultId = await openVault(alice, f.weth, 10n * WAD);
       await movePrice(f.weth, 2_580n * WAD);
       await time.increase(900);
+      await recordStoredRates();
       const plan = await planNextBlock(vaultId);
       expect(plan.full).to.equal(false);
       expect(plan.health).to.be.lt(WAD).and.gte(WETH_LIQUIDATION.fullLiquidationHealth);
       const receipt = await liquidate(vaultId, keeper);
-      const event = liquidatedArgs(receipt);
-      expect(event).to.deep.equal({
-        vaultId,
-        auctionId: 1n,
-        keeper: keeper.address,
-        collateralSeized: plan.collateralSeized,
-        debtSeized: plan.debtSeized,
-        debtToRaise: plan.debtToRaise,
-        incentive: referenceIncentive(plan),
-      });
+      expect(liquidationIn(receipt)).to.deep.equal(await expectedLiquidation(plan, keeper.address));
       // The slice itself, not only what derives from it: the debt seized is the slice rounded up by
       // at most one normalized unit.
       expect(plan.debtSeized - plan.slice)
@@ -552,12 +906,14 @@ describe("Liquidator", function () {
         .and.lte(1n);
       const vault = await f.vaultEngine.vaults(vaultId);
       expect(vault.inAuction).to.equal(true);
+      expect(vault.auctionCollateral).to.equal(plan.collateralSeized);
       expect(vault.collateralAmount).to.equal(plan.data.collateralAmount - plan.collateralSeized);
       expect(vault.normalizedDebt).to.equal(plan.data.normalizedDebt - plan.normalizedDebtSeized);
-      const auction = await f.dutchAuction.auctions(1n);
+      const auction = await f.dutchAuction.auctions(vaultId);
       expect(auction.collateralLeft).to.equal(plan.collateralSeized);
       expect(auction.debtLeft).to.equal(plan.debtToRaise);
       expect(auction.vaultId).to.equal(vaultId);
+      expect(auction.vaultKeepsCollateral).to.equal(true);
       await expectBooksBalanced();
     });
 
@@ -589,12 +945,18 @@ describe("Liquidator", function () {
       const plan = await planNextBlock(vaultId);
       expect(plan.health).to.be.lt(WETH_LIQUIDATION.fullLiquidationHealth);
       expect(plan.full).to.equal(true);
-      const event = liquidatedArgs(await liquidate(vaultId, keeper));
+      const event = liquidationIn(await liquidate(vaultId, keeper));
       expect(event.collateralSeized).to.equal(10n * WAD);
-      expect(event.debtSeized).to.equal(plan.data.debt);
+      expect(event.normalizedDebtSeized).to.equal(plan.data.normalizedDebt);
       expect(event.debtToRaise).to.equal(mulWadUp(plan.data.debt, WAD + WETH_LIQUIDATION.penalty));
       const vault = await f.vaultEngine.vaults(vaultId);
-      expect([vault.collateralAmount, vault.normalizedDebt, vault.inAuction]).to.deep.equal([0n, 0n, true]);
+      expect([vault.collateralAmount, vault.normalizedDebt, vault.inAuction, vault.auctionCollateral]).to.deep.equal([
+        0n,
+        0n,
+        true,
+        10n * WAD,
+      ]);
+      expect((await f.dutchAuction.auctions(vaultId)).vaultKeepsCollateral).to.equal(false);
       await expectBooksBalanced();
     });
 
@@ -613,9 +975,10 @@ describe("Liquidator", function () {
       expect(dustless).to.be.lt(plan.data.debt);
       expect(plan.data.debt - dustless).to.be.lt(plan.data.dust);
       expect(plan.full).to.equal(true);
-      const event = liquidatedArgs(await liquidate(small, keeper));
+      const event = liquidationIn(await liquidate(small, keeper));
       expect(event.collateralSeized).to.equal((8n * WAD) / 100n);
-      expect(event.debtSeized).to.equal(plan.data.debt);
+      expect(event.normalizedDebtSeized).to.equal(plan.data.normalizedDebt);
+      expect(event.debtToRaise).to.equal(mulWadUp(plan.data.debt, WAD + WETH_LIQUIDATION.penalty));
       // The large vault at the same health stays partial.
       const [, full] = await f.liquidator.sliceOf(large);
       expect(full).to.equal(false);
@@ -625,7 +988,7 @@ describe("Liquidator", function () {
       const vaultId = await openVault(f.users[0], f.weth, 10n * WAD);
       await movePrice(f.weth, 2_580n * WAD);
       // A cap that leaves no room changes what liquidate does, not what sliceOf reports.
-      await f.liquidator.setMaxDebtInAuction(weth, 1n);
+      await f.dutchAuction.setMaxDebtInAuction(weth, 1n);
       await time.increase(120);
       await time.setNextBlockTimestamp((await time.latest()) + 1);
       const data = await f.vaultEngine.liquidationData(vaultId, PENDING);
@@ -637,52 +1000,115 @@ describe("Liquidator", function () {
       expect(slice).to.be.gt(0n).and.lt(data.debt);
     });
 
-    // Suspected bug: for a vault healthier than targetHealth, `shortfall` underflows in _slice and
-    // the view panics (0x11) instead of answering or reverting with VaultHealthy.
-    it("sliceOf_vaultAboveTargetHealth_doesNotPanic", async function () {
+    it("sliceOf_vaultAboveTargetHealth_isZero", async function () {
       const vaultId = await openVault(f.users[0], f.weth, 10n * WAD, 50n);
       expect(await f.riskEngine.healthFactor(vaultId)).to.be.gt(WETH_LIQUIDATION.targetHealth);
-      await expect(f.liquidator.sliceOf(vaultId)).not.to.be.revertedWithPanic(PANIC_CODES.ARITHMETIC_OVERFLOW);
+      expect([...(await f.liquidator.sliceOf(vaultId))]).to.deep.equal([0n, false]);
     });
 
-    // Suspected bug: a partial slice whose lot (slice·(1 + penalty)·lotMargin at the oracle price)
-    // is worth more than the whole vault seizes all the collateral but only part of the debt, leaving
-    // a vault with debt and nothing to back it. It should be a full liquidation.
-    it("liquidate_partialSliceNeedingAllTheCollateral_leavesNoDebtWithoutCollateral", async function () {
+    it("liquidate_partialSliceNeedingAllTheCollateral_takesAllTheDebtToo", async function () {
       const [alice, keeper] = f.users;
       const vaultId = await openVault(alice, f.weth, 10n * WAD);
       // Health ≈ 0.95: above fullLiquidationHealth, yet 1.62·slice > the vault's value.
       await movePrice(f.weth, 2_485n * WAD);
       const plan = await planNextBlock(vaultId);
       expect(plan.health).to.be.gte(WETH_LIQUIDATION.fullLiquidationHealth).and.lt(WAD);
-      await liquidate(vaultId, keeper);
+      expect(plan.full).to.equal(false);
+      expect(plan.collateralSeized).to.equal(10n * WAD);
+      const event = liquidationIn(await liquidate(vaultId, keeper));
+      expect([event.collateralSeized, event.normalizedDebtSeized, event.debtToRaise]).to.deep.equal([
+        10n * WAD,
+        plan.data.normalizedDebt,
+        mulWadUp(plan.data.debt, WAD + WETH_LIQUIDATION.penalty),
+      ]);
       const vault = await f.vaultEngine.vaults(vaultId);
-      if (vault.collateralAmount === 0n) expect(vault.normalizedDebt).to.equal(0n);
+      expect([vault.collateralAmount, vault.normalizedDebt]).to.deep.equal([0n, 0n]);
+      expect((await f.dutchAuction.auctions(vaultId)).vaultKeepsCollateral).to.equal(false);
+      await expectBooksBalanced();
+    });
+  });
+
+  // ------------------------------------------------------------ books
+
+  describe("debt booked at seize", function () {
+    it("liquidate_afterFeesRanUnaccrued_booksTheDebtAtTheStoredRateWithoutAccruing", async function () {
+      const [alice, keeper] = f.users;
+      const vaultId = await openVault(alice, f.weth, 10n * WAD);
+      await movePrice(f.weth, 2_580n * WAD);
+      await recordStoredRates();
+      const stored = await storedRate(weth);
+      // Half an hour of fees the engine has not booked (the price stays fresh).
+      await time.increase(1_800);
+      const [totalDebt, deficit, surplus, supply] = await Promise.all([
+        f.vaultEngine.totalDebt(),
+        f.vaultEngine.deficit(),
+        f.vaultEngine.surplus(),
+        f.stablecoin.totalSupply(),
+      ]);
+      const plan = await planNextBlock(vaultId);
+      expect(plan.data.rate).to.be.gt(stored);
+      const receipt = await liquidate(vaultId, keeper);
+      const booked = plan.normalizedDebtSeized * stored;
+      const seized = engineEvents(receipt, "Seized");
+      expect(seized.map((args) => [...args])).to.deep.equal([
+        [vaultId, plan.collateralSeized, plan.normalizedDebtSeized, booked],
+      ]);
+      expect(engineEvents(receipt, "FeesAccrued")).to.deep.equal([]);
+      expect(await f.vaultEngine.deficit()).to.equal(deficit + booked);
+      expect(await f.vaultEngine.totalDebt()).to.equal(totalDebt - booked);
+      expect(await f.vaultEngine.surplus()).to.equal(surplus);
+      expect(await f.stablecoin.totalSupply()).to.equal(supply);
+      // The auction raises the fees since the last accrual, which the books never held…
+      expect(liquidationIn(receipt).debtToRaise).to.equal(plan.debtToRaise);
+      expect(plan.debtToRaise).to.be.gt(mulWadUp(mulDivUp(booked, 1n, RAY), WAD + WETH_LIQUIDATION.penalty));
+      await expectBooksBalanced();
+      // …and the stored rate did not move: the next accrual books the fees of what is left from it.
+      const accrual = engineEvents((await (await f.vaultEngine.accrue(weth)).wait())!, "FeesAccrued");
+      const { totalNormalizedDebt } = await f.vaultEngine.collateralState(weth);
+      expect(accrual).to.have.length(1);
+      expect(accrual[0].surplusAdded).to.equal(totalNormalizedDebt * (accrual[0].rate - stored));
+    });
+
+    it("liquidate_fullLiquidation_movesTheWholeBookedDebtToTheDeficit", async function () {
+      const [alice, keeper] = f.users;
+      const vaultId = await openVault(alice, f.weth, 10n * WAD);
+      await movePrice(f.weth, 2_200n * WAD);
+      await recordStoredRates();
+      const [totalDebt, deficit] = [await f.vaultEngine.totalDebt(), await f.vaultEngine.deficit()];
+      const { normalizedDebt } = await f.vaultEngine.vaults(vaultId);
+      const receipt = await liquidate(vaultId, keeper);
+      const booked = normalizedDebt * (await storedRate(weth));
+      expect(liquidationIn(receipt).bookedDebt).to.equal(booked);
+      expect(await f.vaultEngine.deficit()).to.equal(deficit + booked);
+      // The only vault with debt is gone: nothing of WETH is left in the total.
+      expect(await f.vaultEngine.totalDebt()).to.equal(totalDebt - booked);
+      expect(await f.vaultEngine.totalDebt()).to.equal(0n);
+      expect((await f.vaultEngine.collateralState(weth)).totalNormalizedDebt).to.equal(0n);
+      await expectBooksBalanced();
     });
   });
 
   // ------------------------------------------------------------ caps
 
   describe("caps on debt in auction", function () {
-    it("liquidate_sliceAboveCollateralCap_isCutToTheCap", async function () {
+    it("liquidate_collateralRoomTheSmaller_isCutToIt", async function () {
       const [alice, keeper] = f.users;
       const vaultId = await openVault(alice, f.weth, 10n * WAD);
       await movePrice(f.weth, 2_580n * WAD);
-      const cap = 5_000n * WAD;
+      const [cap, totalCap] = [5_000n * WAD, 8_000n * WAD];
       const uncut = await f.liquidator.sliceOf(vaultId);
-      expect(mulWadUp(uncut[0], WAD + WETH_LIQUIDATION.penalty)).to.be.gt(cap);
-      await f.liquidator.setMaxDebtInAuction(weth, cap);
+      expect(mulWadUp(uncut[0], WAD + WETH_LIQUIDATION.penalty)).to.be.gt(totalCap);
+      await f.dutchAuction.setMaxDebtInAuction(weth, cap);
+      await f.dutchAuction.setMaxTotalDebtInAuction(totalCap);
+      expect([...(await f.dutchAuction.room(weth))]).to.deep.equal([cap, totalCap]);
+      await recordStoredRates();
       const plan = await planNextBlock(vaultId);
+      expect([plan.cut, plan.room]).to.deep.equal([true, cap]);
       expect(plan.slice).to.equal(divWadDown(cap, WAD + WETH_LIQUIDATION.penalty));
-      const event = liquidatedArgs(await liquidate(vaultId, keeper));
-      expect([event.collateralSeized, event.debtSeized, event.debtToRaise]).to.deep.equal([
-        plan.collateralSeized,
-        plan.debtSeized,
-        plan.debtToRaise,
-      ]);
+      const event = liquidationIn(await liquidate(vaultId, keeper));
+      await expectLiquidation(event, plan, keeper.address);
       const [collateralDebt, totalDebt] = await f.dutchAuction.debtInAuction(weth);
-      expect(collateralDebt).to.equal(totalDebt);
-      expect(collateralDebt).to.be.closeTo(cap, 3n);
+      expect([collateralDebt, totalDebt]).to.deep.equal([event.debtToRaise, event.debtToRaise]);
       // The rest waits: no room is left for another liquidation of this collateral.
       const other = await openVaultAfterCrash(f.users[2]);
       await expect(f.liquidator.liquidate(other, keeper.address))
@@ -691,23 +1117,25 @@ describe("Liquidator", function () {
       await expectBooksBalanced();
     });
 
-    it("liquidate_sliceAboveGlobalCap_isCutToTheGlobalRoom", async function () {
+    it("liquidate_totalRoomTheSmaller_isCutToIt", async function () {
       const [alice, bob, keeper] = f.users;
       const first = await openVault(alice, f.weth, 10n * WAD);
       const second = await openVault(bob, f.weth, 10n * WAD);
       await movePrice(f.weth, 2_580n * WAD);
-      const cap = 20_000n * WAD;
-      await f.liquidator.setMaxTotalDebtInAuction(cap);
-      const firstEvent = liquidatedArgs(await liquidate(first, keeper));
+      const firstEvent = liquidationIn(await liquidate(first, keeper));
+      const totalCap = firstEvent.debtToRaise + 6_000n * WAD;
+      await f.dutchAuction.setMaxDebtInAuction(weth, totalCap + 1_000n * WAD);
+      await f.dutchAuction.setMaxTotalDebtInAuction(totalCap);
+      expect([...(await f.dutchAuction.room(weth))]).to.deep.equal([7_000n * WAD, 6_000n * WAD]);
+      await recordStoredRates();
       const plan = await planNextBlock(second);
-      expect(plan.slice).to.equal(divWadDown(cap - firstEvent.debtToRaise, WAD + WETH_LIQUIDATION.penalty));
-      const event = liquidatedArgs(await liquidate(second, keeper));
-      expect(event.debtToRaise).to.equal(plan.debtToRaise);
+      expect([plan.cut, plan.room]).to.deep.equal([true, 6_000n * WAD]);
+      expect(plan.slice).to.equal(divWadDown(6_000n * WAD, WAD + WETH_LIQUIDATION.penalty));
+      const event = liquidationIn(await liquidate(second, keeper));
+      await expectLiquidation(event, plan, keeper.address);
       const [, totalDebt] = await f.dutchAuction.debtInAuction(weth);
       expect(totalDebt).to.equal(firstEvent.debtToRaise + event.debtToRaise);
-      expect(totalDebt)
-        .to.be.gte(cap - 3n)
-        .and.lte(cap + 3n);
+      expect(totalDebt).to.be.lte(totalCap);
     });
 
     it("liquidate_fullLiquidationAboveCap_isCutToAPartialOne", async function () {
@@ -716,17 +1144,122 @@ describe("Liquidator", function () {
       await movePrice(f.weth, 2_200n * WAD);
       expect((await f.liquidator.sliceOf(vaultId))[1]).to.equal(true);
       const cap = 4_000n * WAD;
-      await f.liquidator.setMaxDebtInAuction(weth, cap);
+      await f.dutchAuction.setMaxDebtInAuction(weth, cap);
+      await recordStoredRates();
       const plan = await planNextBlock(vaultId);
-      expect(plan.full).to.equal(false);
-      const event = liquidatedArgs(await liquidate(vaultId, keeper));
-      expect(event.debtToRaise).to.equal(plan.debtToRaise);
-      expect(event.debtToRaise).to.be.closeTo(cap, 3n);
+      expect([plan.cut, plan.full]).to.deep.equal([true, false]);
+      const event = liquidationIn(await liquidate(vaultId, keeper));
+      await expectLiquidation(event, plan, keeper.address);
       const vault = await f.vaultEngine.vaults(vaultId);
-      expect(vault.collateralAmount).to.equal(10n * WAD - plan.collateralSeized);
+      expect(vault.collateralAmount).to.equal(10n * WAD - event.collateralSeized);
       expect(vault.collateralAmount).to.be.gt(0n);
       expect(vault.normalizedDebt).to.be.gt(0n);
+      expect((await f.dutchAuction.auctions(vaultId)).vaultKeepsCollateral).to.equal(true);
       await expectBooksBalanced();
+    });
+
+    it("liquidate_cutLeavingLessThanDust_revertsNoAuctionRoom", async function () {
+      // 0.08 WETH carries ≈ 180 of debt, all of it due (the rest of a partial slice would be dust); a
+      // cap cutting it to a slice that leaves less than the 100 of dust is refused, not applied.
+      const vaultId = await openVault(f.users[0], f.weth, (8n * WAD) / 100n);
+      await movePrice(f.weth, 2_580n * WAD);
+      const debt = await f.vaultEngine.debtOf(vaultId);
+      expect(debt).to.be.lt(250n * WAD);
+      await f.dutchAuction.setMaxDebtInAuction(weth, mulWadUp(debt - 99n * WAD, WAD + WETH_LIQUIDATION.penalty));
+      await expect(f.liquidator.liquidate(vaultId, f.users[1].address))
+        .to.be.revertedWithCustomError(f.liquidator, "NoAuctionRoom")
+        .withArgs(weth);
+      // The same under the global cap.
+      await f.dutchAuction.setMaxDebtInAuction(weth, WETH_AUCTION.maxDebtInAuction);
+      await f.dutchAuction.setMaxTotalDebtInAuction(mulWadUp(debt - 99n * WAD, WAD + WETH_LIQUIDATION.penalty));
+      await expect(f.liquidator.liquidate(vaultId, f.users[1].address))
+        .to.be.revertedWithCustomError(f.liquidator, "NoAuctionRoom")
+        .withArgs(weth);
+    });
+
+    it("liquidate_cutBelowDust_revertsNoAuctionRoomUnderEitherCap", async function () {
+      const vaultId = await openVault(f.users[0], f.weth, 10n * WAD);
+      await movePrice(f.weth, 2_580n * WAD);
+      const dust = LOCAL_COLLATERALS[0].dust;
+      // The largest room whose cut slice is still one wei under dust, and a room of one wei.
+      const underDust = mulWadUp(dust, WAD + WETH_LIQUIDATION.penalty) - 1n;
+      expect(divWadDown(underDust, WAD + WETH_LIQUIDATION.penalty)).to.equal(dust - 1n);
+      for (const room of [underDust, 1n]) {
+        await f.dutchAuction.setMaxDebtInAuction(weth, room);
+        await f.dutchAuction.setMaxTotalDebtInAuction(room + 1_000n * WAD);
+        await expect(f.liquidator.liquidate(vaultId, f.users[1].address))
+          .to.be.revertedWithCustomError(f.liquidator, "NoAuctionRoom")
+          .withArgs(weth);
+        await f.dutchAuction.setMaxDebtInAuction(weth, room + 1_000n * WAD);
+        await f.dutchAuction.setMaxTotalDebtInAuction(room);
+        await expect(f.liquidator.liquidate(vaultId, f.users[1].address))
+          .to.be.revertedWithCustomError(f.liquidator, "NoAuctionRoom")
+          .withArgs(weth);
+      }
+    });
+
+    it("liquidate_cutToExactlyDust_opensAnAuctionWithinTheRoom", async function () {
+      const [alice, keeper] = f.users;
+      const vaultId = await openVault(alice, f.weth, 10n * WAD);
+      await movePrice(f.weth, 2_580n * WAD);
+      const dust = LOCAL_COLLATERALS[0].dust;
+      const room = mulWadUp(dust, WAD + WETH_LIQUIDATION.penalty);
+      await f.dutchAuction.setMaxTotalDebtInAuction(room);
+      await recordStoredRates();
+      const plan = await planNextBlock(vaultId);
+      expect([plan.cut, plan.slice]).to.deep.equal([true, dust]);
+      const event = liquidationIn(await liquidate(vaultId, keeper));
+      await expectLiquidation(event, plan, keeper.address);
+    });
+
+    it("liquidate_roomUsedByAnotherCollateral_isCutToTheGlobalRoomLeft", async function () {
+      const [alice, bob, keeper] = f.users;
+      const btcVault = await openVault(bob, f.wbtc, 10n ** 8n);
+      const ethVault = await openVault(alice, f.weth, 10n * WAD);
+      await movePrice(f.weth, 2_580n * WAD);
+      await movePrice(f.wbtc, 50_000n * WAD);
+      const btc = liquidationIn(await liquidate(btcVault, keeper));
+      await f.dutchAuction.setMaxTotalDebtInAuction(btc.debtToRaise + 3_000n * WAD);
+      expect([...(await f.dutchAuction.room(weth))]).to.deep.equal([WETH_AUCTION.maxDebtInAuction, 3_000n * WAD]);
+      await recordStoredRates();
+      const plan = await planNextBlock(ethVault);
+      expect([plan.cut, plan.room]).to.deep.equal([true, 3_000n * WAD]);
+      expect(plan.slice).to.equal(divWadDown(3_000n * WAD, WAD + WETH_LIQUIDATION.penalty));
+      const event = liquidationIn(await liquidate(ethVault, keeper));
+      await expectLiquidation(event, plan, keeper.address);
+    });
+
+    it("liquidate_sliceFitsButItsLotNeedsTheWholeVault_neverAsksTheAuctionForMoreThanTheRoom", async function () {
+      const [alice, keeper] = f.users;
+      const vaultId = await openVaultWhoseLotNeedsItAll(alice);
+      const cap = 21_600n * WAD;
+      await f.dutchAuction.setMaxDebtInAuction(weth, cap);
+      const plan = await planNextBlock(vaultId);
+      expect([plan.cut, plan.full, plan.room, plan.collateralSeized]).to.deep.equal([false, false, cap, 10n * WAD]);
+      expect(mulWadUp(plan.slice, WAD + WETH_LIQUIDATION.penalty)).to.be.lte(cap);
+      // The slice fits; the whole vault it turns into does not.
+      expect(mulWadUp(plan.data.debt, WAD + WETH_LIQUIDATION.penalty)).to.be.gt(cap);
+      await expectRefusedOrWithinTheRoom(vaultId, keeper, cap);
+    });
+
+    it("liquidate_cutSliceWhoseLotNeedsTheWholeVault_neverAsksTheAuctionForMoreThanTheRoom", async function () {
+      const [alice, keeper] = f.users;
+      const vaultId = await openVaultWhoseLotNeedsItAll(alice);
+      const cap = 18_000n * WAD;
+      await f.dutchAuction.setMaxDebtInAuction(weth, cap);
+      await time.setNextBlockTimestamp((await time.latest()) + 1);
+      const vault = await viewVault(vaultId);
+      const onePlusPenalty = WAD + WETH_LIQUIDATION.penalty;
+      // The slice is cut (to a slice over dust, leaving more than dust)…
+      const [slice] = referenceSlice(vault.data, vault.params, vault.threshold, vault.health);
+      expect(mulWadUp(slice, onePlusPenalty)).to.be.gt(cap);
+      const cutSlice = divWadDown(cap, onePlusPenalty);
+      expect(cutSlice).to.be.gte(vault.data.dust);
+      expect(vault.data.debt - cutSlice).to.be.gte(vault.data.dust);
+      // …and its lot still needs every unit of collateral.
+      const lot = mulWadUp(mulWadUp(cutSlice, onePlusPenalty), WETH_LIQUIDATION.lotMargin);
+      expect(amountUp(lot, 18n, vault.data.price)).to.be.gte(10n * WAD);
+      await expectRefusedOrWithinTheRoom(vaultId, keeper, cap);
     });
 
     /** A second WETH vault, opened after the price fell and made liquidatable by a further fall. */
@@ -740,93 +1273,93 @@ describe("Liquidator", function () {
   // ------------------------------------------------------------ incentive
 
   describe("keeper incentive", function () {
-    it("keeperIncentive_view_isTipPlusChipCappedAndNothingBelowMinDebt", async function () {
-      const { tip, chip, maxIncentive, minDebt } = LOCAL_INCENTIVE;
-      const capStart = divWadUp(maxIncentive - tip, chip);
-      const cases: [bigint, bigint][] = [
-        [0n, 0n],
-        [minDebt - 1n, 0n],
-        [minDebt, tip + mulWadDown(minDebt, chip)],
-        [12_345n * WAD, tip + mulWadDown(12_345n * WAD, chip)],
-        [capStart - 10n ** 6n, tip + mulWadDown(capStart - 10n ** 6n, chip)],
-        [capStart, maxIncentive],
-        [10n ** 40n, maxIncentive],
-      ];
-      for (const [debt, incentive] of cases) expect(await f.liquidator.keeperIncentive(debt)).to.equal(incentive);
-      expect(tip + mulWadDown(capStart - 10n ** 6n, chip)).to.be.lt(maxIncentive);
-    });
-
-    it("liquidate_byAKeeper_paysTipPlusChipOutOfTheBooks", async function () {
+    it("liquidate_byAKeeper_owesTipPlusChipAndMintsNothing", async function () {
       const [alice, keeper, caller] = f.users;
       const vaultId = await openVault(alice, f.weth, 10n * WAD);
       await movePrice(f.weth, 2_580n * WAD);
-      const [surplus, deficit] = [await f.vaultEngine.surplus(), await f.vaultEngine.deficit()];
+      const [surplus, supply] = [await f.vaultEngine.surplus(), await f.stablecoin.totalSupply()];
       const plan = await planNextBlock(vaultId);
       const receipt = await liquidate(vaultId, keeper, caller);
       const incentive = LOCAL_INCENTIVE.tip + mulWadDown(plan.debtToRaise, LOCAL_INCENTIVE.chip);
       expect(incentive).to.be.lt(mulWadDown(plan.debtSeized, WETH_LIQUIDATION.penalty) / 2n);
-      expect(liquidatedArgs(receipt).incentive).to.equal(incentive);
-      expect(await f.stablecoin.balanceOf(keeper.address)).to.equal(incentive);
+      expect(await referenceIncentive(plan, keeper.address, caller.address)).to.equal(incentive);
+      expect(liquidationIn(receipt).incentive).to.equal(incentive);
+      expect(liquidationIn(receipt).keeper).to.equal(keeper.address);
+      expect([...(await f.dutchAuction.incentivesOwed(keeper.address))]).to.deep.equal([incentive, incentive]);
+      expect([...(await f.dutchAuction.incentivesOwed(caller.address))]).to.deep.equal([0n, 0n]);
+      // Owed, not minted: no stablecoin moves and the surplus is untouched until the keeper claims.
+      expect(await f.stablecoin.balanceOf(keeper.address)).to.equal(0n);
       expect(await f.stablecoin.balanceOf(caller.address)).to.equal(0n);
-      // Fees accrue, the seized debt leaves the books as deficit, and the incentive is paid out of
-      // the surplus (the shortfall, if any, becoming deficit).
-      const fees = (engineEvent(receipt, "FeesAccrued")?.surplusAdded as bigint | undefined) ?? 0n;
-      const seized = engineEvent(receipt, "Seized")!.debt as bigint;
-      const available = surplus + fees;
-      expect(await f.vaultEngine.surplus()).to.equal(floorSub(available, incentive * RAY));
-      expect(await f.vaultEngine.deficit()).to.equal(deficit + seized + floorSub(incentive * RAY, available));
+      expect(await f.stablecoin.totalSupply()).to.equal(supply);
+      expect(await f.vaultEngine.surplus()).to.equal(surplus);
+      expect(engineEvents(receipt, "KeeperPaid")).to.deep.equal([]);
       await expectBooksBalanced();
     });
 
-    it("liquidate_withSurplusOnHand_paysTheIncentiveFromSurplus", async function () {
-      const [alice, bob, keeper, buyer] = f.users;
+    it("liquidate_twiceByOneKeeper_addsUpWhatIsOwed", async function () {
+      const [alice, bob, keeper] = f.users;
       const first = await openVault(alice, f.weth, 10n * WAD);
-      const second = await openVault(bob, f.weth, 10n * WAD);
-      await openVault(buyer, f.wbtc, 10n ** 8n, 50n);
+      const second = await openVault(bob, f.weth, 5n * WAD);
       await movePrice(f.weth, 2_580n * WAD);
-      await liquidate(first, keeper);
-      await f.dutchAuction.connect(buyer).take(1n, ethers.MaxUint256, ethers.MaxUint256, buyer.address, "0x");
-      await f.vaultEngine.heal();
-      expect(await f.vaultEngine.deficit()).to.equal(0n);
-      const surplus = await f.vaultEngine.surplus();
+      const a = liquidationIn(await liquidate(first, keeper)).incentive;
       const plan = await planNextBlock(second);
-      const receipt = await liquidate(second, keeper);
-      const incentive = referenceIncentive(plan);
-      expect(incentive).to.be.gt(0n);
-      const fees = (engineEvent(receipt, "FeesAccrued")?.surplusAdded as bigint | undefined) ?? 0n;
-      expect(surplus + fees).to.be.gt(incentive * RAY);
-      expect(await f.vaultEngine.surplus()).to.equal(surplus + fees - incentive * RAY);
-      expect(await f.vaultEngine.deficit()).to.equal(engineEvent(receipt, "Seized")!.debt);
-      await expectBooksBalanced();
+      const b = liquidationIn(await liquidate(second, keeper)).incentive;
+      expect(b).to.equal(await referenceIncentive(plan, keeper.address));
+      expect(a).to.be.gt(b);
+      expect([...(await f.dutchAuction.incentivesOwed(keeper.address))]).to.deep.equal([a + b, a + b]);
     });
 
     it("liquidate_largeDebt_capsTheIncentiveAtMaxIncentive", async function () {
       const [alice, keeper] = f.users;
       const params = { ...LOCAL_INCENTIVE, maxIncentive: 25n * WAD };
-      await f.liquidator.setIncentiveParams(params);
+      await f.dutchAuction.setIncentiveParams(params);
       const vaultId = await openVault(alice, f.weth, 10n * WAD);
       await movePrice(f.weth, 2_580n * WAD);
       const plan = await planNextBlock(vaultId);
       expect(params.tip + mulWadDown(plan.debtToRaise, params.chip)).to.be.gt(params.maxIncentive);
-      expect(liquidatedArgs(await liquidate(vaultId, keeper)).incentive).to.equal(params.maxIncentive);
-      expect(await f.stablecoin.balanceOf(keeper.address)).to.equal(params.maxIncentive);
+      expect(liquidationIn(await liquidate(vaultId, keeper)).incentive).to.equal(params.maxIncentive);
+      expect([...(await f.dutchAuction.incentivesOwed(keeper.address))]).to.deep.equal([
+        params.maxIncentive,
+        params.maxIncentive,
+      ]);
     });
 
-    it("liquidate_debtToRaiseBelowMinDebt_paysNothing", async function () {
+    it("liquidate_debtToRaiseBelowDust_owesNothing", async function () {
       const [alice, keeper] = f.users;
+      // No fee and a full liquidation: the debt to raise does not depend on the block, nor on dust.
+      await f.vaultEngine.setStabilityFee(weth, RAY);
       await f.liquidator.setFullLiquidationHealth(weth, WAD);
-      // ≈ 0.2 WETH: about 450 of debt, 486 to raise, under the 500 minimum.
+      // ≈ 0.2 WETH: about 450 of debt, 486 to raise.
       const vaultId = await openVault(alice, f.weth, WAD / 5n);
       await movePrice(f.weth, 2_580n * WAD);
       const plan = await planNextBlock(vaultId);
-      expect(plan.debtToRaise).to.be.lt(LOCAL_INCENTIVE.minDebt);
+      const snapshot = await takeSnapshot();
+      // Dust at exactly the debt to raise: the incentive is due (here capped at half the penalty).
+      await f.vaultEngine.setDust(weth, plan.debtToRaise);
+      const atDust = liquidationIn(await liquidate(vaultId, keeper));
+      expect(atDust.debtToRaise).to.equal(plan.debtToRaise);
+      const halfPenalty = mulWadDown(plan.debtSeized, WETH_LIQUIDATION.penalty) / 2n;
+      expect(atDust.incentive).to.equal(halfPenalty);
+      expect(halfPenalty).to.be.gt(0n);
+      await snapshot.restore();
+      // One wei more of dust: the same auction, nothing owed.
+      await f.vaultEngine.setDust(weth, plan.debtToRaise + 1n);
       const receipt = await liquidate(vaultId, keeper);
-      expect(liquidatedArgs(receipt).incentive).to.equal(0n);
-      expect(engineEvent(receipt, "KeeperPaid")).to.equal(undefined);
-      expect(await f.stablecoin.balanceOf(keeper.address)).to.equal(0n);
+      const underDust = liquidationIn(receipt);
+      expect(underDust.debtToRaise).to.equal(plan.debtToRaise);
+      expect(underDust.incentive).to.equal(0n);
+      expect([...(await f.dutchAuction.incentivesOwed(keeper.address))]).to.deep.equal([0n, 0n]);
+      expect((await f.dutchAuction.auctions(vaultId)).debtLeft).to.equal(plan.debtToRaise);
+      // A batch applies the same rule.
+      await snapshot.restore();
+      await f.vaultEngine.setDust(weth, plan.debtToRaise + 1n);
+      const batch = liquidationsIn(await liquidateBatch([vaultId], keeper));
+      expect(batch.map((l) => [l.vaultId, l.debtToRaise, l.incentive])).to.deep.equal([
+        [vaultId, plan.debtToRaise, 0n],
+      ]);
     });
 
-    it("liquidate_smallDebt_capsTheIncentiveAtHalfThePenalty", async function () {
+    it("liquidate_smallDebt_capsTheIncentiveAtHalfThePenaltyOnTheDebt", async function () {
       const [alice, keeper] = f.users;
       await f.liquidator.setFullLiquidationHealth(weth, WAD);
       // 0.22 WETH: ≈ 495 of debt, ≈ 535 to raise; tip + chip ≈ 20.5 > half of the 8% penalty ≈ 19.8.
@@ -834,43 +1367,94 @@ describe("Liquidator", function () {
       await movePrice(f.weth, 2_580n * WAD);
       const plan = await planNextBlock(vaultId);
       const halfPenalty = mulWadDown(plan.debtSeized, WETH_LIQUIDATION.penalty) / 2n;
-      expect(plan.debtToRaise).to.be.gte(LOCAL_INCENTIVE.minDebt);
+      expect(plan.debtToRaise).to.be.gte(plan.data.dust);
+      expect(plan.data.value).to.be.gt(plan.debtSeized);
       expect(LOCAL_INCENTIVE.tip + mulWadDown(plan.debtToRaise, LOCAL_INCENTIVE.chip)).to.be.gt(halfPenalty);
-      expect(liquidatedArgs(await liquidate(vaultId, keeper)).incentive).to.equal(halfPenalty);
-      expect(await f.stablecoin.balanceOf(keeper.address)).to.equal(halfPenalty);
+      expect(liquidationIn(await liquidate(vaultId, keeper)).incentive).to.equal(halfPenalty);
+      expect([...(await f.dutchAuction.incentivesOwed(keeper.address))]).to.deep.equal([halfPenalty, halfPenalty]);
     });
 
-    it("liquidate_keeperIsTheOwner_paysNothing", async function () {
+    it("liquidate_collateralWorthLessThanTheDebt_capsTheIncentiveAtHalfThePenaltyOnItsValue", async function () {
+      const [alice, keeper] = f.users;
+      const vaultId = await openVault(alice, f.weth, 10n * WAD);
+      // 2,000 a WETH: 20,000 of collateral against ≈ 22,500 of debt, all of it seized.
+      await movePrice(f.weth, 2_000n * WAD);
+      const tip = 850n * WAD;
+      await f.dutchAuction.setIncentiveParams({ ...LOCAL_INCENTIVE, tip });
+      const plan = await planNextBlock(vaultId);
+      expect(plan.full).to.equal(true);
+      const seizedValue = valueDown(plan.collateralSeized, 18n, plan.data.price);
+      const onValue = mulWadDown(seizedValue, WETH_LIQUIDATION.penalty) / 2n;
+      const onDebt = mulWadDown(plan.debtSeized, WETH_LIQUIDATION.penalty) / 2n;
+      const keeperIncentive = tip + mulWadDown(plan.debtToRaise, LOCAL_INCENTIVE.chip);
+      // The cap on the value binds where the cap on the debt would not.
+      expect(onValue).to.be.lt(keeperIncentive);
+      expect(onDebt).to.be.gt(keeperIncentive);
+      expect(liquidationIn(await liquidate(vaultId, keeper)).incentive).to.equal(onValue);
+      expect([...(await f.dutchAuction.incentivesOwed(keeper.address))]).to.deep.equal([onValue, onValue]);
+    });
+
+    it("liquidate_keeperIsTheOwner_owesNothing", async function () {
       const [alice, caller] = f.users;
       const vaultId = await openVault(alice, f.weth, 10n * WAD);
       await movePrice(f.weth, 2_580n * WAD);
-      const before = await f.stablecoin.balanceOf(alice.address);
-      const receipt = await liquidate(vaultId, alice, caller);
-      expect(liquidatedArgs(receipt).incentive).to.equal(0n);
-      expect(await f.stablecoin.balanceOf(alice.address)).to.equal(before);
-      expect(await f.stablecoin.balanceOf(caller.address)).to.equal(0n);
+      const plan = await planNextBlock(vaultId);
+      const event = liquidationIn(await liquidate(vaultId, alice, caller));
+      // Anyone else would have earned one.
+      expect(await referenceIncentive(plan, caller.address)).to.be.gt(0n);
+      expect([event.keeper, event.debtToRaise, event.incentive]).to.deep.equal([alice.address, plan.debtToRaise, 0n]);
+      expect([...(await f.dutchAuction.incentivesOwed(alice.address))]).to.deep.equal([0n, 0n]);
+      expect([...(await f.dutchAuction.incentivesOwed(caller.address))]).to.deep.equal([0n, 0n]);
     });
 
-    it("liquidate_callerIsTheOwner_paysNothing", async function () {
+    it("liquidate_callerIsTheOwner_owesNothing", async function () {
       const [alice, accomplice] = f.users;
       const vaultId = await openVault(alice, f.weth, 10n * WAD);
       await movePrice(f.weth, 2_580n * WAD);
-      const receipt = await liquidate(vaultId, accomplice, alice);
-      expect(liquidatedArgs(receipt).incentive).to.equal(0n);
-      expect(await f.stablecoin.balanceOf(accomplice.address)).to.equal(0n);
+      const plan = await planNextBlock(vaultId);
+      const event = liquidationIn(await liquidate(vaultId, accomplice, alice));
+      expect([event.keeper, event.debtToRaise, event.incentive]).to.deep.equal([
+        accomplice.address,
+        plan.debtToRaise,
+        0n,
+      ]);
+      expect([...(await f.dutchAuction.incentivesOwed(accomplice.address))]).to.deep.equal([0n, 0n]);
+      expect([...(await f.dutchAuction.incentivesOwed(alice.address))]).to.deep.equal([0n, 0n]);
     });
   });
 
   // ------------------------------------------------------------ batch
 
   describe("liquidateBatch", function () {
-    function allLiquidated(receipt: ContractTransactionReceipt): LiquidatedArgs[] {
-      return receipt.logs
-        .filter((log) => log.address === f.liquidator.target)
-        .map((log) => f.liquidator.interface.parseLog(log))
-        .filter((parsed) => parsed?.name === "Liquidated")
-        .map((parsed) => parsed!.args.toObject() as unknown as LiquidatedArgs);
+    /** Pins the next block, plans the batch, runs it and checks the result against the plans. */
+    async function runBatch(vaultIds: bigint[], keeper: Signer, caller = keeper) {
+      await time.setNextBlockTimestamp((await time.latest()) + 1);
+      const plans = await planBatch(vaultIds);
+      const expectedIds = plans.map((plan) => plan?.vaultId ?? 0n);
+      const preview = await f.liquidator.connect(caller).liquidateBatch.staticCall(vaultIds, keeper.address, PENDING);
+      expect([...preview]).to.deep.equal(expectedIds);
+      const receipt = await liquidateBatch(vaultIds, keeper, caller);
+      const liquidations = liquidationsIn(receipt);
+      const planned = plans.filter((plan) => plan !== undefined);
+      expect(liquidations.map((l) => l.vaultId)).to.deep.equal(planned.map((plan) => plan.vaultId));
+      for (const [i, plan] of planned.entries()) {
+        await expectLiquidation(liquidations[i], plan, keeper.address, caller.address);
+      }
+      return { plans, receipt, liquidations, ids: expectedIds };
     }
+
+    it("liquidateBatch_emptyList_returnsNothing", async function () {
+      expect([...(await f.liquidator.liquidateBatch.staticCall([], f.users[1].address))]).to.deep.equal([]);
+    });
+
+    it("liquidateBatch_zeroKeeper_reverts", async function () {
+      const vaultId = await openVault(f.users[0], f.weth, 10n * WAD);
+      await movePrice(f.weth, 2_580n * WAD);
+      await expect(f.liquidator.liquidateBatch([vaultId], ethers.ZeroAddress)).to.be.revertedWithCustomError(
+        f.liquidator,
+        "ZeroAddress",
+      );
+    });
 
     it("liquidateBatch_mixedVaults_liquidatesWhatItCanAndSkipsTheRest", async function () {
       const [alice, bob, carol, dave, keeper] = f.users;
@@ -878,67 +1462,310 @@ describe("Liquidator", function () {
       const healthy = await openVault(bob, f.weth, 10n * WAD, 50n);
       const inAuction = await openVault(carol, f.weth, 10n * WAD);
       const last = await openVault(dave, f.weth, 10n * WAD);
+      const noDebt = await openVault(dave, f.weth, WAD, 0n);
       await movePrice(f.weth, 2_580n * WAD);
-      const earlier = liquidatedArgs(await liquidate(inAuction, keeper)).incentive;
-      // The second `unhealthy` is in auction by the time the batch reaches it.
-      const ids = [unhealthy, healthy, inAuction, unhealthy, last];
-      const preview = await f.liquidator.connect(keeper).liquidateBatch.staticCall(ids, keeper.address);
-      expect([...preview]).to.deep.equal([2n, 0n, 0n, 0n, 3n]);
-      const receipt = (await (await f.liquidator.connect(keeper).liquidateBatch(ids, keeper.address)).wait())!;
-      const events = allLiquidated(receipt);
-      expect(events.map((e) => [e.vaultId, e.auctionId])).to.deep.equal([
-        [unhealthy, 2n],
-        [last, 3n],
-      ]);
-      const incentives = events.reduce((sum, e) => sum + e.incentive, 0n);
+      await recordStoredRates();
+      const earlier = liquidationIn(await liquidate(inAuction, keeper)).incentive;
+      // The second `unhealthy` is in auction by the time the batch reaches it; 99 and 0 do not exist.
+      const ids = [unhealthy, healthy, inAuction, 99n, unhealthy, noDebt, 0n, last];
+      const { liquidations, ids: result } = await runBatch(ids, keeper);
+      expect(result).to.deep.equal([unhealthy, 0n, 0n, 0n, 0n, 0n, 0n, last]);
+      const incentives = liquidations.reduce((sum, l) => sum + l.incentive, 0n);
       expect(incentives).to.be.gt(0n);
-      expect(await f.stablecoin.balanceOf(keeper.address)).to.equal(earlier + incentives);
+      expect([...(await f.dutchAuction.incentivesOwed(keeper.address))]).to.deep.equal([
+        earlier + incentives,
+        earlier + incentives,
+      ]);
+      expect(await f.stablecoin.balanceOf(keeper.address)).to.equal(0n);
       expect((await f.vaultEngine.vaults(healthy)).inAuction).to.equal(false);
+      expect([...(await f.dutchAuction.activeAuctions())]).to.deep.equal([unhealthy, inAuction, last]);
       await expectBooksBalanced();
     });
 
-    it("liquidateBatch_noRoomLeft_skipsTheVaultsThatDoNotFit", async function () {
-      const [alice, bob, keeper] = f.users;
-      const first = await openVault(alice, f.weth, 10n * WAD);
-      const second = await openVault(bob, f.weth, 10n * WAD);
+    it("liquidateBatch_ownersVaults_owesNothingForThem", async function () {
+      const [alice, bob, carol] = f.users;
+      const aliceVault = await openVault(alice, f.weth, 10n * WAD);
+      const bobVault = await openVault(bob, f.weth, 10n * WAD);
+      const carolVault = await openVault(carol, f.weth, 10n * WAD);
       await movePrice(f.weth, 2_580n * WAD);
-      await liquidate(second, keeper);
-      // The cap closes at exactly what is already in auction: no room for the first vault.
-      const [inAuction] = await f.dutchAuction.debtInAuction(weth);
-      await f.liquidator.setMaxDebtInAuction(weth, inAuction);
-      await expect(f.liquidator.liquidate(first, keeper.address))
-        .to.be.revertedWithCustomError(f.liquidator, "NoAuctionRoom")
-        .withArgs(weth);
-      expect([...(await f.liquidator.liquidateBatch.staticCall([first, second], keeper.address))]).to.deep.equal([
-        0n,
-        0n,
+      await recordStoredRates();
+      // Alice calls for keeper Carol: nothing for Alice's vault (caller) nor Carol's (keeper).
+      const { liquidations } = await runBatch([aliceVault, bobVault, carolVault], carol, alice);
+      expect(liquidations.map((l) => [l.vaultId, l.incentive > 0n])).to.deep.equal([
+        [aliceVault, false],
+        [bobVault, true],
+        [carolVault, false],
       ]);
+      const owed = liquidations[1].incentive;
+      expect([...(await f.dutchAuction.incentivesOwed(carol.address))]).to.deep.equal([owed, owed]);
+      expect([...(await f.dutchAuction.incentivesOwed(alice.address))]).to.deep.equal([0n, 0n]);
     });
 
-    it("liquidateBatch_unknownVault_isSkippedAndZeroKeeperReverts", async function () {
-      const vaultId = await openVault(f.users[0], f.weth, 10n * WAD);
-      await movePrice(f.weth, 2_580n * WAD);
-      const ids = await f.liquidator.liquidateBatch.staticCall([99n, vaultId], f.users[1].address);
-      expect([...ids]).to.deep.equal([0n, 1n]);
-      await expect(f.liquidator.liquidateBatch([vaultId], ethers.ZeroAddress)).to.be.revertedWithCustomError(
-        f.liquidator,
-        "ZeroAddress",
-      );
+    it("liquidateBatch_moreCollateralTypesThanItKeepsSnapshotsOf_tracksEveryRoom", async function () {
+      const [alice, bob, carol, keeper] = f.users;
+      const extra: Collateral[] = [];
+      for (const symbol of ["XA", "XB", "XC", "XD"]) {
+        extra.push(await listMockCollateral(f.governor, f, { ...LOCAL_COLLATERALS[0], symbol }));
+      }
+      const types = [f.weth, f.wbtc, ...extra];
+      const vaults: bigint[] = [];
+      for (const c of types) vaults.push(await openVault(alice, c, c === f.wbtc ? 10n ** 8n : 10n * WAD));
+      // Two more vaults of the sixth type, whose snapshot the batch does not keep.
+      const last = extra[3];
+      const more = [await openVault(bob, last, 10n * WAD), await openVault(carol, last, 10n * WAD)];
+      for (const c of types) await movePrice(c, c === f.wbtc ? 50_000n * WAD : 2_580n * WAD);
+      await recordStoredRates(extra);
+      // Room under the sixth type's cap for its first vault and under dust more.
+      await time.setNextBlockTimestamp((await time.latest()) + 1);
+      const [first] = await planBatch([vaults[5]]);
+      const cap = first!.debtToRaise + 50n * WAD;
+      await f.dutchAuction.setMaxDebtInAuction(await last.token.getAddress(), cap);
+      const { ids, plans } = await runBatch([...vaults, ...more], keeper);
+      expect(ids).to.deep.equal([...vaults, 0n, 0n]);
+      expect(plans[5]!.room).to.equal(cap);
+      const [lastDebt] = await f.dutchAuction.debtInAuction(await last.token.getAddress());
+      expect(lastDebt).to.equal(plans[5]!.debtToRaise);
+      const raised = plans.reduce((sum, plan) => sum + (plan?.debtToRaise ?? 0n), 0n);
+      expect((await f.dutchAuction.debtInAuction(weth))[1]).to.equal(raised);
     });
 
-    // Suspected bug: ILiquidator says the batch "reverts only for unknown vaults", but one vault
-    // whose oracle is stale (liquidationData reverts StalePrice) sinks every other liquidation in it.
-    it("liquidateBatch_vaultWithAStalePrice_doesNotSinkTheBatch", async function () {
+    it("liquidateBatch_vaultOfACollateralUnlistedInTheLiquidator_isSkipped", async function () {
       const [alice, bob, keeper] = f.users;
-      const btcVault = await openVault(bob, f.wbtc, 10n ** 8n, 50n);
+      const { vaultId: other } = await openVaultOfEngineOnlyCollateral(bob);
       const ethVault = await openVault(alice, f.weth, 10n * WAD);
+      await movePrice(f.weth, 2_580n * WAD);
+      await recordStoredRates();
+      const { ids } = await runBatch([other, ethVault, other], keeper);
+      expect(ids).to.deep.equal([0n, ethVault, 0n]);
+      expect((await f.vaultEngine.vaults(other)).inAuction).to.equal(false);
+    });
+
+    it("liquidateBatch_vaultWithAStalePrice_isSkippedWithoutSinkingTheBatch", async function () {
+      const [alice, bob, keeper] = f.users;
+      const btcVault = await openVault(bob, f.wbtc, 10n ** 8n);
+      const ethVault = await openVault(alice, f.weth, 10n * WAD);
+      await movePrice(f.wbtc, 50_000n * WAD);
       // Over an hour of WETH updates while WBTC's feed stays silent: the WBTC price goes stale.
       await movePrice(f.weth, 2_580n * WAD);
       await time.increase(3_600);
       await setPrice(f.weth, 2_580n * WAD - WAD);
       await expect(f.vaultEngine.liquidationData(btcVault)).to.be.revertedWithCustomError(f.oracleHub, "StalePrice");
-      const ids = await f.liquidator.connect(keeper).liquidateBatch.staticCall([btcVault, ethVault], keeper.address);
-      expect([...ids]).to.deep.equal([0n, 1n]);
+      await recordStoredRates();
+      const { ids } = await runBatch([btcVault, ethVault, btcVault], keeper);
+      expect(ids).to.deep.equal([0n, ethVault, 0n]);
+      expect((await f.vaultEngine.vaults(btcVault)).inAuction).to.equal(false);
+      // Fresh again, the WBTC vault is liquidated by the next batch.
+      await setPrice(f.wbtc, 50_000n * WAD);
+      const again = await runBatch([btcVault, ethVault], keeper);
+      expect(again.ids).to.deep.equal([btcVault, 0n]);
     });
+
+    it("liquidateBatch_vaultThatBorrowedThisBlock_isSkipped", async function () {
+      const [alice, bob, keeper] = f.users;
+      const unsafe = await openVault(bob, f.weth, 10n * WAD);
+      const borrower = await openVault(alice, f.weth, 10n * WAD, 50n);
+      await movePrice(f.weth, 2_580n * WAD);
+      const limit = await f.vaultEngine.maxDebt(borrower);
+      const debt = await f.vaultEngine.debtOf(borrower);
+      const gas = { gasLimit: 3_000_000n };
+      const keeperFees = { ...gas, maxFeePerGas: 10n ** 11n, maxPriorityFeePerGas: 10n ** 9n };
+      const receipts = await inOneBlock([
+        () =>
+          f.vaultEngine.connect(alice).borrow(borrower, limit - debt - WAD, alice.address, {
+            ...gas,
+            maxFeePerGas: 10n ** 11n,
+            maxPriorityFeePerGas: 10n ** 10n,
+          }),
+        () => f.weth.feed.connect(keeper).setAnswer(toFeedAnswer(2_100n * WAD, f.weth.spec.feedDecimals), keeperFees),
+        () => f.riskEngine.connect(keeper).poke(weth, keeperFees),
+        () => f.liquidator.connect(keeper).liquidateBatch([borrower, unsafe], keeper.address, keeperFees),
+      ]);
+      expect(receipts.map((r) => r.status)).to.deep.equal([1, 1, 1, 1]);
+      expect(liquidationsIn(receipts[3]).map((l) => l.vaultId)).to.deep.equal([unsafe]);
+      expect((await f.vaultEngine.vaults(borrower)).inAuction).to.equal(false);
+      // Unsafe in that very block, and liquidated by the next batch.
+      expect(await f.riskEngine.isLiquidatable(borrower)).to.equal(true);
+      await recordStoredRates();
+      const { ids } = await runBatch([borrower], keeper);
+      expect(ids).to.deep.equal([borrower]);
+    });
+
+    it("liquidateBatch_wethAndWbtcVaults_liquidatesBoth", async function () {
+      const [alice, bob, carol, keeper] = f.users;
+      const eth = await openVault(alice, f.weth, 10n * WAD);
+      const btc = await openVault(bob, f.wbtc, 10n ** 8n);
+      const btcFull = await openVault(carol, f.wbtc, 2n * 10n ** 8n);
+      await movePrice(f.weth, 2_580n * WAD);
+      await movePrice(f.wbtc, 45_000n * WAD);
+      await recordStoredRates();
+      const { ids, plans, liquidations } = await runBatch([btc, eth, btcFull], keeper);
+      expect(ids).to.deep.equal([btc, eth, btcFull]);
+      expect(plans.map((plan) => plan!.data.collateral)).to.deep.equal([wbtc, weth, wbtc]);
+      expect(liquidations.map((l) => l.incentive > 0n)).to.deep.equal([true, true, true]);
+      for (const plan of plans) {
+        const auction = await f.dutchAuction.auctions(plan!.vaultId);
+        expect([auction.collateral, auction.collateralLeft, auction.debtLeft]).to.deep.equal([
+          plan!.data.collateral,
+          plan!.collateralSeized,
+          plan!.debtToRaise,
+        ]);
+      }
+      const [btcDebt, total] = await f.dutchAuction.debtInAuction(wbtc);
+      const [ethDebt] = await f.dutchAuction.debtInAuction(weth);
+      expect(btcDebt + ethDebt).to.equal(total);
+      expect(ethDebt).to.equal(plans[1]!.debtToRaise);
+      await expectBooksBalanced();
+    });
+
+    it("liquidateBatch_collateralCapFilled_skipsTheRestOfThatCollateralOnly", async function () {
+      const [alice, bob, carol, keeper] = f.users;
+      const eth1 = await openVault(alice, f.weth, 10n * WAD);
+      const eth2 = await openVault(bob, f.weth, 10n * WAD);
+      const btc = await openVault(carol, f.wbtc, 10n ** 8n);
+      await movePrice(f.weth, 2_580n * WAD);
+      await movePrice(f.wbtc, 50_000n * WAD);
+      await recordStoredRates();
+      // Room for the first WETH vault and under dust more: the second finds none left by the first.
+      await time.setNextBlockTimestamp((await time.latest()) + 1);
+      const [first] = await planBatch([eth1]);
+      await f.dutchAuction.setMaxDebtInAuction(weth, first!.debtToRaise + 50n * WAD);
+      const { ids, plans } = await runBatch([eth1, eth2, btc], keeper);
+      expect(ids).to.deep.equal([eth1, 0n, btc]);
+      const left = first!.debtToRaise + 50n * WAD - plans[0]!.debtToRaise;
+      expect(left).to.be.lt(mulWadUp(LOCAL_COLLATERALS[0].dust, WAD + WETH_LIQUIDATION.penalty));
+      expect((await f.dutchAuction.room(weth))[0]).to.equal(left);
+      await expect(f.liquidator.liquidate(eth2, keeper.address))
+        .to.be.revertedWithCustomError(f.liquidator, "NoAuctionRoom")
+        .withArgs(weth);
+    });
+
+    it("liquidateBatch_globalRoomUsedUpAcrossCollaterals_skipsLaterVaultsWithoutReverting", async function () {
+      const [alice, bob, carol, keeper] = f.users;
+      const eth1 = await openVault(alice, f.weth, 10n * WAD);
+      const btc = await openVault(bob, f.wbtc, 10n ** 8n);
+      const eth2 = await openVault(carol, f.weth, 10n * WAD);
+      await movePrice(f.weth, 2_580n * WAD);
+      await movePrice(f.wbtc, 50_000n * WAD);
+      await recordStoredRates();
+      // Room for the first two vaults (of two collaterals) and under dust more.
+      await time.setNextBlockTimestamp((await time.latest()) + 1);
+      const [a, b] = await planBatch([eth1, btc]);
+      await f.dutchAuction.setMaxTotalDebtInAuction(a!.debtToRaise + b!.debtToRaise + 50n * WAD);
+      const { ids, plans } = await runBatch([eth1, btc, eth2], keeper);
+      expect(ids).to.deep.equal([eth1, btc, 0n]);
+      const [ethRaised, btcRaised] = [plans[0]!.debtToRaise, plans[1]!.debtToRaise];
+      expect([...(await f.dutchAuction.room(weth))]).to.deep.equal([
+        WETH_AUCTION.maxDebtInAuction - ethRaised,
+        a!.debtToRaise + b!.debtToRaise + 50n * WAD - ethRaised - btcRaised,
+      ]);
+    });
+
+    it("liquidateBatch_globalCapAcrossCollaterals_fillsInOrderThenCutsThenSkips", async function () {
+      const [alice, bob, carol, dave, keeper] = f.users;
+      const eth1 = await openVault(alice, f.weth, 10n * WAD);
+      const btc1 = await openVault(bob, f.wbtc, 10n ** 8n);
+      const eth2 = await openVault(carol, f.weth, 10n * WAD);
+      const btc2 = await openVault(dave, f.wbtc, 10n ** 8n);
+      await movePrice(f.weth, 2_580n * WAD);
+      await movePrice(f.wbtc, 50_000n * WAD);
+      await recordStoredRates();
+      // Room for the first two and half of the third: the third is cut down, the fourth finds none.
+      await time.setNextBlockTimestamp((await time.latest()) + 1);
+      const [a, b, c] = await planBatch([eth1, btc1, eth2]);
+      const cap = a!.debtToRaise + b!.debtToRaise + c!.debtToRaise / 2n;
+      await f.dutchAuction.setMaxTotalDebtInAuction(cap);
+      const { ids, plans, liquidations } = await runBatch([eth1, btc1, eth2, btc2], keeper);
+      expect(ids).to.deep.equal([eth1, btc1, eth2, 0n]);
+      const roomLeft = cap - plans[0]!.debtToRaise - plans[1]!.debtToRaise;
+      expect(plans[2]!.room).to.equal(roomLeft);
+      expect(plans[2]!.slice).to.equal(divWadDown(roomLeft, WAD + WETH_LIQUIDATION.penalty));
+      const raised = liquidations.reduce((sum, l) => sum + l.debtToRaise, 0n);
+      expect((await f.dutchAuction.debtInAuction(weth))[1]).to.equal(raised);
+      expect(raised).to.be.lte(cap);
+    });
+
+    it("liquidateBatch_lotNeedingTheWholeVaultOverTheRoom_doesNotSinkTheBatch", async function () {
+      const [alice, bob, keeper] = f.users;
+      const btcVault = await openVault(bob, f.wbtc, 10n ** 8n);
+      const vaultId = await openVaultWhoseLotNeedsItAll(alice);
+      await movePrice(f.wbtc, 50_000n * WAD);
+      const snapshot = await takeSnapshot();
+      // A slice that fits, and one cut to fit, each needing the whole vault, which does not fit.
+      for (const cap of [21_600n * WAD, 18_000n * WAD]) {
+        await snapshot.restore();
+        await f.dutchAuction.setMaxDebtInAuction(weth, cap);
+        const receipt = await liquidateBatch([vaultId, btcVault], keeper);
+        expect(liquidationsIn(receipt).map((l) => l.vaultId)).to.include(btcVault);
+        expect((await f.dutchAuction.debtInAuction(weth))[0]).to.be.lte(cap);
+      }
+    });
+
+    it("liquidateBatch_sameVaultsAsSingleLiquidationsInOneBlock_hasTheSameResult", async function () {
+      const runs: { receipts: TransactionReceipt[]; state: unknown }[] = [];
+      for (const mode of ["batch", "single"] as const) {
+        const { ids, keeper, timestamp } = await loadFixture(batchScenario);
+        const sends =
+          mode === "batch"
+            ? [() => f.liquidator.connect(keeper).liquidateBatch(ids, keeper.address, GAS)]
+            : ids.map((id) => () => f.liquidator.connect(keeper).liquidate(id, keeper.address, GAS));
+        const receipts = await inOneBlock(sends, timestamp);
+        runs.push({ receipts, state: await bookState(ids, keeper.address) });
+      }
+      const [batch, single] = runs;
+      expect(batch.receipts[0].status).to.equal(1);
+      // Single liquidations of the vaults the batch skips revert; the others are the same liquidations.
+      const fromBatch = liquidationsIn(batch.receipts[0]);
+      const fromSingles = single.receipts.flatMap((r) => (r.status === 1 ? liquidationsIn(r) : []));
+      expect(fromBatch.map((l) => l.vaultId)).to.deep.equal([1n, 2n, 4n, 5n]);
+      expect(fromBatch).to.deep.equal(fromSingles);
+      expect(single.receipts.map((r) => r.status)).to.deep.equal([1, 1, 0, 1, 1, 0, 0]);
+      expect(batch.state).to.deep.equal(single.state);
+    });
+
+    /**
+     * Vaults of both collaterals: four that fit under the global cap (partial and whole liquidations),
+     * one healthy, one unsafe that finds no room left, and an id never opened.
+     */
+    async function batchScenario() {
+      const fixture = await deploySluiceFixture();
+      const [alice, bob, carol, dave, erin, keeper] = fixture.users;
+      const open = (owner: Signer, c: Collateral, amount: bigint, share = 100n) =>
+        market.openVault(fixture, owner, c, amount, share);
+      await open(alice, fixture.weth, 10n * WAD); // 1: partial
+      await open(bob, fixture.wbtc, 10n ** 8n); // 2: partial
+      await open(carol, fixture.weth, 10n * WAD, 50n); // 3: healthy
+      await open(dave, fixture.wbtc, 2n * 10n ** 8n); // 4: partial
+      await open(erin, fixture.weth, (8n * WAD) / 100n); // 5: small, whole
+      await open(alice, fixture.weth, 20n * WAD); // 6: does not fit
+      await market.movePrice(fixture, fixture.weth, 2_580n * WAD);
+      await market.movePrice(fixture, fixture.wbtc, 50_000n * WAD);
+      // Room for vaults 1, 2, 4 and 5 and a little more, not enough for a slice of vault 6 over dust.
+      f = fixture;
+      const timestamp = (await time.latest()) + 10;
+      await time.setNextBlockTimestamp(timestamp);
+      const plans = await planBatch([1n, 2n, 4n, 5n]);
+      const room = plans.reduce((sum, plan) => sum + plan!.debtToRaise, 0n) + 60n * WAD;
+      await fixture.dutchAuction.setMaxTotalDebtInAuction(room);
+      return { keeper, ids: [1n, 2n, 3n, 4n, 5n, 6n, 99n], timestamp: timestamp + 10 };
+    }
+
+    /** Everything a liquidation changes, for comparing two runs. */
+    async function bookState(ids: bigint[], keeper: string) {
+      const vaults = [];
+      for (const id of ids)
+        if (id <= (await f.vaultEngine.vaultCount())) vaults.push(plain(await f.vaultEngine.vaults(id)));
+      const auctions = [];
+      for (const id of await f.dutchAuction.activeAuctions()) auctions.push(plain(await f.dutchAuction.auctions(id)));
+      return {
+        vaults,
+        auctions,
+        wethInAuction: [...(await f.dutchAuction.debtInAuction(weth))],
+        wbtcInAuction: [...(await f.dutchAuction.debtInAuction(wbtc))],
+        owed: [...(await f.dutchAuction.incentivesOwed(keeper))],
+        totalDebt: await f.vaultEngine.totalDebt(),
+        deficit: await f.vaultEngine.deficit(),
+        surplus: await f.vaultEngine.surplus(),
+      };
+    }
   });
 });

@@ -133,6 +133,30 @@ function feedAnswer(price: bigint): bigint {
   return toFeedAnswer(price, FEED_DECIMALS);
 }
 
+/** Publishes START_PRICE on `feed` (in its own decimals) and pokes it in the next block; returns the feed time. */
+async function pokedAt(oracleHub: OracleHub, feed: MockAggregator, collateral: string): Promise<number> {
+  const at = (await time.latest()) + 1;
+  await time.setNextBlockTimestamp(at);
+  await feed.setAnswer(toFeedAnswer(START_PRICE, Number(await feed.decimals())));
+  await oracleHub.poke(collateral);
+  return at;
+}
+
+/** `price` serves the stored price up to `heartbeat` seconds after `updatedAt` and reverts one second later. */
+async function expectFreshUntil(
+  oracleHub: OracleHub,
+  collateral: string,
+  updatedAt: number,
+  heartbeat: bigint,
+): Promise<void> {
+  await time.increaseTo(updatedAt + Number(heartbeat));
+  expect(await oracleHub.price(collateral)).to.equal(START_PRICE);
+  await time.increase(1);
+  await expect(oracleHub.price(collateral))
+    .to.be.revertedWithCustomError(oracleHub, "StalePrice")
+    .withArgs(collateral, updatedAt, heartbeat);
+}
+
 describe("OracleHub", () => {
   describe("fixture wiring", () => {
     it("fixtureCollaterals_areConfiguredAndPokedAtTheirSpecPrices", async () => {
@@ -701,6 +725,67 @@ describe("OracleHub", () => {
       await expect(oracleHub.price(unlisted))
         .to.be.revertedWithCustomError(oracleHub, "FeedNotConfigured")
         .withArgs(unlisted);
+    });
+
+    it("price_whenFeedNotConfigured_revertsFeedNotConfiguredEvenWhereAnotherFeedIsStale", async () => {
+      // A stale configured feed and an unconfigured collateral fail differently.
+      const { oracleHub, weth, unlisted } = await loadFixture(oracleFixture);
+      await time.increase(HEARTBEAT + 1n);
+      await expect(oracleHub.price(weth.token)).to.be.revertedWithCustomError(oracleHub, "StalePrice");
+      await expect(oracleHub.price(unlisted))
+        .to.be.revertedWithCustomError(oracleHub, "FeedNotConfigured")
+        .withArgs(unlisted);
+      await expect(oracleHub.price(ethers.ZeroAddress))
+        .to.be.revertedWithCustomError(oracleHub, "FeedNotConfigured")
+        .withArgs(ethers.ZeroAddress);
+    });
+
+    it("price_ofAFeedJustAdded_usesTheHeartbeatItWasAddedWith", async () => {
+      const { oracleHub, governor, unlisted } = await loadFixture(oracleFixture);
+      const feed = await deployFeed(governor, FEED_DECIMALS);
+      const heartbeat = 120n;
+      await oracleHub.addFeed(unlisted, feedConfig(await feed.getAddress(), { heartbeat }));
+      const at = await pokedAt(oracleHub, feed, unlisted);
+      await expectFreshUntil(oracleHub, unlisted, at, heartbeat);
+    });
+
+    it("setHeartbeat_shortened_makesAFreshPriceStaleAtTheNewHeartbeat", async () => {
+      const { oracleHub, feed, collateral } = await loadFixture(oracleFixture);
+      const at = await pokedAt(oracleHub, feed, collateral);
+      const shorter = 600n;
+      await time.increaseTo(at + Number(HEARTBEAT) / 2);
+      expect(await oracleHub.price(collateral)).to.equal(START_PRICE);
+      await oracleHub.setHeartbeat(collateral, shorter);
+      await expect(oracleHub.price(collateral))
+        .to.be.revertedWithCustomError(oracleHub, "StalePrice")
+        .withArgs(collateral, at, shorter);
+      // The next answer is held to the shorter heartbeat.
+      const next = await pokedAt(oracleHub, feed, collateral);
+      await expectFreshUntil(oracleHub, collateral, next, shorter);
+    });
+
+    it("setHeartbeat_lengthened_makesAStalePriceFreshAgain", async () => {
+      const { oracleHub, feed, collateral } = await loadFixture(oracleFixture);
+      const at = await pokedAt(oracleHub, feed, collateral);
+      await time.increaseTo(at + Number(HEARTBEAT) + 1);
+      await expect(oracleHub.price(collateral))
+        .to.be.revertedWithCustomError(oracleHub, "StalePrice")
+        .withArgs(collateral, at, HEARTBEAT);
+      const longer = 2n * HEARTBEAT;
+      await oracleHub.setHeartbeat(collateral, longer);
+      await expectFreshUntil(oracleHub, collateral, at, longer);
+    });
+
+    it("setHeartbeat_isKeptThroughPokesAndSourceChanges", async () => {
+      const { oracleHub, governor, feed, collateral } = await loadFixture(oracleFixture);
+      const heartbeat = 900n;
+      await oracleHub.setHeartbeat(collateral, heartbeat);
+      await pokedAt(oracleHub, feed, collateral);
+      const source = await deployFeed(governor, 18);
+      await oracleHub.setFeedSource(collateral, await source.getAddress());
+      expect((await oracleHub.feedConfig(collateral)).heartbeat).to.equal(heartbeat);
+      const at = await pokedAt(oracleHub, source, collateral);
+      await expectFreshUntil(oracleHub, collateral, at, heartbeat);
     });
   });
 

@@ -8,18 +8,26 @@ import { deploySluiceFixture, type SluiceFixture } from "../helpers/fixtures";
 
 describe("VaultLens", function () {
   let f: SluiceFixture;
-  let weth: string;
 
   beforeEach(async function () {
     f = await deploySluiceFixture();
-    weth = await f.weth.token.getAddress();
   });
 
   /** Opens a WETH vault borrowing `share`% of its limit. */
-  async function open(owner: (typeof f.users)[number], amount: bigint, share: bigint): Promise<bigint> {
-    await f.weth.token.mint(owner.address, amount);
-    await f.weth.token.connect(owner).approve(await f.vaultEngine.getAddress(), amount);
-    await f.vaultEngine.connect(owner).openVault(weth);
+  function open(owner: (typeof f.users)[number], amount: bigint, share: bigint): Promise<bigint> {
+    return openOf(f.weth, owner, amount, share);
+  }
+
+  /** Opens a vault of `collateral` borrowing `share`% of its limit. */
+  async function openOf(
+    collateral: SluiceFixture["weth"],
+    owner: (typeof f.users)[number],
+    amount: bigint,
+    share: bigint,
+  ): Promise<bigint> {
+    await collateral.token.mint(owner.address, amount);
+    await collateral.token.connect(owner).approve(await f.vaultEngine.getAddress(), amount);
+    await f.vaultEngine.connect(owner).openVault(collateral.token);
     const id = await f.vaultEngine.vaultCount();
     await f.vaultEngine.connect(owner).deposit(id, amount);
     if (share > 0n) {
@@ -28,9 +36,13 @@ describe("VaultLens", function () {
     return id;
   }
 
-  async function setPrice(price: bigint): Promise<void> {
-    await f.weth.feed.setAnswer(toFeedAnswer(price, f.weth.spec.feedDecimals));
-    await f.riskEngine.poke(weth);
+  function setPrice(price: bigint): Promise<void> {
+    return setPriceOf(f.weth, price);
+  }
+
+  async function setPriceOf(collateral: SluiceFixture["weth"], price: bigint): Promise<void> {
+    await collateral.feed.setAnswer(toFeedAnswer(price, collateral.spec.feedDecimals));
+    await f.riskEngine.poke(collateral.token);
   }
 
   it("healthOf_matchesTheRiskEngineForEachVault", async function () {
@@ -73,25 +85,60 @@ describe("VaultLens", function () {
 
   it("auctionsView_showsEveryRunningAuctionWithItsLivePrice", async function () {
     const a = await open(f.users[1], 10n * WAD, 99n);
-    const b = await open(f.users[2], 10n * WAD, 99n);
+    const b = await openOf(f.wbtc, f.users[2], 10n ** 8n, 99n);
     await time.increase(60);
     await setPrice(2_580n * WAD);
+    await setPriceOf(f.wbtc, 48_000n * WAD);
     const ids = await f.liquidator.liquidateBatch.staticCall([a, b, a], f.users[3].address);
     await f.liquidator.liquidateBatch([a, b, a], f.users[3].address);
     // The repeated vault is skipped, not reverted.
-    expect(ids[2]).to.equal(0n);
-    const views = await f.vaultLens.auctionsView();
-    expect(views.map((v) => v.vaultId)).to.deep.equal([a, b]);
-    for (const view of views) {
-      const [needsReset, price, collateralLeft, debtLeft] = await f.dutchAuction.auctionStatus(view.auctionId);
-      expect([view.needsReset, view.price, view.collateralLeft, view.debtLeft]).to.deep.equal([
-        needsReset,
-        price,
-        collateralLeft,
-        debtLeft,
-      ]);
-      expect(view.collateral).to.equal(weth);
+    expect(ids).to.deep.equal([a, b, 0n]);
+
+    /** Each view field against the contracts it comes from, the collateral against the vault's own. */
+    async function expectViewsMatchTheAuctions(): Promise<void> {
+      const views = await f.vaultLens.auctionsView();
+      expect(views.map((v) => v.auctionId)).to.deep.equal([a, b]);
+      for (const [view, token] of [
+        [views[0], f.weth.token],
+        [views[1], f.wbtc.token],
+      ] as const) {
+        const id = view.auctionId;
+        const vault = await f.vaultEngine.vaults(id);
+        const stored = await f.dutchAuction.auctions(id);
+        const [needsReset, price, collateralLeft, debtLeft] = await f.dutchAuction.auctionStatus(id);
+        expect(view.vaultId, `auction ${id}`).to.equal(id);
+        expect(view.collateral).to.equal(await token.getAddress());
+        expect(view.collateral).to.equal(vault.collateral);
+        expect(view.collateralLeft).to.equal(vault.auctionCollateral);
+        expect(view.collateralLeft).to.be.gt(0n);
+        expect([view.needsReset, view.price, view.collateralLeft, view.debtLeft]).to.deep.equal([
+          needsReset,
+          price,
+          collateralLeft,
+          debtLeft,
+        ]);
+        expect([view.debtLeft, view.startPrice, view.startTime]).to.deep.equal([
+          stored.debtLeft,
+          stored.startPrice,
+          stored.startTime,
+        ]);
+      }
     }
+
+    await expectViewsMatchTheAuctions();
+    // Half an hour on, the prices have fallen but neither auction needs a reset yet.
+    await time.increase(1_800);
+    await expectViewsMatchTheAuctions();
+    let views = await f.vaultLens.auctionsView();
+    for (const view of views) {
+      expect(view.price).to.be.lt(view.startPrice);
+      expect(view.needsReset).to.equal(false);
+    }
+    // Past their tail both need one.
+    await time.increase(Number(f.weth.spec.auction!.tail));
+    await expectViewsMatchTheAuctions();
+    views = await f.vaultLens.auctionsView();
+    expect(views.map((v) => v.needsReset)).to.deep.equal([true, true]);
   });
 
   it("liquidatable_skipsUnpricedVaultsAndStopsAtToId", async function () {

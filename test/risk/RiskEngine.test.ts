@@ -596,6 +596,103 @@ describe("RiskEngine", function () {
         expect(later - penalty).to.equal(mulDivDown(newStep, 600n, HOUR));
         expect(await f.riskEngine.volatilityPenalty(thin)).to.equal(later);
       });
+
+      it("setMaxStepPerHour_lowered_checkpointsAtTheOldSpeedAndSyncsKeepTheNewOne", async function () {
+        // The speed shares its slot with the penalty state: neither write may clobber the other.
+        await f.riskEngine.setMaxStepPerHour(thin, pct(5));
+        const { before, at } = await laggingPenalty(HOUR / 2n);
+        expect(before.params.maxStepPerHour).to.equal(pct(5));
+        const newStep = MIN_STEP_PER_HOUR;
+        const penalty = model.slew(
+          before.volatility.penalty,
+          before.volatility.target,
+          pct(5),
+          at - before.volatility.checkpoint,
+        );
+        expect(penalty).to.be.gt(before.volatility.penalty);
+        await expect(f.riskEngine.setMaxStepPerHour(thin, newStep))
+          .to.emit(f.riskEngine, "VolatilityPenaltySynced")
+          .withArgs(thin, penalty, before.volatility.target);
+        expect((await f.riskEngine.riskParams(thin)).maxStepPerHour).to.equal(newStep);
+
+        // A later sync checkpoints at the new speed and leaves it stored.
+        const syncAt = at + 2n * HOUR;
+        await time.setNextBlockTimestamp(syncAt);
+        const synced = model.slew(penalty, before.volatility.target, newStep, 2n * HOUR);
+        expect(synced - penalty).to.equal(mulDivDown(newStep, 2n * HOUR, HOUR));
+        await expect(f.riskEngine.sync(thin))
+          .to.emit(f.riskEngine, "VolatilityPenaltySynced")
+          .withArgs(thin, synced, await currentTarget(thin));
+        const after = await readRisk(thin);
+        expect(after.params).to.deep.equal({ ...before.params, maxStepPerHour: newStep });
+        expect(after.volatility).to.deep.equal({
+          penalty: synced,
+          target: await currentTarget(thin),
+          checkpoint: syncAt,
+        });
+        await time.increaseTo(syncAt + HOUR);
+        expect(await f.riskEngine.volatilityPenalty(thin)).to.equal(synced + newStep);
+      });
+    });
+
+    it("riskParams_afterListingAndEachSetterInTurn_roundTripsEveryFieldAndLeavesTheRestAlone", async function () {
+      // Values that fill their fields (bounds, odd low bits), so a packing slip would show.
+      const { token, feed } = await newPricedToken();
+      // A move before listing gives the oracle a σ, so the checkpoints have a penalty to move.
+      await feed.setAnswer(toFeedAnswer(110n * WAD, 8));
+      await f.oracleHub.poke(token);
+      const base = MAX_BASE_THRESHOLD - 1n;
+      let expected: RiskParams = {
+        minThreshold: MIN_MIN_THRESHOLD + 1n,
+        borrowBuffer: MAX_BORROW_BUFFER - 3n,
+        confidence: MAX_CONFIDENCE - 5n,
+        horizon: MAX_HORIZON - 7n,
+        minRampDuration: MAX_RAMP_DURATION - 11n,
+        depth: MAX_DEPTH - 13n,
+        maxSizePenalty: MAX_SIZE_PENALTY - 17n,
+        maxStepPerHour: MAX_STEP_PER_HOUR - 19n,
+      };
+      await f.riskEngine.addCollateral(token, base, expected);
+      expect(paramsTuple((await readRisk(token)).params)).to.deep.equal(paramsTuple(expected));
+      const ramp = await f.riskEngine.baseRamp(token);
+
+      const updates: [keyof RiskParams, bigint, boolean][] = [
+        // [parameter, new value, whether its setter checkpoints the volatility penalty]
+        ["minThreshold", base - 23n, false],
+        ["borrowBuffer", 29n, false],
+        ["confidence", 3n * WAD + 37n, true],
+        ["horizon", MIN_HORIZON + 41n, true],
+        ["minRampDuration", MIN_RAMP_DURATION + 43n, false],
+        ["depth", MIN_DEPTH + 47n, false],
+        ["maxSizePenalty", 53n, false],
+        ["maxStepPerHour", MIN_STEP_PER_HOUR + 59n, true],
+      ];
+      for (const [parameter, value, checkpoints] of updates) {
+        const before = await readRisk(token);
+        const setter = `set${parameter[0].toUpperCase()}${parameter.slice(1)}`;
+        await f.riskEngine.getFunction(setter)(token, value);
+        expected = { ...expected, [parameter]: value };
+        const after = await readRisk(token);
+        expect(after.params, setter).to.deep.equal(expected);
+        expect(after.ramp, setter).to.deep.equal(before.ramp);
+        const at = await now();
+        expect(after.volatility, setter).to.deep.equal(
+          checkpoints
+            ? {
+                penalty: model.appliedPenalty(before, at),
+                target: cappedTarget(expected.confidence, await f.oracleHub.volatility(token), expected.horizon),
+                checkpoint: at,
+              }
+            : before.volatility,
+        );
+      }
+      const finalRamp = await f.riskEngine.baseRamp(token);
+      expect([finalRamp.from, finalRamp.to, finalRamp.start, finalRamp.end]).to.deep.equal([
+        ramp.from,
+        ramp.to,
+        ramp.start,
+        ramp.end,
+      ]);
     });
   });
 
@@ -988,6 +1085,46 @@ describe("RiskEngine", function () {
       expect(await f.riskEngine.thresholdFor(thin, 0n)).to.equal(expected.base - expected.volPenalty);
     });
 
+    it("thresholdInputs_combinedWithThresholdMath_giveThresholdForAnyValue", async function () {
+      await f.oracleHub.setHeartbeat(thin, MAX_HEARTBEAT);
+      await zigZag(f.thin, 4, pct(20), 600n);
+      // Mid-ramp and between checkpoints: both the base and the penalty are computed, not stored.
+      await f.riskEngine.setBaseThreshold(thin, pct(75), DAY);
+      await time.increase(DAY / 3n);
+      const valuesFor = (depth: bigint) => [0n, 1n, WAD, units("10000"), depth / 3n, depth, 10n * depth, 10n ** 40n];
+
+      for (const maxSizePenaltySetting of [THIN.risk.params.maxSizePenalty, MAX_SIZE_PENALTY]) {
+        await f.riskEngine.setMaxSizePenalty(thin, maxSizePenaltySetting);
+        await time.increase(HOUR / 4n);
+        const [base, minThreshold, volPenalty, depth, maxSizePenalty] = await f.riskEngine.thresholdInputs(thin);
+        const risk = await readRisk(thin);
+        const at = await now();
+        expect(base).to.equal(model.liquidationBase(risk.ramp, at));
+        expect(base).to.not.equal(risk.ramp.from).and.not.equal(risk.ramp.to);
+        expect(volPenalty).to.equal(model.appliedPenalty(risk, at));
+        expect(volPenalty).to.not.equal(risk.volatility.penalty);
+        expect([minThreshold, depth, maxSizePenalty]).to.deep.equal([
+          risk.params.minThreshold,
+          risk.params.depth,
+          maxSizePenaltySetting,
+        ]);
+        const thresholds: bigint[] = [];
+        for (const value of valuesFor(depth)) {
+          const expected = model.threshold(
+            base,
+            minThreshold,
+            volPenalty,
+            model.sizePenalty(value, depth, maxSizePenalty),
+          );
+          expect(await f.riskEngine.thresholdFor(thin, value), `value ${value}`).to.equal(expected);
+          thresholds.push(expected);
+        }
+        // The values span the model: from the base less the volatility penalty down to the clamp.
+        expect(thresholds[0]).to.equal(base - volPenalty);
+        if (maxSizePenaltySetting === MAX_SIZE_PENALTY) expect(thresholds.at(-1)).to.equal(minThreshold);
+      }
+    });
+
     it("healthFactor_withoutDebt_isTheLargestUint", async function () {
       const vaultId = await openVault(alice, f.thin, units("100"));
       expect(await f.riskEngine.healthFactor(vaultId)).to.equal(MAX_UINT256);
@@ -1108,6 +1245,7 @@ describe("RiskEngine", function () {
       const views: [string, () => Promise<unknown>][] = [
         ["borrowRatio", () => f.riskEngine.borrowRatio(f.unlisted, WAD)],
         ["thresholdFor", () => f.riskEngine.thresholdFor(f.unlisted, WAD)],
+        ["thresholdInputs", () => f.riskEngine.thresholdInputs(f.unlisted)],
         ["volatilityPenalty", () => f.riskEngine.volatilityPenalty(f.unlisted)],
         ["liquidationBase", () => f.riskEngine.liquidationBase(f.unlisted)],
         ["borrowBase", () => f.riskEngine.borrowBase(f.unlisted)],
