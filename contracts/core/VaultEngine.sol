@@ -397,6 +397,8 @@ contract VaultEngine is IVaultEngine, AccessManaged, ReentrancyGuardTransient {
     /// uint128 values here.
     function _setAmounts(VaultRecord storage vault, uint256 collateralAmount, uint256 normalizedDebt) internal {
         uint256 packed = uint256(collateralAmount.toUint128()) | (uint256(normalizedDebt.toUint128()) << 128);
+        // The slot holds exactly these two fields: `collateralAmount` low, `normalizedDebt` high.
+        // solhint-disable-next-line no-inline-assembly
         assembly ("memory-safe") {
             sstore(add(vault.slot, 2), packed)
         }

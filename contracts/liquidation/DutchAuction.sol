@@ -473,9 +473,7 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
         needsReset = elapsed > config.tail || price == 0 || price < FixedPointMath.mulWadDown(startPrice, config.cusp);
     }
 
-    function _rooms(
-        CollateralConfig storage config
-    ) internal view returns (uint256 collateralRoom, uint256 totalRoom) {
+    function _rooms(CollateralConfig storage config) internal view returns (uint256 collateralRoom, uint256 totalRoom) {
         collateralRoom = _roomUnder(config.maxDebtInAuction, config.debtInAuction);
         totalRoom = _roomUnder(_maxTotalDebtInAuction, _totalDebtInAuction);
     }

@@ -151,6 +151,8 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
         uint256 totalRoom = type(uint256).max;
         for (uint256 i = 0; i < vaultIds.length; ++i) {
             uint256 arena;
+            // The free memory pointer, to release this vault's memory below (see there).
+            // solhint-disable-next-line no-inline-assembly
             assembly ("memory-safe") {
                 arena := mload(0x40)
             }
@@ -175,6 +177,7 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
             // Nothing this vault put in memory is used again unless it cached a new market: release
             // it, so that a long batch does not pay for ever more memory.
             if (marketCount == knownMarkets) {
+                // solhint-disable-next-line no-inline-assembly
                 assembly ("memory-safe") {
                     mstore(0x40, arena)
                 }
@@ -291,7 +294,8 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
 
     /// @dev Prices a stored vault with its market, as `VaultEngine.liquidationData` would.
     function _price(IVaultEngine.LiquidationData memory vault, Market memory market) internal pure {
-        (vault.rate, vault.price, vault.dust, vault.decimals) = (market.rate, market.price, market.dust, market.decimals);
+        (vault.rate, vault.price) = (market.rate, market.price);
+        (vault.dust, vault.decimals) = (market.dust, market.decimals);
         vault.value = FixedPointMath.valueDown(vault.collateralAmount, market.decimals, market.price);
         vault.debt = FixedPointMath.mulDivUp(vault.normalizedDebt, market.rate, RAY);
     }
@@ -353,8 +357,8 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
         (plan.refusal, plan.health) = (refusal, health);
     }
 
-    /// @dev A partial slice: its normalised debt (rounded up, down for a cut slice) and collateral worth the debt to raise
-    /// times the lot margin at the oracle price (rounded up), both at most what the vault holds.
+    /// @dev A partial slice: its normalised debt (rounded up, down for a cut slice) and collateral worth the
+    /// debt to raise times the lot margin at the oracle price (rounded up), both at most what the vault holds.
     function _partial(
         IVaultEngine.LiquidationData memory vault,
         LiquidationParams memory params,
@@ -365,9 +369,7 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
         // so that its debt to raise, rounded up twice more, still fits the room.
         normalizedDebt = Math.min(
             vault.normalizedDebt,
-            cut
-                ? FixedPointMath.mulDivDown(slice, RAY, vault.rate)
-                : FixedPointMath.mulDivUp(slice, RAY, vault.rate)
+            cut ? FixedPointMath.mulDivDown(slice, RAY, vault.rate) : FixedPointMath.mulDivUp(slice, RAY, vault.rate)
         );
         uint256 toRaise = FixedPointMath.mulWadUp(
             FixedPointMath.mulWadUp(slice, WAD + params.penalty),

@@ -1,9 +1,12 @@
-// Shared moves of the liquidation tests: prices, vaults at their limit, and the books check.
+// Shared moves of the liquidation tests: prices, vaults at their limit, liquidations read back from
+// their events, and the books check.
 import { expect } from "chai";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { RAY } from "../../keeper/src/math/fixedPoint";
+import type { ContractTransactionReceipt } from "ethers";
+import { RAY, mulDivUp } from "../../keeper/src/math/fixedPoint";
 import { toFeedAnswer } from "../../scripts/lib/deploy";
+import { MockERC20__factory } from "../../typechain-types";
 import type { SluiceFixture } from "./fixtures";
 
 export type Collateral = SluiceFixture["weth"];
@@ -45,24 +48,154 @@ export async function openVault(
   return id;
 }
 
-/** docs/ACCOUNTING.md C1 and C3, exactly: collateral in vaults and auctions, debt against supply. */
+/** What one liquidation did, from the VaultEngine's `Seized` and the DutchAuction's `AuctionStarted`. */
+export interface Liquidation {
+  vaultId: bigint;
+  /** Always the vault's id. */
+  auctionId: bigint;
+  keeper: string;
+  collateralSeized: bigint; // token units
+  normalizedDebtSeized: bigint;
+  /** The seized debt with fees to the liquidation's block, rounded up as the Liquidator counts it [wad]. */
+  debtSeized: bigint;
+  debtToRaise: bigint; // [wad]
+  startPrice: bigint; // [wad]
+  /** What the DutchAuction now owes the keeper for it [wad]. */
+  incentive: bigint;
+}
+
+/** The liquidations a transaction (a `liquidate` or a `liquidateBatch`) made, in log order. */
+export async function liquidationsIn(f: SluiceFixture, receipt: ContractTransactionReceipt): Promise<Liquidation[]> {
+  const seized = new Map<bigint, { collateralAmount: bigint; normalizedDebt: bigint }>();
+  const found: Liquidation[] = [];
+  for (const log of receipt.logs) {
+    if (log.address === f.vaultEngine.target) {
+      const parsed = f.vaultEngine.interface.parseLog(log);
+      if (parsed?.name === "Seized") {
+        seized.set(parsed.args.vaultId, {
+          collateralAmount: parsed.args.collateralAmount,
+          normalizedDebt: parsed.args.normalizedDebt,
+        });
+      }
+    } else if (log.address === f.dutchAuction.target) {
+      const parsed = f.dutchAuction.interface.parseLog(log);
+      if (parsed?.name !== "AuctionStarted") continue;
+      const vaultId: bigint = parsed.args.auctionId;
+      const lot = seized.get(vaultId);
+      expect(lot, `Seized for vault ${vaultId}`).to.not.equal(undefined);
+      // A liquidation never accrues: the accumulator read at its block is the one it priced the debt with.
+      const { collateral } = await f.vaultEngine.vaults(vaultId);
+      const [rate] = await f.vaultEngine.collateralState(collateral, { blockTag: receipt.blockNumber });
+      found.push({
+        vaultId,
+        auctionId: vaultId,
+        keeper: parsed.args.keeper,
+        collateralSeized: lot!.collateralAmount,
+        normalizedDebtSeized: lot!.normalizedDebt,
+        debtSeized: mulDivUp(lot!.normalizedDebt, rate, RAY),
+        debtToRaise: parsed.args.debtToRaise,
+        startPrice: parsed.args.startPrice,
+        incentive: parsed.args.incentive,
+      });
+    }
+  }
+  return found;
+}
+
+/** Liquidates `vaultId` from `caller` for `keeper` and reads back what it did. */
+export async function liquidate(
+  f: SluiceFixture,
+  vaultId: bigint,
+  keeper: HardhatEthersSigner | string,
+  caller: HardhatEthersSigner,
+): Promise<Liquidation> {
+  const keeperAddress = typeof keeper === "string" ? keeper : keeper.address;
+  const tx = await f.liquidator.connect(caller).liquidate(vaultId, keeperAddress);
+  const [liquidation] = await liquidationsIn(f, (await tx.wait())!);
+  expect(liquidation.auctionId).to.equal(vaultId);
+  return liquidation;
+}
+
+/** Claims everything `keeper` is owed, to `to` (itself by default); returns the amount minted. */
+export async function claimIncentives(
+  f: SluiceFixture,
+  keeper: HardhatEthersSigner,
+  to: string = keeper.address,
+): Promise<bigint> {
+  const [owed, earned] = await f.dutchAuction.incentivesOwed(keeper.address);
+  const balance = await f.stablecoin.balanceOf(to);
+  await f.dutchAuction.connect(keeper).claimIncentives(to);
+  expect([...(await f.dutchAuction.incentivesOwed(keeper.address))]).to.deep.equal([0n, earned]);
+  expect((await f.stablecoin.balanceOf(to)) - balance).to.equal(owed);
+  return owed;
+}
+
+/**
+ * docs/ACCOUNTING.md, exactly: debt conservation (`totalDebt + deficit = supply·RAY + surplus`) and
+ * collateral conservation (the engine holds, of every token, Σ collateralAmount + auctionCollateral
+ * over the vaults of that token).
+ */
 export async function expectBooksBalanced(f: SluiceFixture): Promise<void> {
   const engine = f.vaultEngine;
   expect((await engine.totalDebt()) + (await engine.deficit())).to.equal(
     (await f.stablecoin.totalSupply()) * RAY + (await engine.surplus()),
   );
   const held = new Map<string, bigint>();
-  const add = (token: string, amount: bigint) => held.set(token, (held.get(token) ?? 0n) + amount);
-  for (let id = 1n; id <= (await engine.vaultCount()); id++) {
-    const vault = await engine.vaults(id);
-    add(vault.collateral, vault.collateralAmount);
+  for (const c of Object.values(f.collaterals)) held.set(await c.token.getAddress(), 0n);
+  for (const vault of await allVaults(f)) {
+    held.set(vault.collateral, (held.get(vault.collateral) ?? 0n) + vault.collateralAmount + vault.auctionCollateral);
   }
-  for (const id of await f.dutchAuction.activeAuctions()) {
-    const auction = await f.dutchAuction.auctions(id);
-    add((await engine.vaults(auction.vaultId)).collateral, auction.collateralLeft);
+  const engineAddress = await engine.getAddress();
+  for (const [token, amount] of held) {
+    const balance = await MockERC20__factory.connect(token, f.deployer).balanceOf(engineAddress);
+    expect(balance, `engine balance of ${token}`).to.equal(amount);
   }
-  for (const c of Object.values(f.collaterals)) {
-    const token = await c.token.getAddress();
-    expect(await c.token.balanceOf(await engine.getAddress()), c.spec.symbol).to.equal(held.get(token) ?? 0n);
+}
+
+/** Every vault opened so far, in id order (index i holds vault i + 1). */
+async function allVaults(f: SluiceFixture) {
+  const count = Number(await f.vaultEngine.vaultCount());
+  return Promise.all(Array.from({ length: count }, (_, i) => f.vaultEngine.vaults(BigInt(i + 1))));
+}
+
+/**
+ * The auctions agree with the vaults and with the cascade brake: a vault is in auction exactly when
+ * its auction runs (and `activeAuctions` lists it), the auction's lot is the vault's
+ * `auctionCollateral`, the debt-in-auction counters are the sums of the running auctions' `debtLeft`,
+ * and `room` is what the caps leave of them.
+ */
+export async function expectAuctionsConsistent(f: SluiceFixture): Promise<void> {
+  const auction = f.dutchAuction;
+  const running: bigint[] = [];
+  const debtByCollateral = new Map<string, bigint>();
+  for (const c of Object.values(f.collaterals)) debtByCollateral.set(await c.token.getAddress(), 0n);
+  let totalDebt = 0n;
+  const vaults = await allVaults(f);
+  const lots = await Promise.all(vaults.map((_, i) => auction.auctions(BigInt(i + 1))));
+  for (const [i, vault] of vaults.entries()) {
+    const id = BigInt(i + 1);
+    const lot = lots[i];
+    expect(vault.inAuction, `vault ${id} in auction`).to.equal(vault.auctionCollateral !== 0n);
+    expect(lot.debtLeft !== 0n, `vault ${id} has an auction`).to.equal(vault.inAuction);
+    if (!vault.inAuction) continue;
+    running.push(id);
+    expect(lot.vaultId).to.equal(id);
+    expect(lot.collateral).to.equal(vault.collateral);
+    expect(lot.collateralLeft).to.equal(vault.auctionCollateral);
+    debtByCollateral.set(vault.collateral, (debtByCollateral.get(vault.collateral) ?? 0n) + lot.debtLeft);
+    totalDebt += lot.debtLeft;
+  }
+  expect([...(await auction.activeAuctions())]).to.deep.equal(running);
+  const totalCap = await auction.maxTotalDebtInAuction();
+  for (const [collateral, debt] of debtByCollateral) {
+    expect([...(await auction.debtInAuction(collateral))], `debt in auction of ${collateral}`).to.deep.equal([
+      debt,
+      totalDebt,
+    ]);
+    const cap = (await auction.auctionParams(collateral)).maxDebtInAuction;
+    expect([...(await auction.room(collateral))], `room of ${collateral}`).to.deep.equal([
+      cap > debt ? cap - debt : 0n,
+      totalCap > totalDebt ? totalCap - totalDebt : 0n,
+    ]);
   }
 }
