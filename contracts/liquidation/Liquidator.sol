@@ -286,9 +286,24 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
         } catch {
             return market;
         }
-        (market.base, market.minThreshold, market.volPenalty, market.depth, market.maxSizePenalty) = riskEngine
-            .thresholdInputs(collateral);
-        (market.room, market.totalRoom) = auction.room(collateral);
+        // A type the risk engine or the auction does not list cannot be liquidated either: skipped.
+        try riskEngine.thresholdInputs(collateral) returns (
+            uint256 base,
+            uint256 minThreshold,
+            uint256 volPenalty,
+            uint256 depth,
+            uint256 maxSizePenalty
+        ) {
+            (market.base, market.minThreshold, market.volPenalty) = (base, minThreshold, volPenalty);
+            (market.depth, market.maxSizePenalty) = (depth, maxSizePenalty);
+        } catch {
+            return market;
+        }
+        try auction.room(collateral) returns (uint256 room, uint256 totalRoom) {
+            (market.room, market.totalRoom) = (room, totalRoom);
+        } catch {
+            return market;
+        }
         market.ready = true;
     }
 

@@ -1540,6 +1540,32 @@ describe("Liquidator", function () {
       expect((await f.vaultEngine.vaults(other)).inAuction).to.equal(false);
     });
 
+    it("liquidateBatch_vaultOfACollateralTheRiskEngineOrTheAuctionDoesNotList_isSkipped", async function () {
+      const [alice, bob, keeper] = f.users;
+      // Listed in the engine and the Liquidator only: the risk engine cannot give its threshold.
+      const { address: unrisked, vaultId: first } = await openVaultOfEngineOnlyCollateral(bob);
+      await f.liquidator.addCollateral(unrisked, WETH_LIQUIDATION);
+      // Listed everywhere but in the DutchAuction: it has no room to give.
+      const { address: unauctioned, vaultId: second } = await openVaultOfEngineOnlyCollateral(bob);
+      await f.liquidator.addCollateral(unauctioned, WETH_LIQUIDATION);
+      const risk = LOCAL_COLLATERALS[0].risk;
+      await f.riskEngine.addCollateral(unauctioned, risk.baseThreshold, risk.params);
+      await expect(f.dutchAuction.room(unauctioned)).to.be.revertedWithCustomError(
+        f.dutchAuction,
+        "CollateralNotListed",
+      );
+      const ethVault = await openVault(alice, f.weth, 10n * WAD);
+      await movePrice(f.weth, 2_580n * WAD);
+      const batch = [first, second, ethVault];
+      expect(await f.liquidator.connect(keeper).liquidateBatch.staticCall(batch, keeper.address)).to.deep.equal([
+        0n,
+        0n,
+        ethVault,
+      ]);
+      await f.liquidator.connect(keeper).liquidateBatch(batch, keeper.address);
+      expect((await f.vaultEngine.vaults(ethVault)).inAuction).to.equal(true);
+    });
+
     it("liquidateBatch_vaultWithAStalePrice_isSkippedWithoutSinkingTheBatch", async function () {
       const [alice, bob, keeper] = f.users;
       const btcVault = await openVault(bob, f.wbtc, 10n ** 8n);
