@@ -56,6 +56,14 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
         uint256 totalRoom; // [wad] under the global cap when the snapshot was taken
     }
 
+    /// @dev A batch in progress: its market snapshots and the global room it has left.
+    struct Batch {
+        address keeper;
+        Market[] markets;
+        uint256 marketCount;
+        uint256 totalRoom; // [wad]; the largest uint256 until the first snapshot reads it
+    }
+
     IVaultEngine public immutable vaultEngine;
     IRiskEngine public immutable riskEngine;
     IDutchAuction public immutable auction;
@@ -146,9 +154,12 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
     ) external nonReentrant returns (uint256[] memory auctionIds) {
         if (keeper == address(0)) revert ZeroAddress();
         auctionIds = new uint256[](vaultIds.length);
-        Market[] memory markets = new Market[](MAX_MARKETS);
-        uint256 marketCount;
-        uint256 totalRoom = type(uint256).max;
+        Batch memory batch = Batch({
+            keeper: keeper,
+            markets: new Market[](MAX_MARKETS),
+            marketCount: 0,
+            totalRoom: type(uint256).max
+        });
         for (uint256 i = 0; i < vaultIds.length; ++i) {
             uint256 arena;
             // The free memory pointer, to release this vault's memory below (see there).
@@ -156,33 +167,30 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
             assembly ("memory-safe") {
                 arena := mload(0x40)
             }
-            uint256 knownMarkets = marketCount;
-            IVaultEngine.LiquidationData memory vault = _stored(vaultIds[i]);
-            // A vault that does not exist is skipped like one that cannot be liquidated now.
-            if (vault.owner != address(0)) {
-                (Market memory market, uint256 count, uint256 room) = _marketOf(
-                    markets,
-                    marketCount,
-                    vault.collateral,
-                    totalRoom
-                );
-                (marketCount, totalRoom) = (count, room);
-                uint256 debtToRaise = _liquidatePriced(vaultIds[i], keeper, vault, market, totalRoom);
-                if (debtToRaise != 0) {
-                    market.room -= debtToRaise;
-                    totalRoom -= debtToRaise;
-                    auctionIds[i] = vaultIds[i];
-                }
-            }
+            uint256 knownMarkets = batch.marketCount;
+            auctionIds[i] = _liquidateInBatch(batch, vaultIds[i]);
             // Nothing this vault put in memory is used again unless it cached a new market: release
             // it, so that a long batch does not pay for ever more memory.
-            if (marketCount == knownMarkets) {
+            if (batch.marketCount == knownMarkets) {
                 // solhint-disable-next-line no-inline-assembly
                 assembly ("memory-safe") {
                     mstore(0x40, arena)
                 }
             }
         }
+    }
+
+    /// @dev One vault of a batch; returns its auction id, or zero when it is skipped.
+    function _liquidateInBatch(Batch memory batch, uint256 vaultId) internal returns (uint256) {
+        IVaultEngine.LiquidationData memory vault = _stored(vaultId);
+        // A vault that does not exist is skipped like one that cannot be liquidated now.
+        if (vault.owner == address(0)) return 0;
+        Market memory market = _marketOf(batch, vault.collateral);
+        uint256 debtToRaise = _liquidatePriced(vaultId, batch.keeper, vault, market, batch.totalRoom);
+        if (debtToRaise == 0) return 0;
+        market.room -= debtToRaise;
+        batch.totalRoom -= debtToRaise;
+        return vaultId;
     }
 
     /// @dev One vault of a batch, priced with its market's snapshot; returns the debt its auction is to
@@ -256,19 +264,13 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
     /// @dev The batch's snapshot of `collateral`, taken on first sight (the first `MAX_MARKETS` types
     /// are kept; a batch of more types re-reads the others). The global room is read with the first
     /// snapshot and then tracked by the batch itself.
-    function _marketOf(
-        Market[] memory markets,
-        uint256 marketCount,
-        address collateral,
-        uint256 totalRoom
-    ) internal view returns (Market memory market, uint256, uint256) {
-        for (uint256 j = 0; j < marketCount; ++j) {
-            if (markets[j].collateral == collateral) return (markets[j], marketCount, totalRoom);
+    function _marketOf(Batch memory batch, address collateral) internal view returns (Market memory market) {
+        for (uint256 j = 0; j < batch.marketCount; ++j) {
+            if (batch.markets[j].collateral == collateral) return batch.markets[j];
         }
         market = _market(collateral);
-        if (marketCount < MAX_MARKETS) markets[marketCount++] = market;
-        if (market.ready && totalRoom == type(uint256).max) totalRoom = market.totalRoom;
-        return (market, marketCount, totalRoom);
+        if (batch.marketCount < MAX_MARKETS) batch.markets[batch.marketCount++] = market;
+        if (market.ready && batch.totalRoom == type(uint256).max) batch.totalRoom = market.totalRoom;
     }
 
     /// @dev A collateral type's snapshot; `ready` is false when it cannot be liquidated now.
