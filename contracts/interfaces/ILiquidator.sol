@@ -7,7 +7,9 @@ pragma solidity 0.8.30;
 /// assuming its collateral sells at the oracle price plus the penalty; the whole vault when the
 /// remainder would be under dust or health is below `fullLiquidationHealth`. The auction raises
 /// `slice · (1 + penalty)`. The DutchAuction's caps on debt in auction cut a liquidation down instead
-/// of skipping it. The Liquidator keeps no state of its own: what a liquidation changes is told by
+/// of skipping it: a cut liquidation moves the most debt whose debt to raise fits the room, with
+/// collateral in proportion, so a vault below health 1 (a whale above the caps included) can always be
+/// liquidated while the room holds a dust-sized slice. The Liquidator keeps no state of its own: what a liquidation changes is told by
 /// the VaultEngine's `Seized` and the DutchAuction's `AuctionStarted` events.
 interface ILiquidator {
     /// @notice Per-collateral parameters [wad].
@@ -33,7 +35,8 @@ interface ILiquidator {
     error VaultInAuction(uint256 vaultId);
     /// @notice The vault borrowed in this block: no borrow-and-liquidate in one block.
     error BorrowedThisBlock(uint256 vaultId);
-    /// @notice The DutchAuction's caps on debt in auction leave no room now.
+    /// @notice The DutchAuction's caps on debt in auction leave no room now for a slice of at least dust
+    /// (with collateral in proportion that is not zero).
     error NoAuctionRoom(address collateral);
 
     event CollateralAdded(address indexed collateral, LiquidationParams params);

@@ -35,6 +35,8 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
         uint256 health; // [wad]
         uint256 collateralAmount; // token units
         uint256 normalizedDebt;
+        uint256 debt; // [wad], the seized debt with fees to now, rounded up
+        uint256 debtToRaise; // [wad], exactly what the auction is asked to raise
     }
 
     /// @dev What liquidating a vault of one collateral type needs besides the vault, read once per run
@@ -214,9 +216,8 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
         Plan memory plan = _plan(vault, market.params, threshold, Math.min(market.room, totalRoom));
         if (plan.refusal != Refusal.None) return 0;
         vaultEngine.seize(vaultId, plan.collateralAmount, plan.normalizedDebt);
-        IDutchAuction.StartRequest memory request = _startRequest(vaultId, keeper, vault, market.params, plan);
-        auction.start(request);
-        return request.debtToRaise;
+        auction.start(_startRequest(vaultId, keeper, vault, market.params, plan));
+        return plan.debtToRaise;
     }
 
     /// @dev A vault's stored fields, in the shape `VaultEngine.liquidationData` reports (priced later).
@@ -241,23 +242,28 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
         LiquidationParams memory params,
         Plan memory plan
     ) internal view returns (IDutchAuction.StartRequest memory request) {
-        // The debt with fees to now, rounded up as the engine counts it (it reported the rate).
-        uint256 debt = FixedPointMath.mulDivUp(plan.normalizedDebt, vault.rate, RAY);
-        uint256 debtToRaise = FixedPointMath.mulWadUp(debt, WAD + params.penalty);
-        // A lot is never empty: a slice that needs all the collateral takes all the debt, and a vault
-        // keeps collateral after a partial liquidation, so no vault owes with nothing behind it (the
+        // A lot is never empty: a slice that needs all the collateral takes all the debt, a cut slice
+        // takes collateral in proportion and is refused when that rounds to nothing, and a vault keeps
+        // collateral after a partial liquidation, so no vault owes with nothing behind its debt (the
         // auction would refuse such a lot with EmptyLot).
         request = IDutchAuction.StartRequest({
             vaultId: vaultId,
             collateral: vault.collateral,
             collateralAmount: plan.collateralAmount,
-            debtToRaise: debtToRaise,
+            debtToRaise: plan.debtToRaise,
             price: vault.price,
             // Whether the vault keeps collateral decides, at the auction's end, if unraised debt can
             // go back to it: a vault emptied by this liquidation cannot be made to owe again.
             vaultKeepsCollateral: plan.collateralAmount < vault.collateralAmount,
             keeper: keeper,
-            maxIncentive: _maxIncentive(keeper, vault, params.penalty, debt, debtToRaise, plan.collateralAmount)
+            maxIncentive: _maxIncentive(
+                keeper,
+                vault,
+                params.penalty,
+                plan.debt,
+                plan.debtToRaise,
+                plan.collateralAmount
+            )
         });
     }
 
@@ -334,7 +340,8 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
         return FixedPointMath.mulWadDown(Math.min(debt, seizedValue), penalty) / 2;
     }
 
-    /// @dev What to seize: checks the vault can be liquidated, sizes the slice, fits it under `room`.
+    /// @dev What to seize: checks the vault can be liquidated, sizes the slice and its lot, and fits it
+    /// under `room`, comparing with `room` exactly the debt the auction will be asked to raise.
     function _plan(
         IVaultEngine.LiquidationData memory vault,
         LiquidationParams memory params,
@@ -348,46 +355,72 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
         plan.health = health;
 
         (uint256 slice, bool full) = _slice(vault, params, threshold, health);
-        uint256 onePlusPenalty = WAD + params.penalty;
-        bool cut = FixedPointMath.mulWadUp(slice, onePlusPenalty) > room;
-        if (cut) {
-            // The cascade brake: cut the liquidation down to what the caps allow, never skip it
-            // silently; the rest waits for room.
-            slice = FixedPointMath.divWadDown(room, onePlusPenalty);
-            full = false;
-            // A cut below dust would start an auction too small to clear or pay for.
-            if (slice < vault.dust || vault.debt - slice < vault.dust) return _refusal(Refusal.NoRoom, health);
-        }
-        if (!full) (plan.collateralAmount, plan.normalizedDebt) = _partial(vault, params, slice, cut);
-        if (full || plan.collateralAmount == vault.collateralAmount) {
+        if (!full) {
+            (plan.collateralAmount, plan.normalizedDebt) = _partial(vault, params, slice);
             // A slice that needs all the collateral takes all the debt too, so that no vault is left
-            // owing with nothing behind its debt; when that does not fit the caps (or the slice was
-            // already cut to them), the vault waits for room.
-            if (cut || (!full && FixedPointMath.mulWadUp(vault.debt, onePlusPenalty) > room)) {
-                return _refusal(Refusal.NoRoom, health);
-            }
-            (plan.collateralAmount, plan.normalizedDebt) = (vault.collateralAmount, vault.normalizedDebt);
+            // owing with nothing behind its debt.
+            full = plan.collateralAmount == vault.collateralAmount;
         }
+        if (full) (plan.collateralAmount, plan.normalizedDebt) = (vault.collateralAmount, vault.normalizedDebt);
+        _setDebtToRaise(plan, vault.rate, params.penalty);
+        if (plan.debtToRaise > room) _cut(plan, vault, params.penalty, room);
+    }
+
+    /// @dev The cascade brake: a liquidation that does not fit the caps moves the most debt that does,
+    /// with collateral in proportion, so the vault keeps its ratio of collateral to debt and can be
+    /// liquidated again when room frees up. It is never refused while the room holds a dust-sized
+    /// slice and the proportional collateral is not zero.
+    function _cut(
+        Plan memory plan,
+        IVaultEngine.LiquidationData memory vault,
+        uint256 penalty,
+        uint256 room
+    ) internal pure {
+        // Rounded down twice, so that the debt to raise, rounded up twice from it, is at most `room`:
+        // ⌈⌈n·rate/RAY⌉·(1 + penalty)⌉ ≤ ⌈⌊room/(1 + penalty)⌋·(1 + penalty)⌉ ≤ room.
+        uint256 normalizedDebt = FixedPointMath.mulDivDown(
+            FixedPointMath.divWadDown(room, WAD + penalty),
+            RAY,
+            vault.rate
+        );
+        // The vault keeps at least a dust-sized debt when the slice can give that up and stay over dust;
+        // otherwise (a vault under two dusts of debt) it may keep less, and a later liquidation takes it
+        // whole.
+        uint256 dustNormalized = FixedPointMath.mulDivUp(vault.dust, RAY, vault.rate);
+        if (vault.normalizedDebt - normalizedDebt < dustNormalized && vault.normalizedDebt > dustNormalized) {
+            uint256 leavingDust = vault.normalizedDebt - dustNormalized;
+            if (FixedPointMath.mulDivUp(leavingDust, vault.rate, RAY) >= vault.dust) normalizedDebt = leavingDust;
+        }
+        // `normalizedDebt` < the vault's (the uncut plan, which took at most all of it, did not fit), so
+        // the proportional collateral is below what the vault holds: the vault keeps collateral.
+        plan.normalizedDebt = normalizedDebt;
+        plan.collateralAmount = FixedPointMath.mulDivDown(vault.collateralAmount, normalizedDebt, vault.normalizedDebt);
+        _setDebtToRaise(plan, vault.rate, penalty);
+        // A dust-sized auction would cost more to clear than it raises; an empty lot cannot be sold.
+        if (plan.debt < vault.dust || plan.collateralAmount == 0) {
+            (plan.refusal, plan.collateralAmount, plan.normalizedDebt) = (Refusal.NoRoom, 0, 0);
+        }
+    }
+
+    /// @dev The seized debt with fees to now, rounded up as the engine counts it, and the debt to raise,
+    /// `debt · (1 + penalty)` rounded up: exactly what the auction is asked to raise.
+    function _setDebtToRaise(Plan memory plan, uint256 rate, uint256 penalty) internal pure {
+        plan.debt = FixedPointMath.mulDivUp(plan.normalizedDebt, rate, RAY);
+        plan.debtToRaise = FixedPointMath.mulWadUp(plan.debt, WAD + penalty);
     }
 
     function _refusal(Refusal refusal, uint256 health) internal pure returns (Plan memory plan) {
         (plan.refusal, plan.health) = (refusal, health);
     }
 
-    /// @dev A partial slice: its normalised debt (rounded up, down for a cut slice) and collateral worth the
-    /// debt to raise times the lot margin at the oracle price (rounded up), both at most what the vault holds.
+    /// @dev A partial slice: its normalised debt (rounded up, at most the vault's) and collateral worth the
+    /// debt to raise times the lot margin at the oracle price (rounded up, at most what the vault holds).
     function _partial(
         IVaultEngine.LiquidationData memory vault,
         LiquidationParams memory params,
-        uint256 slice,
-        bool cut
+        uint256 slice
     ) internal pure returns (uint256 collateralAmount, uint256 normalizedDebt) {
-        // Rounded up, so that at least the slice goes; but a slice cut to the caps' room rounds down,
-        // so that its debt to raise, rounded up twice more, still fits the room.
-        normalizedDebt = Math.min(
-            vault.normalizedDebt,
-            cut ? FixedPointMath.mulDivDown(slice, RAY, vault.rate) : FixedPointMath.mulDivUp(slice, RAY, vault.rate)
-        );
+        normalizedDebt = Math.min(vault.normalizedDebt, FixedPointMath.mulDivUp(slice, RAY, vault.rate));
         uint256 toRaise = FixedPointMath.mulWadUp(
             FixedPointMath.mulWadUp(slice, WAD + params.penalty),
             params.lotMargin

@@ -182,27 +182,37 @@ describe("Liquidator", function () {
     });
     if (data.inAuction) return refused("InAuction");
     if (health >= WAD) return refused("Healthy");
-    let [slice, full] = referenceSlice(data, params, threshold, health);
-    const onePlusPenalty = WAD + params.penalty;
-    const cut = mulWadUp(slice, onePlusPenalty) > room;
-    if (cut) {
-      [slice, full] = [divWadDown(room, onePlusPenalty), false];
-      if (slice < data.dust || data.debt - slice < data.dust) return refused("NoRoom");
-    }
+    const [slice, sliceIsFull] = referenceSlice(data, params, threshold, health);
+    let full = sliceIsFull;
     let collateralSeized = data.collateralAmount;
     let normalizedDebtSeized = data.normalizedDebt;
+    const onePlusPenalty = WAD + params.penalty;
     if (!full) {
       normalizedDebtSeized = min(data.normalizedDebt, mulDivUp(slice, RAY, data.rate));
       const toRaise = mulWadUp(mulWadUp(slice, onePlusPenalty), params.lotMargin);
       collateralSeized = min(data.collateralAmount, amountUp(toRaise, data.decimals, data.price));
-    }
-    if (collateralSeized === data.collateralAmount) {
-      // A cut slice whose lot needs all the collateral waits for room.
-      if (cut) return refused("NoRoom");
       // A slice that needs all the collateral takes all the debt too.
-      normalizedDebtSeized = data.normalizedDebt;
+      full = collateralSeized === data.collateralAmount;
+      if (full) normalizedDebtSeized = data.normalizedDebt;
     }
-    return withSeized({ ...vault, room, cut, slice, full }, normalizedDebtSeized, collateralSeized);
+    const uncut = withSeized({ ...vault, room, cut: false, slice, full }, normalizedDebtSeized, collateralSeized);
+    if (uncut.debtToRaise <= room) return uncut;
+    // Cut to the room: the most normalised debt whose debt to raise fits, leaving the vault at least
+    // dust when the slice stays over dust without it, and collateral in proportion.
+    let cutDebt = mulDivDown(divWadDown(room, onePlusPenalty), RAY, data.rate);
+    const dustNormalized = mulDivUp(data.dust, RAY, data.rate);
+    if (data.normalizedDebt - cutDebt < dustNormalized && data.normalizedDebt > dustNormalized) {
+      const leavingDust = data.normalizedDebt - dustNormalized;
+      if (mulDivUp(leavingDust, data.rate, RAY) >= data.dust) cutDebt = leavingDust;
+    }
+    const cutCollateral = mulDivDown(data.collateralAmount, cutDebt, data.normalizedDebt);
+    const cut = withSeized(
+      { ...vault, room, cut: true, slice: divWadDown(room, onePlusPenalty), full: false },
+      cutDebt,
+      cutCollateral,
+    );
+    if (cut.debtSeized < data.dust || cutCollateral === 0n) return refused("NoRoom");
+    return cut;
   }
 
   /** The plan completed from what it seizes: the debt with fees to now, and what the auction raises. */
@@ -363,23 +373,10 @@ describe("Liquidator", function () {
     };
   }
 
-  /**
-   * Checks a liquidation against its plan: exactly, unless the caps cut it. A cut must fit the room
-   * (the DutchAuction refuses a lot over it) and use it up to rounding; how the cut slice rounds into
-   * normalised debt and collateral is left to the Liquidator within a unit or two, and everything
-   * else must follow exactly from what it seized.
-   */
+  /** Checks a liquidation against its plan, exactly; a cut one must also fit the room. */
   async function expectLiquidation(actual: Liquidation, plan: Plan, keeper: string, caller = keeper): Promise<void> {
-    if (!plan.cut) {
-      expect(actual).to.deep.equal(await expectedLiquidation(plan, keeper, caller));
-      return;
-    }
-    expect(actual.debtToRaise, "a cut liquidation raises at most the room").to.be.lte(plan.room);
-    expect(actual.debtToRaise, "a cut liquidation uses the room").to.be.gte(plan.room - 3n);
-    expect(actual.normalizedDebtSeized).to.be.within(plan.normalizedDebtSeized - 2n, plan.normalizedDebtSeized);
-    expect(actual.collateralSeized).to.be.within(plan.collateralSeized - 1n, plan.collateralSeized + 1n);
-    const seized = withSeized(plan, actual.normalizedDebtSeized, actual.collateralSeized);
-    expect(actual).to.deep.equal(await expectedLiquidation(seized, keeper, caller));
+    if (plan.cut) expect(actual.debtToRaise, "a cut liquidation raises at most the room").to.be.lte(plan.room);
+    expect(actual).to.deep.equal(await expectedLiquidation(plan, keeper, caller));
   }
 
   /** The seized normalised debt at the type's last accrued rate [rad] (derived from the books). */
@@ -476,38 +473,6 @@ describe("Liquidator", function () {
     const vaultId = await openVault(owner, f.weth, 10n * WAD);
     await movePrice(f.weth, 2_485n * WAD);
     return vaultId;
-  }
-
-  /**
-   * The liquidation of the vault either is refused by the Liquidator as finding no room, or opens an
-   * auction within `cap`: never a lot the DutchAuction must refuse.
-   */
-  async function expectRefusedOrWithinTheRoom(vaultId: bigint, keeper: Signer, cap: bigint): Promise<void> {
-    let revert: string | undefined;
-    try {
-      await f.liquidator.connect(keeper).liquidate.staticCall(vaultId, keeper.address);
-    } catch (error) {
-      revert = describeRevert(error);
-    }
-    if (revert !== undefined) {
-      expect(revert).to.equal(`Liquidator.NoAuctionRoom(${weth})`);
-      return;
-    }
-    const event = liquidationIn(await liquidate(vaultId, keeper));
-    expect(event.debtToRaise).to.be.lte(cap);
-    const vault = await f.vaultEngine.vaults(vaultId);
-    if (vault.collateralAmount === 0n) expect(vault.normalizedDebt).to.equal(0n);
-  }
-
-  /** A revert as `Contract.Error(args)`, decoded with the protocol's interfaces. */
-  function describeRevert(error: unknown): string {
-    const data = (error as { data?: string }).data ?? "0x";
-    const contracts = { Liquidator: f.liquidator, DutchAuction: f.dutchAuction, VaultEngine: f.vaultEngine };
-    for (const [label, contract] of Object.entries(contracts)) {
-      const parsed = (contract.interface as unknown as Interface).parseError(data);
-      if (parsed) return `${label}.${parsed.name}(${parsed.args.join(", ")})`;
-    }
-    return `unknown revert ${data}`;
   }
 
   // ------------------------------------------------------------ admin
@@ -1013,8 +978,9 @@ describe("Liquidator", function () {
       await movePrice(f.weth, 2_485n * WAD);
       const plan = await planNextBlock(vaultId);
       expect(plan.health).to.be.gte(WETH_LIQUIDATION.fullLiquidationHealth).and.lt(WAD);
-      expect(plan.full).to.equal(false);
-      expect(plan.collateralSeized).to.equal(10n * WAD);
+      // The closed-form slice is partial; its lot is the whole vault, so the liquidation is full.
+      const [, sliceIsFull] = referenceSlice(plan.data, plan.params, plan.threshold, plan.health);
+      expect([sliceIsFull, plan.full, plan.collateralSeized]).to.deep.equal([false, true, 10n * WAD]);
       const event = liquidationIn(await liquidate(vaultId, keeper));
       expect([event.collateralSeized, event.normalizedDebtSeized, event.debtToRaise]).to.deep.equal([
         10n * WAD,
@@ -1158,9 +1124,9 @@ describe("Liquidator", function () {
       await expectBooksBalanced();
     });
 
-    it("liquidate_cutLeavingLessThanDust_revertsNoAuctionRoom", async function () {
+    it("liquidate_cutSliceOfAVaultUnderTwoDustsWouldBeDust_revertsNoAuctionRoom", async function () {
       // 0.08 WETH carries ≈ 180 of debt, all of it due (the rest of a partial slice would be dust); a
-      // cap cutting it to a slice that leaves less than the 100 of dust is refused, not applied.
+      // cap that leaves room for a slice of only ≈ 81 (under the 100 of dust) is refused, not applied.
       const vaultId = await openVault(f.users[0], f.weth, (8n * WAD) / 100n);
       await movePrice(f.weth, 2_580n * WAD);
       const debt = await f.vaultEngine.debtOf(vaultId);
@@ -1175,6 +1141,26 @@ describe("Liquidator", function () {
       await expect(f.liquidator.liquidate(vaultId, f.users[1].address))
         .to.be.revertedWithCustomError(f.liquidator, "NoAuctionRoom")
         .withArgs(weth);
+    });
+
+    it("liquidate_cutThatWouldLeaveLessThanDust_leavesExactlyADustSizedDebt", async function () {
+      const [alice, keeper] = f.users;
+      const vaultId = await openVault(alice, f.weth, 10n * WAD);
+      await movePrice(f.weth, 2_200n * WAD);
+      const debt = await f.vaultEngine.debtOf(vaultId);
+      const dust = LOCAL_COLLATERALS[0].dust;
+      // Room for all the debt but 40: a cut to it would leave the vault 40 of debt, under dust.
+      await f.dutchAuction.setMaxDebtInAuction(weth, mulWadUp(debt - 40n * WAD, WAD + WETH_LIQUIDATION.penalty));
+      await recordStoredRates();
+      const plan = await planNextBlock(vaultId);
+      expect(plan.cut).to.equal(true);
+      const event = liquidationIn(await liquidate(vaultId, keeper));
+      await expectLiquidation(event, plan, keeper.address);
+      const left = await f.vaultEngine.debtOf(vaultId);
+      expect(left)
+        .to.be.gte(dust)
+        .and.lt(dust + WAD);
+      await expectBooksBalanced();
     });
 
     it("liquidate_cutBelowDust_revertsNoAuctionRoomUnderEitherCap", async function () {
@@ -1229,38 +1215,103 @@ describe("Liquidator", function () {
       await expectLiquidation(event, plan, keeper.address);
     });
 
-    it("liquidate_sliceFitsButItsLotNeedsTheWholeVault_neverAsksTheAuctionForMoreThanTheRoom", async function () {
+    it("liquidate_sliceFitsButItsLotNeedsTheWholeVaultOverTheRoom_isCutWithCollateralInProportion", async function () {
       const [alice, keeper] = f.users;
       const vaultId = await openVaultWhoseLotNeedsItAll(alice);
       const cap = 21_600n * WAD;
       await f.dutchAuction.setMaxDebtInAuction(weth, cap);
+      await recordStoredRates();
       const plan = await planNextBlock(vaultId);
-      expect([plan.cut, plan.full, plan.room, plan.collateralSeized]).to.deep.equal([false, false, cap, 10n * WAD]);
-      expect(mulWadUp(plan.slice, WAD + WETH_LIQUIDATION.penalty)).to.be.lte(cap);
-      // The slice fits; the whole vault it turns into does not.
+      // The slice fits; the whole vault it turns into does not: the whole vault is cut to the room.
+      const [slice] = referenceSlice(plan.data, plan.params, plan.threshold, plan.health);
+      expect(mulWadUp(slice, WAD + WETH_LIQUIDATION.penalty)).to.be.lte(cap);
       expect(mulWadUp(plan.data.debt, WAD + WETH_LIQUIDATION.penalty)).to.be.gt(cap);
-      await expectRefusedOrWithinTheRoom(vaultId, keeper, cap);
+      expect(plan.cut).to.equal(true);
+      await expectCutInProportion(vaultId, plan, keeper);
     });
 
-    it("liquidate_cutSliceWhoseLotNeedsTheWholeVault_neverAsksTheAuctionForMoreThanTheRoom", async function () {
+    it("liquidate_cutSliceWhoseLotNeedsTheWholeVault_isCutWithCollateralInProportion", async function () {
       const [alice, keeper] = f.users;
       const vaultId = await openVaultWhoseLotNeedsItAll(alice);
       const cap = 18_000n * WAD;
       await f.dutchAuction.setMaxDebtInAuction(weth, cap);
-      await time.setNextBlockTimestamp((await time.latest()) + 1);
-      const vault = await viewVault(vaultId);
+      await recordStoredRates();
+      const plan = await planNextBlock(vaultId);
       const onePlusPenalty = WAD + WETH_LIQUIDATION.penalty;
-      // The slice is cut (to a slice over dust, leaving more than dust)…
-      const [slice] = referenceSlice(vault.data, vault.params, vault.threshold, vault.health);
-      expect(mulWadUp(slice, onePlusPenalty)).to.be.gt(cap);
-      const cutSlice = divWadDown(cap, onePlusPenalty);
-      expect(cutSlice).to.be.gte(vault.data.dust);
-      expect(vault.data.debt - cutSlice).to.be.gte(vault.data.dust);
-      // …and its lot still needs every unit of collateral.
-      const lot = mulWadUp(mulWadUp(cutSlice, onePlusPenalty), WETH_LIQUIDATION.lotMargin);
-      expect(amountUp(lot, 18n, vault.data.price)).to.be.gte(10n * WAD);
-      await expectRefusedOrWithinTheRoom(vaultId, keeper, cap);
+      // A lot sized by the lot margin for the cut slice would need every unit of collateral.
+      const lot = mulWadUp(mulWadUp(divWadDown(cap, onePlusPenalty), onePlusPenalty), WETH_LIQUIDATION.lotMargin);
+      expect(amountUp(lot, 18n, plan.data.price)).to.be.gte(10n * WAD);
+      expect(plan.cut).to.equal(true);
+      await expectCutInProportion(vaultId, plan, keeper);
     });
+
+    it("liquidate_whaleAboveTheCapAfterACrash_isLiquidatedInCutsUntilNothingIsLeft", async function () {
+      // The review's case: 10,500 WETH against ≈ 21.4M of debt, the whole 20M WETH cap free, health
+      // ≈ 0.78 after a 30% fall. Before the fix its lot needed more than the vault and it was refused.
+      const [whale, keeper, buyer] = f.users;
+      const vaultId = await openVault(whale, f.weth, 10_500n * WAD);
+      expect(await f.vaultEngine.debtOf(vaultId)).to.be.gt(21_000_000n * WAD);
+      await movePrice(f.weth, 2_100n * WAD);
+      const health = await f.riskEngine.healthFactor(vaultId);
+      expect(health).to.be.gt(pct(75)).and.lt(pct(80));
+      await fundBuyer(buyer, 30_000_000n * WAD);
+      let rounds = 0;
+      while (await f.riskEngine.isLiquidatable(vaultId)) {
+        await recordStoredRates();
+        const plan = await planNextBlock(vaultId);
+        expect(plan.refusal).to.equal(undefined);
+        const event = liquidationIn(await liquidate(vaultId, keeper));
+        await expectLiquidation(event, plan, keeper.address);
+        expect(event.debtToRaise).to.be.lte(WETH_AUCTION.maxDebtInAuction);
+        // Buy the whole lot at once, so the cap frees up for the rest.
+        await f.dutchAuction.connect(buyer).take(vaultId, MAX_UINT256, MAX_UINT256, buyer.address, "0x");
+        await expectBooksBalanced();
+        if (++rounds > 6) throw new Error("the whale was not cleared in six cuts");
+      }
+      // Cleared: liquidated to nothing, or brought back to health by what the buyers paid.
+      expect(rounds).to.be.gte(1);
+      const left = await f.vaultEngine.vaults(vaultId);
+      if (left.normalizedDebt !== 0n) expect(await f.riskEngine.healthFactor(vaultId)).to.be.gte(WAD);
+    });
+
+    it("liquidateBatch_whaleAboveTheCap_isCutNotSkipped", async function () {
+      const [whale, keeper] = f.users;
+      const vaultId = await openVault(whale, f.weth, 10_500n * WAD);
+      await movePrice(f.weth, 2_100n * WAD);
+      await time.setNextBlockTimestamp((await time.latest()) + 1);
+      const [plan] = await planBatch([vaultId]);
+      expect(plan?.cut).to.equal(true);
+      const receipt = await liquidateBatch([vaultId], keeper);
+      expect(liquidationsIn(receipt).map((l) => l.vaultId)).to.deep.equal([vaultId]);
+      expect((await f.vaultEngine.vaults(vaultId)).collateralAmount).to.be.gt(0n);
+    });
+
+    /**
+     * The cut liquidation of the plan happens exactly, its collateral in proportion to the normalised
+     * debt it moves (rounded down), and the vault keeps collateral, debt and its ratio of the two.
+     */
+    async function expectCutInProportion(vaultId: bigint, plan: Plan, keeper: Signer): Promise<void> {
+      const before = await f.vaultEngine.vaults(vaultId);
+      const event = liquidationIn(await liquidate(vaultId, keeper));
+      await expectLiquidation(event, plan, keeper.address);
+      expect(event.collateralSeized).to.equal(
+        mulDivDown(before.collateralAmount, event.normalizedDebtSeized, before.normalizedDebt),
+      );
+      const after = await f.vaultEngine.vaults(vaultId);
+      expect(after.collateralAmount).to.be.gt(0n);
+      expect(after.normalizedDebt).to.be.gt(0n);
+      // Rounding the seized collateral down leaves the vault at least its old ratio.
+      expect(after.collateralAmount * before.normalizedDebt).to.be.gte(before.collateralAmount * after.normalizedDebt);
+      expect((await f.dutchAuction.auctions(vaultId)).vaultKeepsCollateral).to.equal(true);
+      await expectBooksBalanced();
+    }
+
+    /** Gives `buyer` `amount` of stablecoin, borrowed against a fresh WBTC vault. */
+    async function fundBuyer(buyer: Signer, amount: bigint): Promise<void> {
+      const btc = (amount * 10n ** 8n) / (20_000n * WAD) + 10n ** 8n;
+      const id = await openVault(buyer, f.wbtc, btc, 0n);
+      await f.vaultEngine.connect(buyer).borrow(id, amount, buyer.address);
+    }
 
     /** A second WETH vault, opened after the price fell and made liquidatable by a further fall. */
     async function openVaultAfterCrash(owner: Signer): Promise<bigint> {
@@ -1724,6 +1775,40 @@ describe("Liquidator", function () {
         expect(liquidationsIn(receipt).map((l) => l.vaultId)).to.include(btcVault);
         expect((await f.dutchAuction.debtInAuction(weth))[0]).to.be.lte(cap);
       }
+    });
+
+    it("liquidateBatch_roomThatFitsTheSliceButNotItsRoundedDebtToRaise_cutsInsteadOfSinkingTheBatch", async function () {
+      // The review's case: the room holds `slice · (1 + penalty)` exactly, but the auction is asked to
+      // raise the slice's normalised debt rounded up and back (a wei or two more). Before the fix the
+      // plan passed, the DutchAuction refused the lot and the whole batch reverted.
+      const [alice, bob, keeper] = f.users;
+      const vaultId = await openVault(alice, f.weth, 10n * WAD);
+      const btcVault = await openVault(bob, f.wbtc, 10n ** 8n);
+      await time.increase(30 * 86_400);
+      await movePrice(f.weth, 2_580n * WAD);
+      await movePrice(f.wbtc, 50_000n * WAD);
+      const onePlusPenalty = WAD + WETH_LIQUIDATION.penalty;
+      let timestamp = (await time.latest()) + 100;
+      let room = 0n;
+      for (; room === 0n; timestamp++) {
+        await time.setNextBlockTimestamp(timestamp);
+        const vault = await viewVault(vaultId);
+        const [slice, full] = referenceSlice(vault.data, vault.params, vault.threshold, vault.health);
+        expect(full).to.equal(false);
+        const debtSeized = mulDivUp(mulDivUp(slice, RAY, vault.data.rate), vault.data.rate, RAY);
+        if (mulWadUp(debtSeized, onePlusPenalty) > mulWadUp(slice, onePlusPenalty))
+          room = mulWadUp(slice, onePlusPenalty);
+      }
+      timestamp--;
+      await time.setNextBlockTimestamp(timestamp - 10);
+      await f.dutchAuction.setMaxDebtInAuction(weth, room);
+      await time.setNextBlockTimestamp(timestamp);
+      const receipt = await liquidateBatch([vaultId, btcVault], keeper);
+      const liquidations = liquidationsIn(receipt);
+      expect(liquidations.map((l) => l.vaultId)).to.deep.equal([vaultId, btcVault]);
+      expect(liquidations[0].debtToRaise).to.be.lte(room);
+      expect((await f.dutchAuction.debtInAuction(weth))[0]).to.be.lte(room);
+      await expectBooksBalanced();
     });
 
     it("liquidateBatch_sameVaultsAsSingleLiquidationsInOneBlock_hasTheSameResult", async function () {
