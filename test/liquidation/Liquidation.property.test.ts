@@ -1,6 +1,6 @@
 // Stateful property test of liquidation (fast-check): random vault actions (including top-ups of
 // vaults in auction), price paths, liquidations, takes, resets, claims of keeper incentives and time
-// jumps, under caps on debt in auction low enough to bind. After every step the ACCOUNTING.md
+// jumps, under caps on debt in auction low enough to bind and with whales far above them. After every step the ACCOUNTING.md
 // identities hold, the auctions agree with the vaults and the caps, every vault below health 1 can be
 // liquidated, and every keeper can claim exactly what it is owed.
 import { expect } from "chai";
@@ -23,6 +23,7 @@ const CAPS = { WETH: 1_500_000n * WAD, WBTC: 3_000_000n * WAD, total: 4_000_000n
 
 type Action =
   | { kind: "open"; user: number; collateral: number; permille: number }
+  | { kind: "whale"; collateral: number; multiple: number }
   | { kind: "deposit"; user: number; vault: number; intoAuction: boolean; permille: number }
   | { kind: "borrow"; vault: number; permille: number }
   | { kind: "repay"; vault: number; permille: number }
@@ -46,6 +47,14 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
       user: fc.nat(USERS - 1),
       collateral: fc.nat(1),
       permille: PERMILLE,
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant("whale" as const),
+      collateral: fc.nat(1),
+      multiple: fc.integer({ min: 2, max: 6 }),
     }),
   },
   {
@@ -101,9 +110,9 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
       priceSlackPermille: fc.integer({ min: -20, max: 50 }),
     }),
   },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant("reset" as const), auction: fc.nat(), keeper: KEEPER }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant("reset" as const), auction: fc.nat(), keeper: KEEPER }) },
   {
-    weight: 1,
+    weight: 2,
     arbitrary: fc.record({ kind: fc.constant("claim" as const), keeper: KEEPER, to: fc.nat(USERS + KEEPERS - 1) }),
   },
   { weight: 1, arbitrary: fc.constant({ kind: "heal" as const }) },
@@ -130,7 +139,16 @@ const EXPECTED = new Set([
 ]);
 
 /** What the runs actually exercised: a property that never liquidated anything proves nothing. */
-const exercised = { liquidations: 0, takes: 0, endedAuctions: 0, resets: 0, claims: 0, topUpsInAuction: 0 };
+const exercised = {
+  liquidations: 0,
+  takes: 0,
+  endedAuctions: 0,
+  resets: 0,
+  claims: 0,
+  topUpsInAuction: 0,
+  /** Liquidations of vaults whose debt to raise was over the room (cut down to it). */
+  whaleCuts: 0,
+};
 
 describe("Liquidation (stateful property)", function () {
   it("keeps the books balanced, auctions consistent, unsafe vaults liquidatable and incentives claimable", async function () {
@@ -153,6 +171,7 @@ describe("Liquidation (stateful property)", function () {
     expect(exercised.takes, "takes across runs").to.be.gt(0);
     expect(exercised.endedAuctions, "auctions run to their end").to.be.gt(0);
     expect(exercised.claims, "incentives claimed").to.be.gt(0);
+    expect(exercised.whaleCuts, "whales above the caps cut down and liquidated").to.be.gt(0);
     // The rarer moves show up only in the full count of runs.
     if (!underCoverage) {
       expect(exercised.resets, "auctions reset").to.be.gt(0);
@@ -166,15 +185,19 @@ class Run {
   readonly users: HardhatEthersSigner[];
   readonly keepers: HardhatEthersSigner[];
   readonly buyer: HardhatEthersSigner;
+  readonly whale: HardhatEthersSigner;
   readonly collaterals: SluiceFixture["weth"][];
   /** Per keeper, what the auctions' events say it earned and what it claimed [wad]. */
   readonly earned: bigint[] = Array<bigint>(KEEPERS).fill(0n);
   readonly claimed: bigint[] = Array<bigint>(KEEPERS).fill(0n);
+  /** Vaults opened by the whale, each worth several times the cap on its collateral's auctions. */
+  readonly whaleVaults = new Set<bigint>();
 
   constructor(readonly f: SluiceFixture) {
     this.users = f.users.slice(0, USERS);
     this.keepers = f.users.slice(USERS, USERS + KEEPERS);
     this.buyer = f.users[USERS + KEEPERS];
+    this.whale = f.users[USERS + KEEPERS + 1];
     this.collaterals = [f.weth, f.wbtc];
   }
 
@@ -182,7 +205,7 @@ class Run {
     const { vaultEngine: engine, dutchAuction } = this.f;
     const engineAddress = await engine.getAddress();
     for (const c of this.collaterals) {
-      for (const user of [...this.users, this.buyer]) {
+      for (const user of [...this.users, this.buyer, this.whale]) {
         await c.token.mint(user.address, 1_000n * 10n ** BigInt(c.spec.decimals));
         await c.token.connect(user).approve(engineAddress, ethers.MaxUint256);
       }
@@ -248,6 +271,7 @@ class Run {
     if (!receipt) return;
     for (const liquidation of await market.liquidationsIn(this.f, receipt)) {
       exercised.liquidations++;
+      if (this.whaleVaults.has(liquidation.vaultId)) exercised.whaleCuts++;
       this.earned[this.keeperIndex(liquidation.keeper)] += liquidation.incentive;
     }
   }
@@ -277,6 +301,18 @@ class Run {
       case "open":
         await this.open(this.users[action.user], this.collaterals[action.collateral], BigInt(action.permille));
         return;
+      case "whale": {
+        // A vault worth `multiple` times its collateral's cap, levered close to its limit.
+        const c = this.collaterals[action.collateral];
+        const cap = CAPS[c.spec.symbol as "WETH" | "WBTC"];
+        const [price] = await this.f.oracleHub.priceState(await c.token.getAddress());
+        const amount = (cap * BigInt(action.multiple) * 10n ** BigInt(c.spec.decimals)) / price;
+        await c.token.mint(this.whale.address, amount);
+        const before = await c.token.balanceOf(this.whale.address);
+        await this.open(this.whale, c, (amount * 10_000n) / before);
+        this.whaleVaults.add(this.vaults[this.vaults.length - 1]);
+        return;
+      }
       case "deposit": {
         // Anyone may top up any vault, one in auction included.
         const id = this.pick(action.intoAuction ? await dutchAuction.activeAuctions() : this.vaults, action.vault);
@@ -382,7 +418,13 @@ class Run {
         return;
       }
       case "claim": {
-        const keeper = this.keepers[action.keeper];
+        // The keeper asked for, or the next one that is owed something (a claim of nothing is the
+        // refusal path, which the first keeper of a run meets often enough).
+        const owedFirst = [0, 1]
+          .map((j) => (action.keeper + j) % KEEPERS)
+          .find((k) => this.earned[k] > this.claimed[k]);
+        const index = owedFirst ?? action.keeper;
+        const keeper = this.keepers[index];
         const to = [...this.users, ...this.keepers][action.to].address;
         const balance = await stablecoin.balanceOf(to);
         const receipt = await this.attempt(() => dutchAuction.connect(keeper).claimIncentives(to));
@@ -393,9 +435,9 @@ class Run {
         }
         exercised.claims++;
         const [claimed] = this.auctionEvents(receipt, "IncentivesClaimed");
-        expect(claimed.amount).to.equal(this.earned[action.keeper] - this.claimed[action.keeper]);
+        expect(claimed.amount).to.equal(this.earned[index] - this.claimed[index]);
         expect((await stablecoin.balanceOf(to)) - balance).to.equal(claimed.amount);
-        this.claimed[action.keeper] += claimed.amount;
+        this.claimed[index] += claimed.amount;
         return;
       }
       case "heal":
@@ -456,8 +498,9 @@ class Run {
       if (vault.normalizedDebt !== 0n) {
         expect(vault.collateralAmount + vault.auctionCollateral, `vault ${id} collateral`).to.be.gt(0n);
       }
-      // No vault below health 1 is un-liquidatable: only the caps may make it wait, and only while
-      // the room left is less than liquidating the whole vault would raise.
+      // No vault below health 1 is un-liquidatable, a whale far above the caps included: a
+      // liquidation that does not fit is cut down to the room, so only a room too small for a
+      // dust-sized slice may make it wait.
       if (vault.inAuction || vault.normalizedDebt === 0n) continue;
       if ((await riskEngine.healthFactor(id)) >= WAD) continue;
       try {
@@ -465,9 +508,11 @@ class Run {
       } catch (error) {
         expect(this.errorName(error), `vault ${id}`).to.equal("NoAuctionRoom");
         const { penalty } = await liquidator.liquidationParams(vault.collateral);
+        const { dust } = await engine.collateralParams(vault.collateral);
         const [collateralRoom, totalRoom] = await dutchAuction.room(vault.collateral);
         const room = collateralRoom < totalRoom ? collateralRoom : totalRoom;
-        expect(room, `room for vault ${id}`).to.be.lt(mulWadUp(await engine.debtOf(id), WAD + penalty));
+        // Up to the rounding of the cut: a slice of dust plus two wei.
+        expect(room, `room for vault ${id}`).to.be.lt(mulWadUp(dust + 2n, WAD + penalty) + 1n);
       }
     }
 
