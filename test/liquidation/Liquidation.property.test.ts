@@ -1,8 +1,9 @@
 // Stateful property test of liquidation (fast-check): random vault actions (including top-ups of
 // vaults in auction), price paths, liquidations, takes, resets, claims of keeper incentives and time
-// jumps, under caps on debt in auction low enough to bind and with whales far above them. After every step the ACCOUNTING.md
-// identities hold, the auctions agree with the vaults and the caps, every vault below health 1 can be
-// liquidated, and every keeper can claim exactly what it is owed.
+// jumps, under caps on debt in auction low enough to bind and with whales far above them. After
+// every step the ACCOUNTING.md identities hold, the auctions agree with the vaults and the caps,
+// every vault below health 1 can be liquidated while the room holds a dust-sized slice, and every
+// keeper can claim exactly what it is owed.
 import { expect } from "chai";
 import fc from "fast-check";
 import { ethers } from "hardhat";
