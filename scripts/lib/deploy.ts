@@ -320,7 +320,7 @@ async function lockGovernance(
   if (handOver) await mined(accessManager.renounceRole(ROLES.GOVERNOR, deployer));
   if (delay > 0 || handOver) await mined(accessManager.grantRole(ROLES.ADMIN, admin, delay));
   if (handOver) await mined(accessManager.renounceRole(ROLES.ADMIN, deployer));
-  log(`ADMIN+GOVERNOR ${admin} (delay ${delay} s), GUARDIAN ${guardian}`);
+  log(`Governance    ADMIN+GOVERNOR ${admin} (delay ${delay} s), GUARDIAN ${guardian}`);
 }
 
 export async function deploySluice(deployer: Signer, options: DeployOptions = {}): Promise<Deployment> {
