@@ -1,6 +1,6 @@
 // Deploys and wires Sluice. Used by scripts/deploy.ts, the demo and the test fixtures, so every
 // environment runs the same wiring: one AccessManager, every admin function behind a role.
-import type { BaseContract, ContractTransactionResponse, Signer } from "ethers";
+import { getAddress, type BaseContract, type ContractTransactionResponse, type Signer } from "ethers";
 import {
   AccessManager__factory,
   DutchAuction__factory,
@@ -31,7 +31,7 @@ import type { CollateralEntry, Manifest } from "../../keeper/src/config/manifest
 import { WAD, perSecondRate } from "../../keeper/src/math/fixedPoint";
 import type { RiskParams } from "../../keeper/src/risk/thresholds";
 
-/** AccessManager role ids. ADMIN (0) manages roles; it starts with the deployer. */
+/** AccessManager role ids. ADMIN (0) manages roles; it starts with the deployer (see `lockGovernance`). */
 export const ROLES = { ADMIN: 0n, GOVERNOR: 1n, GUARDIAN: 2n } as const;
 
 /** Every restricted function, by contract. Tests check this list covers every admin entry point. */
@@ -195,8 +195,18 @@ export const ORACLE_DEFAULTS = {
 } as const;
 
 export interface DeployOptions {
-  /** Execution delay [seconds] of the GOVERNOR role once wiring is done; 0 on local chains. */
+  /**
+   * The governance delay [seconds]; 0 on local chains. Once wiring is done, every role grant, target
+   * change and governed call waits at least this long (see `lockGovernance`); the guardian stays instant.
+   */
   governanceDelay?: number;
+  /**
+   * Receives ADMIN and GOVERNOR, both with execution delay `governanceDelay` (typically a multisig or
+   * a timelock); the deployer then renounces both. Without it the deployer keeps them, delayed alike.
+   */
+  admin?: string;
+  /** Receives GUARDIAN (instant by design); the deployer then renounces it. Default: the deployer. */
+  guardian?: string;
   /** Deploy mock tokens and feeds and list them (local chains, or a testnet on request). */
   withMocks?: boolean;
   globalDebtCeiling?: bigint;
@@ -237,14 +247,91 @@ export function toFeedAnswer(price: bigint, decimals: number): bigint {
   return (price * 10n ** BigInt(decimals)) / WAD;
 }
 
+const MAX_UINT32 = 2 ** 32 - 1;
+
+/** Who ends up holding which role, checksummed, and the delay [seconds] they face. */
+interface GovernanceHolders {
+  delay: number;
+  deployer: string;
+  admin: string;
+  guardian: string;
+}
+
+/** Checked before anything is deployed, so a bad option costs no gas on a live network. */
+function governanceHolders(deployer: string, options: DeployOptions): GovernanceHolders {
+  const delay = options.governanceDelay ?? 0;
+  if (!Number.isSafeInteger(delay) || delay < 0 || delay > MAX_UINT32) {
+    throw new Error(`governanceDelay must be a whole number of seconds in [0, ${MAX_UINT32}], got ${delay}`);
+  }
+  const holder = (option: string, address: string): string => {
+    // The zero address would leave the protocol without an admin once the deployer renounces.
+    if (!/^0x[0-9a-fA-F]{40}$/.test(address) || BigInt(address) === 0n) {
+      throw new Error(`${option} must be a non-zero 0x-prefixed 20-byte address, got '${address}'`);
+    }
+    return getAddress(address.toLowerCase());
+  };
+  const self = getAddress(deployer);
+  return {
+    delay,
+    deployer: self,
+    admin: holder("admin", options.admin ?? self),
+    guardian: holder("guardian", options.guardian ?? self),
+  };
+}
+
+/**
+ * Ends the deployer's undelayed wiring: with a delay, no role grant, target change or governed call
+ * takes effect faster than `governanceDelay` from the moment this returns. GUARDIAN stays instant.
+ *
+ * Every role change (grantRole, revokeRole, setRoleAdmin, setGrantDelay, …) and target change
+ * (setTargetFunctionRole, setTargetClosed, updateAuthority, setTargetAdminDelay) is an ADMIN call, and
+ * the AccessManager makes a caller with an execution delay schedule its call and wait that delay.
+ * So the ADMIN's own execution delay is what holds from the first block: setGrantDelay and
+ * setTargetAdminDelay take effect only after minSetback() (5 days) even when they increase a delay,
+ * and until then grants and target changes would otherwise be instant. Those two delays are still
+ * set, as a second layer that outlives the window: a member later granted ADMIN (or GOVERNOR) with
+ * execution delay 0 still waits the grant delay, and its target changes the target admin delay.
+ * An existing member's execution delay rises at once (no setback) and falls only after the
+ * difference has elapsed, so the raises below hold from their block and a later cut is no shortcut;
+ * revoke + grant is two delayed ADMIN calls. ADMIN's raise (or the deployer's renouncing, which needs
+ * no role) comes last because every ADMIN call after it would have to be scheduled.
+ * The AccessManager is not given a target admin delay: its own admin functions ignore its target
+ * configuration (they are gated by `_getAdminRestrictions`), so the setting would change nothing.
+ */
+async function lockGovernance(
+  accessManager: AccessManager,
+  targets: readonly BaseContract[],
+  { delay, deployer, admin, guardian }: GovernanceHolders,
+  log: (message: string) => void,
+): Promise<void> {
+  const handOver = admin !== deployer;
+  if (delay > 0) {
+    for (const role of [ROLES.ADMIN, ROLES.GOVERNOR, ROLES.GUARDIAN]) {
+      await mined(accessManager.setGrantDelay(role, delay));
+    }
+    for (const target of targets) await mined(accessManager.setTargetAdminDelay(await target.getAddress(), delay));
+  }
+  // A new member is granted before the grant delays above take effect, so at once.
+  if (guardian !== deployer) {
+    await mined(accessManager.grantRole(ROLES.GUARDIAN, guardian, 0));
+    await mined(accessManager.renounceRole(ROLES.GUARDIAN, deployer));
+  }
+  if (delay > 0 || handOver) await mined(accessManager.grantRole(ROLES.GOVERNOR, admin, delay));
+  if (handOver) await mined(accessManager.renounceRole(ROLES.GOVERNOR, deployer));
+  if (delay > 0 || handOver) await mined(accessManager.grantRole(ROLES.ADMIN, admin, delay));
+  if (handOver) await mined(accessManager.renounceRole(ROLES.ADMIN, deployer));
+  log(`Governance    ADMIN+GOVERNOR ${admin} (delay ${delay} s), GUARDIAN ${guardian}`);
+}
+
 export async function deploySluice(deployer: Signer, options: DeployOptions = {}): Promise<Deployment> {
   const log = options.log ?? (() => undefined);
-  const admin = await deployer.getAddress();
+  const holders = governanceHolders(await deployer.getAddress(), options);
+  const deployerAddress = holders.deployer;
   const provider = deployer.provider;
   if (!provider) throw new Error("the deployer signer has no provider");
   const deployBlock = await provider.getBlockNumber();
 
-  const accessManager = await deployed(await new AccessManager__factory(deployer).deploy(admin));
+  const accessManager = await deployed(await new AccessManager__factory(deployer).deploy(deployerAddress));
   const authority = await accessManager.getAddress();
   log(`AccessManager ${authority}`);
   const oracleHub = await deployed(await new OracleHub__factory(deployer).deploy(authority));
@@ -308,8 +395,8 @@ export async function deploySluice(deployer: Signer, options: DeployOptions = {}
   await mined(accessManager.labelRole(ROLES.GOVERNOR, "GOVERNOR"));
   await mined(accessManager.labelRole(ROLES.GUARDIAN, "GUARDIAN"));
   // Wiring runs without delay; the delay (if any) is applied once at the end.
-  await mined(accessManager.grantRole(ROLES.GOVERNOR, admin, 0));
-  await mined(accessManager.grantRole(ROLES.GUARDIAN, admin, 0));
+  await mined(accessManager.grantRole(ROLES.GOVERNOR, deployerAddress, 0));
+  await mined(accessManager.grantRole(ROLES.GUARDIAN, deployerAddress, 0));
   await mined(vaultEngine.setGlobalDebtCeiling(options.globalDebtCeiling ?? 100_000_000n * WAD));
   await mined(vaultEngine.setRiskModel(await riskEngine.getAddress()));
   await mined(vaultEngine.setLiquidationModules(await liquidator.getAddress(), await dutchAuction.getAddress()));
@@ -329,8 +416,7 @@ export async function deploySluice(deployer: Signer, options: DeployOptions = {}
     }
   }
 
-  const delay = options.governanceDelay ?? 0;
-  if (delay > 0) await mined(accessManager.grantRole(ROLES.GOVERNOR, admin, delay));
+  await lockGovernance(accessManager, Object.values(targets), holders, log);
 
   return {
     deployer,
