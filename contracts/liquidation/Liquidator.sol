@@ -8,7 +8,8 @@ import {IDutchAuction} from "../interfaces/IDutchAuction.sol";
 import {ILiquidator} from "../interfaces/ILiquidator.sol";
 import {IRiskEngine} from "../interfaces/IRiskEngine.sol";
 import {IVaultEngine} from "../interfaces/IVaultEngine.sol";
-import {FixedPointMath, RAY, WAD} from "../libraries/FixedPointMath.sol";
+import {FixedPointMath, WAD} from "../libraries/FixedPointMath.sol";
+import {LiquidationMath} from "../libraries/LiquidationMath.sol";
 import {ThresholdMath} from "../libraries/ThresholdMath.sol";
 
 /// @title Liquidator
@@ -29,14 +30,11 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
         NoRoom
     }
 
-    /// @dev A liquidation as `_plan` sized it.
+    /// @dev A liquidation as `_plan` decided and sized it.
     struct Plan {
         Refusal refusal;
         uint256 health; // [wad]
-        uint256 collateralAmount; // token units
-        uint256 normalizedDebt;
-        uint256 debt; // [wad], the seized debt with fees to now, rounded up
-        uint256 debtToRaise; // [wad], exactly what the auction is asked to raise
+        LiquidationMath.Sizing sizing;
     }
 
     /// @dev What liquidating a vault of one collateral type needs besides the vault, read once per run
@@ -141,8 +139,8 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
         (uint256 collateralRoom, uint256 totalRoom) = auction.room(vault.collateral);
         Plan memory plan = _plan(vault, params, threshold, Math.min(collateralRoom, totalRoom));
         if (plan.refusal != Refusal.None) _refuse(plan.refusal, vaultId, plan.health, vault.collateral);
-        vaultEngine.seize(vaultId, plan.collateralAmount, plan.normalizedDebt);
-        auction.start(_startRequest(vaultId, keeper, vault, params, plan));
+        vaultEngine.seize(vaultId, plan.sizing.collateralAmount, plan.sizing.normalizedDebt);
+        auction.start(_startRequest(vaultId, keeper, vault, params, plan.sizing));
         return vaultId;
     }
 
@@ -215,9 +213,9 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
         );
         Plan memory plan = _plan(vault, market.params, threshold, Math.min(market.room, totalRoom));
         if (plan.refusal != Refusal.None) return 0;
-        vaultEngine.seize(vaultId, plan.collateralAmount, plan.normalizedDebt);
-        auction.start(_startRequest(vaultId, keeper, vault, market.params, plan));
-        return plan.debtToRaise;
+        vaultEngine.seize(vaultId, plan.sizing.collateralAmount, plan.sizing.normalizedDebt);
+        auction.start(_startRequest(vaultId, keeper, vault, market.params, plan.sizing));
+        return plan.sizing.debtToRaise;
     }
 
     /// @dev A vault's stored fields, in the shape `VaultEngine.liquidationData` reports (priced later).
@@ -240,7 +238,7 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
         address keeper,
         IVaultEngine.LiquidationData memory vault,
         LiquidationParams memory params,
-        Plan memory plan
+        LiquidationMath.Sizing memory sizing
     ) internal view returns (IDutchAuction.StartRequest memory request) {
         // A lot is never empty: a slice that needs all the collateral takes all the debt, a cut slice
         // takes collateral in proportion and is refused when that rounds to nothing, and a vault keeps
@@ -249,21 +247,14 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
         request = IDutchAuction.StartRequest({
             vaultId: vaultId,
             collateral: vault.collateral,
-            collateralAmount: plan.collateralAmount,
-            debtToRaise: plan.debtToRaise,
+            collateralAmount: sizing.collateralAmount,
+            debtToRaise: sizing.debtToRaise,
             price: vault.price,
             // Whether the vault keeps collateral decides, at the auction's end, if unraised debt can
             // go back to it: a vault emptied by this liquidation cannot be made to owe again.
-            vaultKeepsCollateral: plan.collateralAmount < vault.collateralAmount,
+            vaultKeepsCollateral: sizing.collateralAmount < vault.collateralAmount,
             keeper: keeper,
-            maxIncentive: _maxIncentive(
-                keeper,
-                vault,
-                params.penalty,
-                plan.debt,
-                plan.debtToRaise,
-                plan.collateralAmount
-            )
+            maxIncentive: _maxIncentive(keeper, vault, params.penalty, sizing)
         });
     }
 
@@ -320,28 +311,25 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
         (vault.rate, vault.price) = (market.rate, market.price);
         (vault.dust, vault.decimals) = (market.dust, market.decimals);
         vault.value = FixedPointMath.valueDown(vault.collateralAmount, market.decimals, market.price);
-        vault.debt = FixedPointMath.mulDivUp(vault.normalizedDebt, market.rate, RAY);
+        vault.debt = LiquidationMath.debtUp(vault.normalizedDebt, market.rate);
     }
 
     /// @dev No incentive for an auction under the collateral's dust or for liquidating one's own vault,
-    /// and never more than half the penalty on the smaller of the seized debt and the seized
-    /// collateral's value: a borrower cannot profit from liquidating themselves through another
-    /// address, nor can anyone farm a vault with no collateral.
+    /// and never more than `LiquidationMath.maxIncentiveDown`: a borrower cannot profit from
+    /// liquidating themselves through another address, nor can anyone farm a vault with no collateral.
     function _maxIncentive(
         address keeper,
         IVaultEngine.LiquidationData memory vault,
         uint256 penalty,
-        uint256 debt,
-        uint256 debtToRaise,
-        uint256 collateralAmount
+        LiquidationMath.Sizing memory sizing
     ) internal view returns (uint256) {
-        if (debtToRaise < vault.dust || keeper == vault.owner || msg.sender == vault.owner) return 0;
-        uint256 seizedValue = FixedPointMath.valueDown(collateralAmount, vault.decimals, vault.price);
-        return FixedPointMath.mulWadDown(Math.min(debt, seizedValue), penalty) / 2;
+        if (sizing.debtToRaise < vault.dust || keeper == vault.owner || msg.sender == vault.owner) return 0;
+        uint256 seizedValue = FixedPointMath.valueDown(sizing.collateralAmount, vault.decimals, vault.price);
+        return LiquidationMath.maxIncentiveDown(sizing.debt, seizedValue, penalty);
     }
 
-    /// @dev What to seize: checks the vault can be liquidated, sizes the slice and its lot, and fits it
-    /// under `room`, comparing with `room` exactly the debt the auction will be asked to raise.
+    /// @dev Whether the vault can be liquidated now and, if so, what to seize under `room`
+    /// (`LiquidationMath.size`, which compares with the room exactly the debt the auction will raise).
     function _plan(
         IVaultEngine.LiquidationData memory vault,
         LiquidationParams memory params,
@@ -350,85 +338,14 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
     ) internal view returns (Plan memory plan) {
         if (vault.inAuction) return _refusal(Refusal.InAuction, 0);
         if (vault.lastBorrowBlock == block.number) return _refusal(Refusal.BorrowedThisBlock, 0);
-        uint256 health = ThresholdMath.health(vault.value, threshold, vault.debt);
-        if (health >= WAD) return _refusal(Refusal.Healthy, health);
-        plan.health = health;
-
-        (uint256 slice, bool full) = _slice(vault, params, threshold, health);
-        if (!full) {
-            (plan.collateralAmount, plan.normalizedDebt) = _partial(vault, params, slice);
-            // A slice that needs all the collateral takes all the debt too, so that no vault is left
-            // owing with nothing behind its debt.
-            full = plan.collateralAmount == vault.collateralAmount;
-        }
-        if (full) (plan.collateralAmount, plan.normalizedDebt) = (vault.collateralAmount, vault.normalizedDebt);
-        _setDebtToRaise(plan, vault.rate, params.penalty);
-        if (plan.debtToRaise > room) _cut(plan, vault, params.penalty, room);
-    }
-
-    /// @dev The cascade brake: a liquidation that does not fit the caps moves the most debt that does,
-    /// with collateral in proportion, so the vault keeps its ratio of collateral to debt and can be
-    /// liquidated again when room frees up. It is never refused while the room holds a dust-sized
-    /// slice and the proportional collateral is not zero.
-    function _cut(
-        Plan memory plan,
-        IVaultEngine.LiquidationData memory vault,
-        uint256 penalty,
-        uint256 room
-    ) internal pure {
-        // Rounded down twice, so that the debt to raise, rounded up twice from it, is at most `room`:
-        // ⌈⌈n·rate/RAY⌉·(1 + penalty)⌉ ≤ ⌈⌊room/(1 + penalty)⌋·(1 + penalty)⌉ ≤ room.
-        uint256 normalizedDebt = FixedPointMath.mulDivDown(
-            FixedPointMath.divWadDown(room, WAD + penalty),
-            RAY,
-            vault.rate
-        );
-        // The vault keeps at least a dust-sized debt when the slice can give that up and stay over dust;
-        // otherwise (a vault under two dusts of debt) it may keep less, and a later liquidation takes it
-        // whole.
-        uint256 dustNormalized = FixedPointMath.mulDivUp(vault.dust, RAY, vault.rate);
-        if (vault.normalizedDebt - normalizedDebt < dustNormalized && vault.normalizedDebt > dustNormalized) {
-            uint256 leavingDust = vault.normalizedDebt - dustNormalized;
-            if (FixedPointMath.mulDivUp(leavingDust, vault.rate, RAY) >= vault.dust) normalizedDebt = leavingDust;
-        }
-        // `normalizedDebt` < the vault's (the uncut plan, which took at most all of it, did not fit), so
-        // the proportional collateral is below what the vault holds: the vault keeps collateral.
-        plan.normalizedDebt = normalizedDebt;
-        plan.collateralAmount = FixedPointMath.mulDivDown(vault.collateralAmount, normalizedDebt, vault.normalizedDebt);
-        _setDebtToRaise(plan, vault.rate, penalty);
-        // A dust-sized auction would cost more to clear than it raises; an empty lot cannot be sold.
-        if (plan.debt < vault.dust || plan.collateralAmount == 0) {
-            (plan.refusal, plan.collateralAmount, plan.normalizedDebt) = (Refusal.NoRoom, 0, 0);
-        }
-    }
-
-    /// @dev The seized debt with fees to now, rounded up as the engine counts it, and the debt to raise,
-    /// `debt · (1 + penalty)` rounded up: exactly what the auction is asked to raise.
-    function _setDebtToRaise(Plan memory plan, uint256 rate, uint256 penalty) internal pure {
-        plan.debt = FixedPointMath.mulDivUp(plan.normalizedDebt, rate, RAY);
-        plan.debtToRaise = FixedPointMath.mulWadUp(plan.debt, WAD + penalty);
+        plan.health = ThresholdMath.health(vault.value, threshold, vault.debt);
+        if (plan.health >= WAD) return _refusal(Refusal.Healthy, plan.health);
+        plan.sizing = LiquidationMath.size(vault, params, threshold, plan.health, room);
+        if (plan.sizing.noRoom) plan.refusal = Refusal.NoRoom;
     }
 
     function _refusal(Refusal refusal, uint256 health) internal pure returns (Plan memory plan) {
         (plan.refusal, plan.health) = (refusal, health);
-    }
-
-    /// @dev A partial slice: its normalised debt (rounded up, at most the vault's) and collateral worth the
-    /// debt to raise times the lot margin at the oracle price (rounded up, at most what the vault holds).
-    function _partial(
-        IVaultEngine.LiquidationData memory vault,
-        LiquidationParams memory params,
-        uint256 slice
-    ) internal pure returns (uint256 collateralAmount, uint256 normalizedDebt) {
-        normalizedDebt = Math.min(vault.normalizedDebt, FixedPointMath.mulDivUp(slice, RAY, vault.rate));
-        uint256 toRaise = FixedPointMath.mulWadUp(
-            FixedPointMath.mulWadUp(slice, WAD + params.penalty),
-            params.lotMargin
-        );
-        collateralAmount = Math.min(
-            vault.collateralAmount,
-            FixedPointMath.amountUp(toRaise, vault.decimals, vault.price)
-        );
     }
 
     function _refuse(Refusal refusal, uint256 vaultId, uint256 health, address collateral) internal pure {
@@ -445,7 +362,8 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
         IVaultEngine.LiquidationData memory vault = vaultEngine.liquidationData(vaultId);
         LiquidationParams memory params = _listed(vault.collateral);
         uint256 threshold = riskEngine.thresholdFor(vault.collateral, vault.value);
-        return _slice(vault, params, threshold, ThresholdMath.health(vault.value, threshold, vault.debt));
+        return
+            LiquidationMath.sliceUp(vault, params, threshold, ThresholdMath.health(vault.value, threshold, vault.debt));
     }
 
     /// @inheritdoc ILiquidator
@@ -454,31 +372,6 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
     }
 
     // ---------------------------------------------------------------- internals
-
-    /// @dev The smallest slice `s` that brings health back to `targetHealth` if collateral worth
-    /// `s·(1 + penalty)` leaves the vault at the oracle price, with the threshold held at its current
-    /// value `LT` (it can only rise as the vault shrinks, so the real health ends at least there):
-    ///     (V − s·(1 + penalty))·LT / (debt − s) = targetHealth
-    ///     s = (targetHealth·debt − V·LT) / (targetHealth − (1 + penalty)·LT)
-    /// Everything goes when no such slice exists, when the rest would be under dust, or when health
-    /// is below `fullLiquidationHealth`.
-    function _slice(
-        IVaultEngine.LiquidationData memory vault,
-        LiquidationParams memory params,
-        uint256 threshold,
-        uint256 health
-    ) internal pure returns (uint256 slice, bool full) {
-        if (health < params.fullLiquidationHealth) return (vault.debt, true);
-        uint256 shrink = FixedPointMath.mulWadUp(WAD + params.penalty, threshold);
-        if (params.targetHealth <= shrink) return (vault.debt, true);
-        uint256 needed = FixedPointMath.mulWadUp(params.targetHealth, vault.debt);
-        uint256 backing = FixedPointMath.mulWadDown(vault.value, threshold);
-        // Already at or above the target: nothing to take (only `sliceOf` can ask about such a vault).
-        if (backing >= needed) return (0, false);
-        slice = FixedPointMath.divWadUp(needed - backing, params.targetHealth - shrink);
-        if (slice >= vault.debt || vault.debt - slice < vault.dust) return (vault.debt, true);
-        return (slice, false);
-    }
 
     function _listed(address collateral) internal view returns (LiquidationParams storage params) {
         params = _params[collateral];

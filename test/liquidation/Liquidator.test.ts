@@ -17,13 +17,15 @@ import type {
 import {
   RAY,
   WAD,
+  amountUp,
   divWadDown,
-  divWadUp,
   mulDivDown,
   mulDivUp,
   mulWadDown,
   mulWadUp,
+  valueDown,
 } from "../../keeper/src/math/fixedPoint";
+import { size, sliceUp } from "../../keeper/src/math/liquidation";
 import { LOCAL_COLLATERALS, LOCAL_INCENTIVE, listMockCollateral, toFeedAnswer } from "../../scripts/lib/deploy";
 import { Liquidator__factory, MockAggregator__factory, MockERC20__factory } from "../../typechain-types";
 import type { ILiquidator } from "../../typechain-types";
@@ -126,31 +128,22 @@ describe("Liquidator", function () {
     market.openVault(f, owner, c, amount, share);
   const expectBooksBalanced = () => market.expectBooksBalanced(f);
 
-  /** Liquidator._slice, written out from its documented closed form. */
+  /** LiquidationMath.sliceUp (through its mirror) of a vault given by the fields it reads. */
   function referenceSlice(
     data: { debt: bigint; value: bigint; dust: bigint },
-    params: { penalty: bigint; targetHealth: bigint; fullLiquidationHealth: bigint },
+    params: LiquidationParams | typeof WETH_LIQUIDATION,
     threshold: bigint,
     health: bigint,
   ): [bigint, boolean] {
-    if (health < params.fullLiquidationHealth) return [data.debt, true];
-    const shrink = mulWadUp(WAD + params.penalty, threshold);
-    if (params.targetHealth <= shrink) return [data.debt, true];
-    const needed = mulWadUp(params.targetHealth, data.debt);
-    const backing = mulWadDown(data.value, threshold);
-    if (backing >= needed) return [0n, false];
-    const slice = divWadUp(needed - backing, params.targetHealth - shrink);
-    if (slice >= data.debt || data.debt - slice < data.dust) return [data.debt, true];
-    return [slice, false];
+    const vault = { collateralAmount: 0n, normalizedDebt: 0n, rate: RAY, price: WAD, decimals: 18 };
+    const { slice, full } = sliceUp(
+      { ...vault, debt: data.debt, value: data.value, dust: data.dust },
+      params,
+      threshold,
+      health,
+    );
+    return [slice, full];
   }
-
-  /** Value [wad] of `amount` token units at `price`, rounded down (FixedPointMath.valueDown). */
-  const valueDown = (amount: bigint, decimals: bigint, price: bigint): bigint =>
-    mulWadDown(amount * 10n ** (18n - decimals), price);
-
-  /** Token units worth `value` at `price`, rounded up (FixedPointMath.amountUp). */
-  const amountUp = (value: bigint, decimals: bigint, price: bigint): bigint =>
-    mulDivUp(divWadUp(value, price), 1n, 10n ** (18n - decimals));
 
   /** The vault as the pending block sees it (pin the block's timestamp first). */
   async function viewVault(vaultId: bigint): Promise<VaultView> {
@@ -182,37 +175,20 @@ describe("Liquidator", function () {
     });
     if (data.inAuction) return refused("InAuction");
     if (health >= WAD) return refused("Healthy");
-    const [slice, sliceIsFull] = referenceSlice(data, params, threshold, health);
-    let full = sliceIsFull;
-    let collateralSeized = data.collateralAmount;
-    let normalizedDebtSeized = data.normalizedDebt;
-    const onePlusPenalty = WAD + params.penalty;
-    if (!full) {
-      normalizedDebtSeized = min(data.normalizedDebt, mulDivUp(slice, RAY, data.rate));
-      const toRaise = mulWadUp(mulWadUp(slice, onePlusPenalty), params.lotMargin);
-      collateralSeized = min(data.collateralAmount, amountUp(toRaise, data.decimals, data.price));
-      // A slice that needs all the collateral takes all the debt too.
-      full = collateralSeized === data.collateralAmount;
-      if (full) normalizedDebtSeized = data.normalizedDebt;
-    }
-    const uncut = withSeized({ ...vault, room, cut: false, slice, full }, normalizedDebtSeized, collateralSeized);
-    if (uncut.debtToRaise <= room) return uncut;
-    // Cut to the room: the most normalised debt whose debt to raise fits, leaving the vault at least
-    // dust when the slice stays over dust without it, and collateral in proportion.
-    let cutDebt = mulDivDown(divWadDown(room, onePlusPenalty), RAY, data.rate);
-    const dustNormalized = mulDivUp(data.dust, RAY, data.rate);
-    if (data.normalizedDebt - cutDebt < dustNormalized && data.normalizedDebt > dustNormalized) {
-      const leavingDust = data.normalizedDebt - dustNormalized;
-      if (mulDivUp(leavingDust, data.rate, RAY) >= data.dust) cutDebt = leavingDust;
-    }
-    const cutCollateral = mulDivDown(data.collateralAmount, cutDebt, data.normalizedDebt);
-    const cut = withSeized(
-      { ...vault, room, cut: true, slice: divWadDown(room, onePlusPenalty), full: false },
-      cutDebt,
-      cutCollateral,
+    const vaultForMath = { ...data, decimals: Number(data.decimals) };
+    const sizing = size(vaultForMath, params, threshold, health, room);
+    if (sizing.noRoom) return refused("NoRoom");
+    return withSeized(
+      {
+        ...vault,
+        room,
+        cut: sizing.cut,
+        slice: sizing.cut ? divWadDown(room, WAD + params.penalty) : sizing.slice,
+        full: sizing.full && !sizing.cut,
+      },
+      sizing.normalizedDebt,
+      sizing.collateralAmount,
     );
-    if (cut.debtSeized < data.dust || cutCollateral === 0n) return refused("NoRoom");
-    return cut;
   }
 
   /** The plan completed from what it seizes: the debt with fees to now, and what the auction raises. */
@@ -296,7 +272,7 @@ describe("Liquidator", function () {
     if (plan.debtToRaise < plan.data.dust || keeper === owner || caller === owner) return 0n;
     const { tip, chip, maxIncentive } = await f.dutchAuction.incentiveParams();
     const keeperIncentive = min(maxIncentive, tip + mulWadDown(plan.debtToRaise, chip));
-    const seizedValue = valueDown(plan.collateralSeized, plan.data.decimals, plan.data.price);
+    const seizedValue = valueDown(plan.collateralSeized, Number(plan.data.decimals), plan.data.price);
     return min(keeperIncentive, mulWadDown(min(plan.debtSeized, seizedValue), plan.params.penalty) / 2n);
   }
 
@@ -1240,7 +1216,7 @@ describe("Liquidator", function () {
       const onePlusPenalty = WAD + WETH_LIQUIDATION.penalty;
       // A lot sized by the lot margin for the cut slice would need every unit of collateral.
       const lot = mulWadUp(mulWadUp(divWadDown(cap, onePlusPenalty), onePlusPenalty), WETH_LIQUIDATION.lotMargin);
-      expect(amountUp(lot, 18n, plan.data.price)).to.be.gte(10n * WAD);
+      expect(amountUp(lot, 18, plan.data.price)).to.be.gte(10n * WAD);
       expect(plan.cut).to.equal(true);
       await expectCutInProportion(vaultId, plan, keeper);
     });
@@ -1434,7 +1410,7 @@ describe("Liquidator", function () {
       await f.dutchAuction.setIncentiveParams({ ...LOCAL_INCENTIVE, tip });
       const plan = await planNextBlock(vaultId);
       expect(plan.full).to.equal(true);
-      const seizedValue = valueDown(plan.collateralSeized, 18n, plan.data.price);
+      const seizedValue = valueDown(plan.collateralSeized, 18, plan.data.price);
       const onValue = mulWadDown(seizedValue, WETH_LIQUIDATION.penalty) / 2n;
       const onDebt = mulWadDown(plan.debtSeized, WETH_LIQUIDATION.penalty) / 2n;
       const keeperIncentive = tip + mulWadDown(plan.debtToRaise, LOCAL_INCENTIVE.chip);

@@ -87,3 +87,23 @@ export function perSecondRate(annualRate: bigint): bigint {
   }
   return low;
 }
+
+/** Value [wad] of `amount` token units (a token with `decimals` ≤ 18) at `price` [wad], rounded down. */
+export function valueDown(amount: bigint, decimals: number, price: bigint): bigint {
+  return mulWadDown(amount * 10n ** BigInt(18 - decimals), price);
+}
+
+/** Value [wad] of `amount` token units at `price` [wad], rounded up. */
+export function valueUp(amount: bigint, decimals: number, price: bigint): bigint {
+  return mulWadUp(amount * 10n ** BigInt(18 - decimals), price);
+}
+
+/** Token units worth `value` [wad] at `price` [wad], rounded down. */
+export function amountDown(value: bigint, decimals: number, price: bigint): bigint {
+  return divWadDown(value, price) / 10n ** BigInt(18 - decimals);
+}
+
+/** Token units worth `value` [wad] at `price` [wad], rounded up. */
+export function amountUp(value: bigint, decimals: number, price: bigint): bigint {
+  return mulDivUp(divWadUp(value, price), 1n, 10n ** BigInt(18 - decimals));
+}
