@@ -216,7 +216,8 @@ describe("RiskEngine", function () {
   /** The VaultEngine's limit for collateral worth `value`: V · min(maxLTV, borrowRatio), mirrored. */
   async function expectedMaxDebt(collateral: LocalCollateral, value: bigint): Promise<bigint> {
     const token = await collateral.token.getAddress();
-    const ratio = model.borrowRatio(await readRisk(token), value, await now());
+    const sigma = await f.oracleHub.volatility(token);
+    const ratio = model.borrowRatio(await readRisk(token), value, await now(), sigma);
     expect(await f.riskEngine.borrowRatio(token, value)).to.equal(ratio);
     return mulWadDown(value, min(collateral.spec.maxLTV, ratio));
   }
@@ -907,7 +908,11 @@ describe("RiskEngine", function () {
       expect(volatile.volPenalty).to.be.gt(0n);
       expect(volatile.effective).to.equal(calm.effective - volatile.volPenalty);
       expect(volatile.health).to.be.lt(calm.health);
-      expect(await f.riskEngine.borrowRatio(thin, volatile.value)).to.equal(calmRatio - volatile.volPenalty);
+      // Borrowing already uses the target the applied penalty is still slewing toward.
+      const borrowPenalty = await f.riskEngine.borrowVolatilityPenalty(thin);
+      expect(borrowPenalty).to.equal((await readRisk(thin)).volatility.target);
+      expect(borrowPenalty).to.be.gt(volatile.volPenalty);
+      expect(await f.riskEngine.borrowRatio(thin, volatile.value)).to.equal(calmRatio - borrowPenalty);
     });
 
     it("volatilityPenalty_betweenCheckpoints_slewsTowardTheTargetAtMaxStepPerHour", async function () {
