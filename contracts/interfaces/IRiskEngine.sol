@@ -14,8 +14,8 @@ import {IVaultEngine} from "./IVaultEngine.sol";
 ///   health      = V · LT / debt     (liquidatable iff health < 1)
 /// Changes of `base` ramp linearly; borrowing uses the stricter end of a ramp at once, liquidation
 /// follows the ramp. Likewise borrowing uses the tighter of the applied and the target volatility
-/// penalty (`borrowVolatilityPenalty`), liquidation the applied one. Thresholds thus never jump, and large positions liquidate earlier than small
-/// ones at equal leverage, by design.
+/// penalty (`borrowVolatilityPenalty`), liquidation the applied one. Thresholds thus never jump, and
+/// large positions liquidate earlier than small ones at equal leverage, by design.
 interface IRiskEngine is IRiskModel {
     /// @notice Per-collateral model parameters. All ratios [wad].
     /// @param minThreshold LTmin: the threshold never goes below it.

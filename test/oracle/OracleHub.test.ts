@@ -657,7 +657,9 @@ describe("OracleHub", () => {
       const { oracleHub, feed, collateral } = await loadFixture(oracleFixture);
       await oracleHub.poke(collateral);
       await feed.setAnswer(feedAnswer(START_PRICE + mulWadDown(START_PRICE, JUMP)));
-      await expect(oracleHub.poke(collateral)).to.emit(oracleHub, "PriceUpdated").and.not.to.emit(oracleHub, "PriceClamped");
+      await expect(oracleHub.poke(collateral))
+        .to.emit(oracleHub, "PriceUpdated")
+        .and.not.to.emit(oracleHub, "PriceClamped");
     });
 
     it("poke_whenTheAnswerIsNoNewerThanTheStoredOne_returnsStoredPriceAndChangesNothing", async () => {

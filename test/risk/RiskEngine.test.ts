@@ -958,7 +958,9 @@ describe("RiskEngine", function () {
       const { penalty, target } = await f.riskEngine.volatilityState(thin);
       expect(target - penalty).to.be.gt(THIN.risk.params.borrowBuffer);
       // 99.9% of the limit: under a limit from the applied penalty, the next block's limit is lower.
-      await f.vaultEngine.connect(alice).borrow(vaultId, ((await f.vaultEngine.maxDebt(vaultId)) * 999n) / 1000n, alice);
+      await f.vaultEngine
+        .connect(alice)
+        .borrow(vaultId, ((await f.vaultEngine.maxDebt(vaultId)) * 999n) / 1000n, alice);
 
       await time.increase(((target - penalty) * HOUR) / THIN.risk.params.maxStepPerHour + HOUR);
       expect(await f.riskEngine.volatilityPenalty(thin)).to.equal(target);
@@ -985,7 +987,9 @@ describe("RiskEngine", function () {
       // Once synced, the applied penalty heads for the lower target and borrowing follows.
       await f.riskEngine.sync(thin);
       const afterSync = await f.riskEngine.volatilityPenalty(thin);
-      expect(await f.riskEngine.borrowVolatilityPenalty(thin)).to.equal(afterSync > liveTarget ? afterSync : liveTarget);
+      expect(await f.riskEngine.borrowVolatilityPenalty(thin)).to.equal(
+        afterSync > liveTarget ? afterSync : liveTarget,
+      );
     });
 
     it("volatilityPenalty_betweenCheckpoints_slewsTowardTheTargetAtMaxStepPerHour", async function () {
