@@ -104,9 +104,9 @@ contract OracleHub is IOracleHub, AccessManaged {
         uint256 newPrice = feedPrice;
         if (state.price != 0) {
             uint256 maxMove = FixedPointMath.mulWadDown(state.price, feed.maxJump);
-            // A move beyond maxJump is followed by exactly maxJump. The step stops short of the answer,
-            // so newPrice lies strictly between the stored price and feedPrice ≤ maxPrice (it fits
-            // uint128); a step down leaves more than feedPrice ≥ minPrice > 0, so it is never zero.
+            // A move beyond maxJump is followed by exactly maxJump (rounded down, never more). The step
+            // stops short of the answer, so newPrice lies between the stored price and feedPrice ≤
+            // maxPrice (it fits uint128); a step down leaves more than feedPrice ≥ minPrice > 0.
             if (feedPrice > state.price + maxMove) newPrice = state.price + maxMove;
             else if (feedPrice + maxMove < state.price) newPrice = state.price - maxMove;
             state.variance = VolatilityMath.updateVariance(
