@@ -587,8 +587,12 @@ contract VaultEngine is IVaultEngine, AccessManaged, ReentrancyGuardTransient {
         return FixedPointMath.valueDown(amount, info.decimals, oracle.price(collateral));
     }
 
+    /// @dev Borrowing and withdrawing value the collateral at the oracle's borrow price, which reads the
+    /// feed live: never above it, and refused while the stored price lags it by more than maxJump.
+    /// Health, positions and liquidation keep the stored price, so liquidations never wait.
     function _maxDebt(address collateral, CollateralType storage info, uint256 amount) internal view returns (uint256) {
-        uint256 value = _collateralValue(collateral, info, amount);
+        if (amount == 0) return 0;
+        uint256 value = FixedPointMath.valueDown(amount, info.decimals, oracle.borrowPrice(collateral));
         uint256 ratio = info.maxLTV;
         IRiskModel model = riskModel;
         if (address(model) != address(0)) {

@@ -13,8 +13,9 @@ import {IVaultEngine} from "./IVaultEngine.sol";
 ///   LT          = clamp(base − volPenalty − sizePenalty, minThreshold, base)
 ///   health      = V · LT / debt     (liquidatable iff health < 1)
 /// Changes of `base` ramp linearly; borrowing uses the stricter end of a ramp at once, liquidation
-/// follows the ramp. Thresholds thus never jump, and large positions liquidate earlier than small
-/// ones at equal leverage, by design.
+/// follows the ramp. Likewise borrowing uses the tighter of the applied and the target volatility
+/// penalty (`borrowVolatilityPenalty`), liquidation the applied one. Thresholds thus never jump, and
+/// large positions liquidate earlier than small ones at equal leverage, by design.
 interface IRiskEngine is IRiskModel {
     /// @notice Per-collateral model parameters. All ratios [wad].
     /// @param minThreshold LTmin: the threshold never goes below it.
@@ -145,6 +146,12 @@ interface IRiskEngine is IRiskModel {
 
     /// @notice The applied volatility penalty as of now [wad].
     function volatilityPenalty(address collateral) external view returns (uint256);
+
+    /// @notice The volatility penalty borrowing and withdrawing use now [wad]: the largest of the applied
+    /// penalty, the target it slews toward, and `min(k · σ · √H, 1)` for the oracle's current σ. Nobody
+    /// borrows into a tightening already known, and a vault at its borrow limit does not become
+    /// liquidatable merely because the applied penalty caught up.
+    function borrowVolatilityPenalty(address collateral) external view returns (uint256);
 
     /// @notice The base threshold liquidation uses now (following any ramp) [wad].
     function liquidationBase(address collateral) external view returns (uint256);

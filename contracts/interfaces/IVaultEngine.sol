@@ -170,11 +170,12 @@ interface IVaultEngine {
     /// @notice Adds `amount` of the vault's collateral from the caller. Anyone may top up a vault.
     function deposit(uint256 vaultId, uint256 amount) external;
 
-    /// @notice Sends `amount` of collateral to `to`. Owner or operator; the vault must stay safe.
+    /// @notice Sends `amount` of collateral to `to`. Owner or operator; the vault must stay within
+    /// `maxDebt` (a vault without debt needs no price).
     function withdraw(uint256 vaultId, uint256 amount, address to) external;
 
     /// @notice Mints `amount` of stablecoin to `to` as new debt. Owner or operator; the vault must stay
-    /// safe and under the ceilings.
+    /// within `maxDebt` and under the ceilings.
     function borrow(uint256 vaultId, uint256 amount, address to) external;
 
     /// @notice Burns up to `amount` of the caller's stablecoin against the vault's debt. Anyone may
@@ -209,7 +210,9 @@ interface IVaultEngine {
     /// now [wad, rounded up].
     function position(uint256 vaultId) external view returns (address collateral, uint256 value, uint256 debt);
 
-    /// @notice The most debt the vault may carry after borrowing or withdrawing [wad].
+    /// @notice The most debt the vault may carry after borrowing or withdrawing [wad]: its collateral
+    /// valued at `OracleHub.borrowPrice` (the lower of the stored and the live feed price). Reverts
+    /// with the oracle's `PriceLagsFeed` while the stored price lags the feed by more than `maxJump`.
     function maxDebt(uint256 vaultId) external view returns (uint256);
 
     function collateralParams(address collateral) external view returns (CollateralParams memory);

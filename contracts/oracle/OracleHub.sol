@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {AccessManaged} from "@openzeppelin/contracts/access/manager/AccessManaged.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {IAggregatorV3} from "../interfaces/IAggregatorV3.sol";
 import {IOracleHub} from "../interfaces/IOracleHub.sol";
 import {FixedPointMath} from "../libraries/FixedPointMath.sol";
@@ -94,24 +95,20 @@ contract OracleHub is IOracleHub, AccessManaged {
         FeedConfig memory feed = _configured(collateral);
         PriceState memory state = _prices[collateral];
 
-        (, int256 answer, , uint256 updatedAt, ) = feed.source.latestRoundData();
-        if (answer <= 0) revert NonPositiveAnswer(collateral, answer);
-        if (updatedAt == 0 || updatedAt > block.timestamp) revert InvalidUpdateTime(collateral, updatedAt);
-        if (block.timestamp - updatedAt > feed.heartbeat) revert StalePrice(collateral, updatedAt, feed.heartbeat);
-        // Nothing new: keep the stored price and, above all, do not count a zero-time "return".
+        (uint256 feedPrice, uint256 updatedAt) = _latestAnswer(collateral, feed, state.feedDecimals);
+        // Nothing new: keep the stored price and, above all, do not count a zero-time "return". This is
+        // also what limits convergence to one step per feed round, however often anyone pokes.
         if (updatedAt <= state.updatedAt) return state.price;
+        _checkInBounds(collateral, feed, feedPrice);
 
-        uint256 scale = 10 ** (18 - state.feedDecimals);
-        // An absurd answer must fail the bounds check below, not overflow into a panic.
-        uint256 newPrice = uint256(answer) > type(uint256).max / scale ? type(uint256).max : uint256(answer) * scale;
-        if (newPrice < feed.minPrice || newPrice > feed.maxPrice) {
-            revert PriceOutOfBounds(collateral, newPrice, feed.minPrice, feed.maxPrice);
-        }
+        uint256 newPrice = feedPrice;
         if (state.price != 0) {
-            uint256 move = newPrice > state.price ? newPrice - state.price : state.price - newPrice;
-            if (FixedPointMath.divWadUp(move, state.price) > feed.maxJump) {
-                revert PriceJumpTooLarge(collateral, state.price, newPrice, feed.maxJump);
-            }
+            uint256 maxMove = FixedPointMath.mulWadDown(state.price, feed.maxJump);
+            // A move beyond maxJump is followed by exactly maxJump (rounded down, never more). The step
+            // stops short of the answer, so newPrice lies between the stored price and feedPrice ≤
+            // maxPrice (it fits uint128); a step down leaves more than feedPrice ≥ minPrice > 0.
+            if (feedPrice > state.price + maxMove) newPrice = state.price + maxMove;
+            else if (feedPrice + maxMove < state.price) newPrice = state.price - maxMove;
             state.variance = VolatilityMath.updateVariance(
                 state.variance,
                 state.price,
@@ -130,6 +127,7 @@ contract OracleHub is IOracleHub, AccessManaged {
             variance: state.variance
         });
         emit PriceUpdated(collateral, newPrice, updatedAt, VolatilityMath.volatility(state.variance));
+        if (newPrice != feedPrice) emit PriceClamped(collateral, newPrice, feedPrice, feed.maxJump);
         return newPrice;
     }
 
@@ -137,15 +135,31 @@ contract OracleHub is IOracleHub, AccessManaged {
 
     /// @inheritdoc IOracleHub
     function price(address collateral) external view returns (uint256) {
-        PriceState storage state = _prices[collateral];
-        uint256 heartbeat = state.heartbeat;
-        if (heartbeat == 0) revert FeedNotConfigured(collateral);
-        uint256 updatedAt = state.updatedAt;
-        // A price never set has updatedAt 0, which is always older than the heartbeat (≤ 7 days).
-        if (block.timestamp - updatedAt > heartbeat) {
-            revert StalePrice(collateral, updatedAt, heartbeat);
+        return _freshPrice(collateral);
+    }
+
+    /// @inheritdoc IOracleHub
+    function borrowPrice(address collateral) external view returns (uint256) {
+        uint256 storedPrice = _freshPrice(collateral);
+        FeedConfig memory feed = _feeds[collateral];
+        uint256 feedPrice = _validatedAnswer(collateral, feed);
+        // Same rule as the step of `poke`: within maxJump iff |feed − stored| ≤ stored · maxJump.
+        uint256 gap = feedPrice > storedPrice ? feedPrice - storedPrice : storedPrice - feedPrice;
+        if (gap > FixedPointMath.mulWadDown(storedPrice, feed.maxJump)) {
+            revert PriceLagsFeed(collateral, storedPrice, feedPrice, feed.maxJump);
         }
-        return state.price;
+        // The lower of the two: nobody borrows against a price the feed has already moved below.
+        return Math.min(storedPrice, feedPrice);
+    }
+
+    /// @inheritdoc IOracleHub
+    function priceLag(address collateral) external view returns (uint256 storedPrice, uint256 feedPrice, uint256 lag) {
+        FeedConfig memory feed = _configured(collateral);
+        storedPrice = _prices[collateral].price;
+        feedPrice = _validatedAnswer(collateral, feed);
+        if (storedPrice == 0) return (storedPrice, feedPrice, type(uint256).max);
+        uint256 gap = feedPrice > storedPrice ? feedPrice - storedPrice : storedPrice - feedPrice;
+        lag = FixedPointMath.divWadUp(gap, storedPrice);
     }
 
     /// @inheritdoc IOracleHub
@@ -168,6 +182,47 @@ contract OracleHub is IOracleHub, AccessManaged {
     }
 
     // ---------------------------------------------------------------- internals
+
+    /// @dev The stored price, unless it is older than the heartbeat or was never set.
+    function _freshPrice(address collateral) internal view returns (uint256) {
+        PriceState storage state = _prices[collateral];
+        uint256 heartbeat = state.heartbeat;
+        if (heartbeat == 0) revert FeedNotConfigured(collateral);
+        uint256 updatedAt = state.updatedAt;
+        // A price never set has updatedAt 0, which is always older than the heartbeat (≤ 7 days).
+        if (block.timestamp - updatedAt > heartbeat) {
+            revert StalePrice(collateral, updatedAt, heartbeat);
+        }
+        return state.price;
+    }
+
+    /// @dev The feed's latest answer [wad] and its time, checked for sign, time and age, not bounds.
+    function _latestAnswer(
+        address collateral,
+        FeedConfig memory feed,
+        uint8 feedDecimals
+    ) internal view returns (uint256 answerPrice, uint256 updatedAt) {
+        int256 answer;
+        (, answer, , updatedAt, ) = feed.source.latestRoundData();
+        if (answer <= 0) revert NonPositiveAnswer(collateral, answer);
+        if (updatedAt == 0 || updatedAt > block.timestamp) revert InvalidUpdateTime(collateral, updatedAt);
+        if (block.timestamp - updatedAt > feed.heartbeat) revert StalePrice(collateral, updatedAt, feed.heartbeat);
+        uint256 scale = 10 ** (18 - feedDecimals);
+        // An absurd answer must fail the bounds check, not overflow into a panic.
+        answerPrice = uint256(answer) > type(uint256).max / scale ? type(uint256).max : uint256(answer) * scale;
+    }
+
+    /// @dev The feed's latest answer [wad], fully validated (sign, time, age, bounds).
+    function _validatedAnswer(address collateral, FeedConfig memory feed) internal view returns (uint256 answerPrice) {
+        (answerPrice, ) = _latestAnswer(collateral, feed, _prices[collateral].feedDecimals);
+        _checkInBounds(collateral, feed, answerPrice);
+    }
+
+    function _checkInBounds(address collateral, FeedConfig memory feed, uint256 answerPrice) internal pure {
+        if (answerPrice < feed.minPrice || answerPrice > feed.maxPrice) {
+            revert PriceOutOfBounds(collateral, answerPrice, feed.minPrice, feed.maxPrice);
+        }
+    }
 
     function _configured(address collateral) internal view returns (FeedConfig storage feed) {
         feed = _feeds[collateral];

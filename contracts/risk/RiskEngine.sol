@@ -207,7 +207,7 @@ contract RiskEngine is IRiskEngine, AccessManaged {
         uint256 lt = ThresholdMath.threshold(
             _borrowBase(_ramps[collateral]),
             params.minThreshold,
-            _appliedPenalty(collateral),
+            _borrowPenalty(collateral, params),
             ThresholdMath.sizePenalty(collateralValue, params.depth, params.maxSizePenalty)
         );
         uint256 buffer = params.borrowBuffer;
@@ -270,6 +270,11 @@ contract RiskEngine is IRiskEngine, AccessManaged {
     function volatilityPenalty(address collateral) external view returns (uint256) {
         _listed(collateral);
         return _appliedPenalty(collateral);
+    }
+
+    /// @inheritdoc IRiskEngine
+    function borrowVolatilityPenalty(address collateral) external view returns (uint256) {
+        return _borrowPenalty(collateral, _listed(collateral));
     }
 
     /// @inheritdoc IRiskEngine
@@ -348,6 +353,21 @@ contract RiskEngine is IRiskEngine, AccessManaged {
     function _appliedPenalty(address collateral) internal view returns (uint256) {
         Slew memory slew = _slews[collateral];
         return ThresholdMath.slew(slew.penalty, slew.target, slew.maxStepPerHour, block.timestamp - slew.checkpoint);
+    }
+
+    /// @dev The tightest penalty already known: the applied one, the target it slews toward, and the
+    /// target the oracle's volatility implies now (before anyone syncs). Without a sync the applied
+    /// penalty only moves toward the stored target, so it never exceeds this bound: a vault borrowing
+    /// to its limit cannot become liquidatable merely because the slew caught up.
+    function _borrowPenalty(address collateral, StoredParams storage params) internal view returns (uint256) {
+        Slew memory slew = _slews[collateral];
+        uint256 applied = ThresholdMath.slew(
+            slew.penalty,
+            slew.target,
+            slew.maxStepPerHour,
+            block.timestamp - slew.checkpoint
+        );
+        return Math.max(Math.max(applied, slew.target), _target(collateral, params));
     }
 
     function _target(address collateral, StoredParams storage params) internal view returns (uint64) {

@@ -5,7 +5,7 @@ import { expect } from "chai";
 import fc from "fast-check";
 import { ethers } from "hardhat";
 import { GOVERNED_FUNCTIONS, ORACLE_DEFAULTS, toFeedAnswer } from "../../scripts/lib/deploy";
-import { WAD } from "../../keeper/src/math/fixedPoint";
+import { WAD, mulWadDown } from "../../keeper/src/math/fixedPoint";
 import { updateVariance, volatility } from "../../keeper/src/math/volatility";
 import { MockAggregator__factory, MockERC20__factory } from "../../typechain-types";
 import type { IOracleHub, MockAggregator, OracleHub } from "../../typechain-types";
@@ -424,15 +424,17 @@ describe("OracleHub", () => {
       expect(await oracleHub.price(collateral)).to.equal(newPrice);
     });
 
-    it("setFeedSource_keepsTheStoredPriceAsTheAnchorOfTheJumpCheck", async () => {
+    it("setFeedSource_keepsTheStoredPriceAsTheAnchorItStepsFrom", async () => {
       const { oracleHub, governor, collateral } = await loadFixture(oracleFixture);
       await oracleHub.poke(collateral);
       const newPrice = (START_PRICE * 3n) / 2n;
       const source = await deployFeed(governor, 18, newPrice);
       await oracleHub.setFeedSource(collateral, await source.getAddress());
+      const stepped = START_PRICE + mulWadDown(START_PRICE, JUMP);
       await expect(oracleHub.poke(collateral))
-        .to.be.revertedWithCustomError(oracleHub, "PriceJumpTooLarge")
-        .withArgs(collateral, START_PRICE, newPrice, JUMP);
+        .to.emit(oracleHub, "PriceClamped")
+        .withArgs(collateral, stepped, newPrice, JUMP);
+      expect(await oracleHub.price(collateral)).to.equal(stepped);
     });
 
     it("setFeedSource_whenSourceIsZeroAddress_revertsZeroAddress", async () => {
@@ -603,25 +605,27 @@ describe("OracleHub", () => {
       }
     });
 
-    it("poke_whenPriceJumpsUpBeyondMaxJump_revertsPriceJumpTooLarge", async () => {
-      const { oracleHub, feed, collateral } = await loadFixture(oracleFixture);
-      await oracleHub.poke(collateral);
-      const up = START_PRICE + (START_PRICE * JUMP) / WAD + 10n ** 10n;
-      await feed.setAnswer(feedAnswer(up));
-      await expect(oracleHub.poke(collateral))
-        .to.be.revertedWithCustomError(oracleHub, "PriceJumpTooLarge")
-        .withArgs(collateral, START_PRICE, up, JUMP);
-    });
-
-    it("poke_whenPriceJumpsDownBeyondMaxJump_revertsPriceJumpTooLarge", async () => {
-      const { oracleHub, feed, collateral } = await loadFixture(oracleFixture);
-      await oracleHub.poke(collateral);
-      const down = START_PRICE - (START_PRICE * JUMP) / WAD - 10n ** 10n;
-      await feed.setAnswer(feedAnswer(down));
-      await expect(oracleHub.poke(collateral))
-        .to.be.revertedWithCustomError(oracleHub, "PriceJumpTooLarge")
-        .withArgs(collateral, START_PRICE, down, JUMP);
-    });
+    for (const direction of ["Up", "Down"] as const) {
+      it(`poke_whenPriceJumps${direction}BeyondMaxJump_movesTheStoredPriceByExactlyMaxJumpAndEmitsPriceClamped`, async () => {
+        const { oracleHub, feed, collateral } = await loadFixture(oracleFixture);
+        await oracleHub.poke(collateral);
+        const [, firstAt] = await oracleHub.priceState(collateral);
+        const step = mulWadDown(START_PRICE, JUMP);
+        const answer = direction === "Up" ? START_PRICE + step + 10n ** 10n : START_PRICE - step - 10n ** 10n;
+        const stepped = direction === "Up" ? START_PRICE + step : START_PRICE - step;
+        const at = Number(firstAt) + 600;
+        await publishAt(feed, answer, at);
+        // The EWMA sees the stored move, not the refuted one.
+        const variance = updateVariance(0n, START_PRICE, stepped, 600n, HALF_LIFE);
+        await expect(oracleHub.poke(collateral))
+          .to.emit(oracleHub, "PriceUpdated")
+          .withArgs(collateral, stepped, at, volatility(variance))
+          .and.to.emit(oracleHub, "PriceClamped")
+          .withArgs(collateral, stepped, answer, JUMP);
+        expect(await oracleHub.priceState(collateral)).to.deep.equal([stepped, BigInt(at), variance]);
+        expect(await oracleHub.price(collateral)).to.equal(stepped);
+      });
+    }
 
     it("poke_whenPriceJumpsExactlyMaxJumpUpOrDown_accepts", async () => {
       const { oracleHub, feed, collateral } = await loadFixture(oracleFixture);
@@ -636,13 +640,26 @@ describe("OracleHub", () => {
       expect(await oracleHub.price(collateral)).to.equal(down);
     });
 
-    it("poke_whenJumpExceedsMaxJumpByLessThanOneWeiOfRatio_reverts", async () => {
-      // divWadUp rounds the relative move up, so a move a hair above the limit never slips through.
+    it("poke_whenJumpExceedsMaxJumpByOneWei_storesExactlyMaxJump", async () => {
+      // The step rounds down, so a move a hair above the limit never slips through whole.
       const { oracleHub, governor, collateral } = await loadFixture(oracleFixture);
       await oracleHub.poke(collateral);
-      const source = await deployFeed(governor, 18, START_PRICE + (START_PRICE * JUMP) / WAD + 1n);
+      const limit = START_PRICE + mulWadDown(START_PRICE, JUMP);
+      const source = await deployFeed(governor, 18, limit + 1n);
       await oracleHub.setFeedSource(collateral, await source.getAddress());
-      await expect(oracleHub.poke(collateral)).to.be.revertedWithCustomError(oracleHub, "PriceJumpTooLarge");
+      await expect(oracleHub.poke(collateral))
+        .to.emit(oracleHub, "PriceClamped")
+        .withArgs(collateral, limit, limit + 1n, JUMP);
+      expect(await oracleHub.price(collateral)).to.equal(limit);
+    });
+
+    it("poke_withinMaxJump_emitsNoPriceClamped", async () => {
+      const { oracleHub, feed, collateral } = await loadFixture(oracleFixture);
+      await oracleHub.poke(collateral);
+      await feed.setAnswer(feedAnswer(START_PRICE + mulWadDown(START_PRICE, JUMP)));
+      await expect(oracleHub.poke(collateral))
+        .to.emit(oracleHub, "PriceUpdated")
+        .and.not.to.emit(oracleHub, "PriceClamped");
     });
 
     it("poke_whenTheAnswerIsNoNewerThanTheStoredOne_returnsStoredPriceAndChangesNothing", async () => {
@@ -786,6 +803,157 @@ describe("OracleHub", () => {
       expect((await oracleHub.feedConfig(collateral)).heartbeat).to.equal(heartbeat);
       const at = await pokedAt(oracleHub, source, collateral);
       await expectFreshUntil(oracleHub, collateral, at, heartbeat);
+    });
+  });
+
+  describe("lagging the feed", () => {
+    /** Publishes `price` [wad] as a new round and pokes it in the same block. */
+    async function publishAndPokePrice(f: Awaited<ReturnType<typeof oracleFixture>>, price: bigint): Promise<void> {
+      await publishAndPoke(f.oracleHub, f.feed, f.collateral, feedAnswer(price), (await time.latest()) + 60);
+    }
+
+    it("poke_repeatedWithinOneFeedRound_movesTheStoredPriceOnlyOnce", async () => {
+      const f = await loadFixture(oracleFixture);
+      await f.oracleHub.poke(f.collateral);
+      await f.feed.setAnswer(feedAnswer(START_PRICE / 4n));
+      await f.oracleHub.poke(f.collateral);
+      const once = await f.oracleHub.priceState(f.collateral);
+      expect(once[0]).to.equal(START_PRICE - mulWadDown(START_PRICE, JUMP));
+      for (let i = 0; i < 3; i++) {
+        await time.increase(60);
+        await expect(f.oracleHub.poke(f.collateral)).not.to.emit(f.oracleHub, "PriceUpdated");
+      }
+      expect(await f.oracleHub.priceState(f.collateral)).to.deep.equal(once);
+    });
+
+    it("poke_overSuccessiveFeedRounds_convergesByMaxJumpPerRoundThenStoresTheAnswer", async () => {
+      const f = await loadFixture(oracleFixture);
+      await f.oracleHub.poke(f.collateral);
+      const target = START_PRICE / 4n; // −75%: three clamped rounds, then within maxJump
+      let expected = START_PRICE;
+      for (let round = 0; round < 4; round++) {
+        const next = target + mulWadDown(expected, JUMP) < expected ? expected - mulWadDown(expected, JUMP) : target;
+        await publishAndPokePrice(f, target);
+        expect(await f.oracleHub.price(f.collateral), `round ${round}`).to.equal(next);
+        expected = next;
+      }
+      expect(expected).to.equal(target);
+      const [, , lag] = await f.oracleHub.priceLag(f.collateral);
+      expect(lag).to.equal(0n);
+    });
+
+    it("price_whileTheStoredPriceLagsTheFeed_servesTheStoredPrice", async () => {
+      const f = await loadFixture(oracleFixture);
+      await f.oracleHub.poke(f.collateral);
+      await f.feed.setAnswer(feedAnswer(START_PRICE / 4n));
+      expect(await f.oracleHub.price(f.collateral)).to.equal(START_PRICE);
+      await f.oracleHub.poke(f.collateral);
+      expect(await f.oracleHub.price(f.collateral)).to.equal(START_PRICE - mulWadDown(START_PRICE, JUMP));
+    });
+
+    for (const direction of ["Up", "Down"] as const) {
+      it(`borrowPrice_whenTheLiveFeedMoved${direction}BeyondMaxJumpAndNobodyPoked_revertsPriceLagsFeed`, async () => {
+        const f = await loadFixture(oracleFixture);
+        await f.oracleHub.poke(f.collateral);
+        const step = mulWadDown(START_PRICE, JUMP);
+        const answer = direction === "Up" ? START_PRICE + step + 10n ** 10n : START_PRICE - step - 10n ** 10n;
+        await f.feed.setAnswer(feedAnswer(answer));
+        await expect(f.oracleHub.borrowPrice(f.collateral))
+          .to.be.revertedWithCustomError(f.oracleHub, "PriceLagsFeed")
+          .withArgs(f.collateral, START_PRICE, answer, JUMP);
+        expect(await f.oracleHub.price(f.collateral)).to.equal(START_PRICE);
+      });
+    }
+
+    it("borrowPrice_whileAClampedPriceStillLags_revertsPriceLagsFeedUntilWithinMaxJump", async () => {
+      const f = await loadFixture(oracleFixture);
+      await f.oracleHub.poke(f.collateral);
+      const target = START_PRICE / 4n;
+      await publishAndPokePrice(f, target); // 1400: 1400 → 500 is 64%
+      await publishAndPokePrice(f, target); // 980: 49%
+      const stored = await f.oracleHub.price(f.collateral);
+      await expect(f.oracleHub.borrowPrice(f.collateral))
+        .to.be.revertedWithCustomError(f.oracleHub, "PriceLagsFeed")
+        .withArgs(f.collateral, stored, target, JUMP);
+      await publishAndPokePrice(f, target); // 686: 27%, within maxJump
+      expect(await f.oracleHub.price(f.collateral)).to.be.greaterThan(target);
+      expect(await f.oracleHub.borrowPrice(f.collateral)).to.equal(target);
+    });
+
+    it("borrowPrice_withinMaxJump_returnsTheLowerOfTheStoredAndTheLivePrice", async () => {
+      const f = await loadFixture(oracleFixture);
+      await f.oracleHub.poke(f.collateral);
+      expect(await f.oracleHub.borrowPrice(f.collateral)).to.equal(START_PRICE);
+      const lower = START_PRICE - START_PRICE / 10n;
+      await f.feed.setAnswer(feedAnswer(lower));
+      expect(await f.oracleHub.borrowPrice(f.collateral)).to.equal(lower);
+      await f.feed.setAnswer(feedAnswer(START_PRICE + START_PRICE / 10n));
+      expect(await f.oracleHub.borrowPrice(f.collateral)).to.equal(START_PRICE);
+    });
+
+    it("borrowPrice_atExactlyMaxJump_servesAndOneWeiBeyondReverts", async () => {
+      const f = await loadFixture(oracleFixture);
+      await f.oracleHub.poke(f.collateral);
+      const edge = START_PRICE - mulWadDown(START_PRICE, JUMP);
+      const source = await deployFeed(f.governor, 18, edge);
+      // 18 decimals, so the answer can sit on the edge to the wei; nobody pokes it.
+      await f.oracleHub.setFeedSource(f.collateral, await source.getAddress());
+      expect(await f.oracleHub.borrowPrice(f.collateral)).to.equal(edge);
+      await source.setAnswer(edge - 1n);
+      await expect(f.oracleHub.borrowPrice(f.collateral))
+        .to.be.revertedWithCustomError(f.oracleHub, "PriceLagsFeed")
+        .withArgs(f.collateral, START_PRICE, edge - 1n, JUMP);
+    });
+
+    it("borrowPrice_whenTheLiveFeedIsBrokenOrStale_revertsWithTheFeedsError", async () => {
+      const f = await loadFixture(oracleFixture);
+      await f.oracleHub.poke(f.collateral);
+      await f.feed.setAnswer(0n);
+      await expect(f.oracleHub.borrowPrice(f.collateral))
+        .to.be.revertedWithCustomError(f.oracleHub, "NonPositiveAnswer")
+        .withArgs(f.collateral, 0n);
+      const high = MAX_PRICE + 10n ** 10n;
+      await f.feed.setAnswer(feedAnswer(high));
+      await expect(f.oracleHub.borrowPrice(f.collateral))
+        .to.be.revertedWithCustomError(f.oracleHub, "PriceOutOfBounds")
+        .withArgs(f.collateral, high, MIN_PRICE, MAX_PRICE);
+      const old = BigInt(await time.latest()) - HEARTBEAT - 1n;
+      await f.feed.setAnswerAt(feedAnswer(START_PRICE), old);
+      await expect(f.oracleHub.borrowPrice(f.collateral))
+        .to.be.revertedWithCustomError(f.oracleHub, "StalePrice")
+        .withArgs(f.collateral, old, HEARTBEAT);
+    });
+
+    it("borrowPrice_whenTheStoredPriceIsStaleOrTheFeedNotConfigured_revertsAsPriceDoes", async () => {
+      const f = await loadFixture(oracleFixture);
+      await expect(f.oracleHub.borrowPrice(f.collateral))
+        .to.be.revertedWithCustomError(f.oracleHub, "StalePrice")
+        .withArgs(f.collateral, 0n, HEARTBEAT);
+      await expect(f.oracleHub.borrowPrice(f.unlisted))
+        .to.be.revertedWithCustomError(f.oracleHub, "FeedNotConfigured")
+        .withArgs(f.unlisted);
+    });
+
+    it("priceLag_returnsTheStoredAndLivePricesAndTheirGapRelativeToTheStoredPrice", async () => {
+      const f = await loadFixture(oracleFixture);
+      expect(await f.oracleHub.priceLag(f.collateral)).to.deep.equal([0n, START_PRICE, ethers.MaxUint256]);
+      await f.oracleHub.poke(f.collateral);
+      expect(await f.oracleHub.priceLag(f.collateral)).to.deep.equal([START_PRICE, START_PRICE, 0n]);
+      const low = (START_PRICE * 3n) / 5n;
+      await f.feed.setAnswer(feedAnswer(low));
+      expect(await f.oracleHub.priceLag(f.collateral)).to.deep.equal([START_PRICE, low, (WAD * 2n) / 5n]);
+      await f.oracleHub.poke(f.collateral);
+      const stepped = START_PRICE - mulWadDown(START_PRICE, JUMP);
+      // (1400 − 1200) / 1400, rounded up.
+      const lag = ((stepped - low) * WAD + stepped - 1n) / stepped;
+      expect(await f.oracleHub.priceLag(f.collateral)).to.deep.equal([stepped, low, lag]);
+    });
+
+    it("priceLag_whenFeedNotConfigured_revertsFeedNotConfigured", async () => {
+      const { oracleHub, unlisted } = await loadFixture(oracleFixture);
+      await expect(oracleHub.priceLag(unlisted))
+        .to.be.revertedWithCustomError(oracleHub, "FeedNotConfigured")
+        .withArgs(unlisted);
     });
   });
 

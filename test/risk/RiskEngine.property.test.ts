@@ -16,6 +16,7 @@ import {
   appliedPenalty,
   borrowBase,
   borrowRatio,
+  borrowVolatilityPenalty,
   healthFactor,
   liquidationBase,
   liquidationPrice,
@@ -294,16 +295,21 @@ async function runDifferential(s: DifferentialCase): Promise<void> {
   const block = await ethers.provider.getBlockNumber();
   const now = BigInt(await time.latest());
   const risks = await Promise.all(tokens.map((token) => readRisk(f.riskEngine, token)));
+  const sigmas = await Promise.all(tokens.map((token) => f.oracleHub.volatility(token)));
   const context = (risk: CollateralRisk) => `now ${now}, risk ${show(risk)}`;
 
   for (const [index, token] of tokens.entries()) {
     const risk = risks[index];
-    const [volPenalty, base, borrowBaseNow] = await Promise.all([
+    const [volPenalty, borrowPenalty, base, borrowBaseNow] = await Promise.all([
       f.riskEngine.volatilityPenalty(token),
+      f.riskEngine.borrowVolatilityPenalty(token),
       f.riskEngine.liquidationBase(token),
       f.riskEngine.borrowBase(token),
     ]);
     expect(volPenalty, `volatilityPenalty, ${context(risk)}`).to.equal(appliedPenalty(risk, now));
+    expect(borrowPenalty, `borrowVolatilityPenalty, ${context(risk)}`).to.equal(
+      borrowVolatilityPenalty(risk, now, sigmas[index]),
+    );
     expect(base, `liquidationBase, ${context(risk)}`).to.equal(liquidationBase(risk.ramp, now));
     expect(borrowBaseNow, `borrowBase, ${context(risk)}`).to.equal(borrowBase(risk.ramp, now));
   }
@@ -338,7 +344,8 @@ async function runDifferential(s: DifferentialCase): Promise<void> {
       f.riskEngine.borrowRatio(tokens[index], value),
       f.riskEngine.thresholdFor(tokens[index], value),
     ]);
-    expect(ratio, `borrowRatio(${value}), ${context(risk)}`).to.equal(borrowRatio(risk, value, now));
+    const sigma = sigmas[index];
+    expect(ratio, `borrowRatio(${value}), σ ${sigma}, ${context(risk)}`).to.equal(borrowRatio(risk, value, now, sigma));
     const expected = thresholdBreakdown(risk, value, now).effective;
     expect(threshold, `thresholdFor(${value}), ${context(risk)}`).to.equal(expected);
   }

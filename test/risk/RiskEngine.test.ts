@@ -216,7 +216,8 @@ describe("RiskEngine", function () {
   /** The VaultEngine's limit for collateral worth `value`: V · min(maxLTV, borrowRatio), mirrored. */
   async function expectedMaxDebt(collateral: LocalCollateral, value: bigint): Promise<bigint> {
     const token = await collateral.token.getAddress();
-    const ratio = model.borrowRatio(await readRisk(token), value, await now());
+    const sigma = await f.oracleHub.volatility(token);
+    const ratio = model.borrowRatio(await readRisk(token), value, await now(), sigma);
     expect(await f.riskEngine.borrowRatio(token, value)).to.equal(ratio);
     return mulWadDown(value, min(collateral.spec.maxLTV, ratio));
   }
@@ -907,7 +908,88 @@ describe("RiskEngine", function () {
       expect(volatile.volPenalty).to.be.gt(0n);
       expect(volatile.effective).to.equal(calm.effective - volatile.volPenalty);
       expect(volatile.health).to.be.lt(calm.health);
-      expect(await f.riskEngine.borrowRatio(thin, volatile.value)).to.equal(calmRatio - volatile.volPenalty);
+      // Borrowing already uses the target the applied penalty is still slewing toward.
+      const borrowPenalty = await f.riskEngine.borrowVolatilityPenalty(thin);
+      expect(borrowPenalty).to.equal((await readRisk(thin)).volatility.target);
+      expect(borrowPenalty).to.be.gt(volatile.volPenalty);
+      expect(await f.riskEngine.borrowRatio(thin, volatile.value)).to.equal(calmRatio - borrowPenalty);
+    });
+
+    /** A zig-zag of the thin market's price through the OracleHub alone: σ rises, nobody syncs. */
+    async function unsyncedZigZag(steps: number, move: bigint, interval: number): Promise<void> {
+      const { price, feedDecimals } = THIN;
+      for (let step = 0; step < steps; step++) {
+        await time.increase(interval);
+        const next = step % 2 === 0 ? price + mulWadDown(price, move) : price;
+        await f.thin.feed.setAnswer(toFeedAnswer(next, feedDecimals));
+        await f.oracleHub.poke(thin);
+      }
+    }
+
+    it("borrowRatio_rightAfterVolatilityJumpedBeforeAnySync_usesTheLiveTargetSoBorrowersGetTheStricterLimit", async function () {
+      await f.oracleHub.setHeartbeat(thin, MAX_HEARTBEAT);
+      const vaultId = await openVault(alice, f.thin, units("100"));
+      const value = await f.vaultEngine.collateralValue(vaultId);
+      const calmRatio = await f.riskEngine.borrowRatio(thin, value);
+      const calmLimit = await f.vaultEngine.maxDebt(vaultId);
+      const stateBefore = await f.riskEngine.volatilityState(thin);
+
+      await unsyncedZigZag(4, pct(20), 600); // ends at the listing price: same value
+      expect(await f.vaultEngine.collateralValue(vaultId)).to.equal(value);
+      const liveTarget = await currentTarget(thin);
+      expect(liveTarget).to.be.gt(THIN.risk.params.borrowBuffer);
+      // The engine has not synced: its applied penalty and stored target have not moved.
+      expect(await f.riskEngine.volatilityState(thin)).to.deep.equal(stateBefore);
+      expect(await f.riskEngine.borrowRatio(thin, value)).to.equal(calmRatio - liveTarget);
+      const limit = await f.vaultEngine.maxDebt(vaultId);
+      expect(limit).to.equal(mulWadDown(value, calmRatio - liveTarget));
+      await expect(f.vaultEngine.connect(alice).borrow(vaultId, calmLimit, alice))
+        .to.be.revertedWithCustomError(f.vaultEngine, "VaultUnsafe")
+        .withArgs(vaultId, calmLimit, limit);
+      expect(await f.riskEngine.borrowVolatilityPenalty(thin)).to.equal(liveTarget);
+      // Liquidation still uses the applied penalty: nobody's threshold jumped.
+      expect(await f.riskEngine.volatilityPenalty(thin)).to.equal(stateBefore.penalty);
+    });
+
+    it("borrowToTheLimit_thenTheAppliedPenaltyCatchesUpWithNoPriceMove_leavesTheVaultHealthy", async function () {
+      await f.oracleHub.setHeartbeat(thin, MAX_HEARTBEAT);
+      const vaultId = await openVault(alice, f.thin, units("100"));
+      await zigZag(f.thin, 4, pct(20), 600n); // synced: the applied penalty is far below its target
+      const { penalty, target } = await f.riskEngine.volatilityState(thin);
+      expect(target - penalty).to.be.gt(THIN.risk.params.borrowBuffer);
+      // 99.9% of the limit: under a limit from the applied penalty, the next block's limit is lower.
+      await f.vaultEngine
+        .connect(alice)
+        .borrow(vaultId, ((await f.vaultEngine.maxDebt(vaultId)) * 999n) / 1000n, alice);
+
+      await time.increase(((target - penalty) * HOUR) / THIN.risk.params.maxStepPerHour + HOUR);
+      expect(await f.riskEngine.volatilityPenalty(thin)).to.equal(target);
+      const [, value] = await f.vaultEngine.position(vaultId);
+      expect(value).to.equal(mulWadDown(units("100"), THIN.price)); // no price move
+      expect(await f.riskEngine.isLiquidatable(vaultId)).to.equal(false);
+      expect(await f.riskEngine.healthFactor(vaultId)).to.be.gt(WAD);
+    });
+
+    it("borrowVolatilityPenalty_whenVolatilityFellButNobodySynced_keepsTheStoredTargetTheAppliedPenaltyStillSlewsToward", async function () {
+      await f.oracleHub.setHeartbeat(thin, MAX_HEARTBEAT);
+      await f.oracleHub.setHalfLife(thin, 600);
+      await zigZag(f.thin, 4, pct(20), 600n);
+      const stored = (await f.riskEngine.volatilityState(thin)).target;
+      // An hour later a calm round, poked at the oracle only: σ has decayed, the stored target has not.
+      await time.increase(HOUR);
+      await f.thin.feed.setAnswer(toFeedAnswer(THIN.price, THIN.feedDecimals));
+      await f.oracleHub.poke(thin);
+      const liveTarget = await currentTarget(thin);
+      const applied = await f.riskEngine.volatilityPenalty(thin);
+      expect(liveTarget).to.be.lt(stored);
+      expect(applied).to.be.lt(stored);
+      expect(await f.riskEngine.borrowVolatilityPenalty(thin)).to.equal(stored);
+      // Once synced, the applied penalty heads for the lower target and borrowing follows.
+      await f.riskEngine.sync(thin);
+      const afterSync = await f.riskEngine.volatilityPenalty(thin);
+      expect(await f.riskEngine.borrowVolatilityPenalty(thin)).to.equal(
+        afterSync > liveTarget ? afterSync : liveTarget,
+      );
     });
 
     it("volatilityPenalty_betweenCheckpoints_slewsTowardTheTargetAtMaxStepPerHour", async function () {

@@ -113,11 +113,22 @@ export function healthFactor(risk: CollateralRisk, value: bigint, debt: bigint, 
   return health(value, thresholdBreakdown(risk, value, now).effective, debt);
 }
 
-export function borrowRatio(risk: CollateralRisk, value: bigint, now: bigint): bigint {
+/** `min(k · σ · √H, 1)`: the target the RiskEngine aims the penalty at for the oracle's σ [wad per √second]. */
+export function volatilityTarget(params: RiskParams, sigma: bigint): bigint {
+  return min(volatilityPenaltyTarget(params.confidence, sigma, params.horizon), WAD);
+}
+
+/** RiskEngine.borrowVolatilityPenalty: the largest of the applied penalty, its stored target and the live target. */
+export function borrowVolatilityPenalty(risk: CollateralRisk, now: bigint, sigma: bigint): bigint {
+  return max(max(appliedPenalty(risk, now), risk.volatility.target), volatilityTarget(risk.params, sigma));
+}
+
+/** RiskEngine.borrowRatio; `sigma` is `OracleHub.volatility(collateral)` [wad per √second] now. */
+export function borrowRatio(risk: CollateralRisk, value: bigint, now: bigint, sigma: bigint): bigint {
   const lt = threshold(
     borrowBase(risk.ramp, now),
     risk.params.minThreshold,
-    appliedPenalty(risk, now),
+    borrowVolatilityPenalty(risk, now, sigma),
     sizePenalty(value, risk.params.depth, risk.params.maxSizePenalty),
   );
   return lt > risk.params.borrowBuffer ? lt - risk.params.borrowBuffer : 0n;
