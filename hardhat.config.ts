@@ -49,6 +49,9 @@ const config: HardhatUserConfig = {
       // first compile (about a minute).
       viaIR: true,
       evmVersion: "cancun",
+      // Storage layouts are pinned by test/storage/StorageLayout.test.ts: code that writes a packed
+      // slot by hand must fail a test, not corrupt a vault, when a field moves.
+      outputSelection: { "*": { "*": ["storageLayout"] } },
     },
   },
   networks: {
