@@ -30,13 +30,11 @@ const TAIL = WETH_SPEC.auction!.tail;
 const BUF = WETH_SPEC.auction!.buf;
 const min = (a: bigint, b: bigint): bigint => (a < b ? a : b);
 
-/** FixedPointMath's four conversions between token units and WAD values. */
+/** FixedPointMath's conversions between token units and WAD values. */
 const scale = (decimals: number): bigint => 10n ** BigInt(18 - decimals);
 const valueDown = (amount: bigint, decimals: number, price: bigint): bigint =>
   mulWadDown(amount * scale(decimals), price);
 const valueUp = (amount: bigint, decimals: number, price: bigint): bigint => mulWadUp(amount * scale(decimals), price);
-const amountDown = (value: bigint, decimals: number, price: bigint): bigint =>
-  divWadDown(value, price) / scale(decimals);
 const amountUp = (value: bigint, decimals: number, price: bigint): bigint => {
   const units = divWadUp(value, price);
   return (units + scale(decimals) - 1n) / scale(decimals);
