@@ -317,6 +317,24 @@ describe("DutchAuction dust", function () {
     });
   });
 
+  describe("settlement without a transfer of zero", function () {
+    it("take_coveringADebtWorthLessThanOneUnit_buysNothingAndTransfersNothing", async function () {
+      // Some tokens revert on transfers of zero: a take that buys nothing must not send any.
+      const buyer = f.users[1];
+      await fund(buyer);
+      const lot = 10n ** 7n;
+      const auction = await startLot(f.wbtc, lot, 1n, 2_000n * WAD);
+      const tx = f.dutchAuction.connect(buyer).take(auction.auctionId, MAX, MAX, buyer.address, "0x");
+      await expect(tx)
+        .to.emit(f.dutchAuction, "AuctionEnded")
+        .withArgs(auction.auctionId, lot, 0n, 0n)
+        .and.to.emit(f.dutchAuction, "Take");
+      await expect(tx).to.not.emit(f.wbtc.token, "Transfer");
+      expect((await f.vaultEngine.vaults(auction.auctionId)).collateralAmount).to.equal(lot + 1n);
+      await expectBooks();
+    });
+  });
+
   // ------------------------------------------------------------ dust lots end
 
   describe("a dust lot ends", function () {
