@@ -8,6 +8,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {IDutchAuction} from "../interfaces/IDutchAuction.sol";
 import {IOracleHub} from "../interfaces/IOracleHub.sol";
 import {IRiskModel} from "../interfaces/IRiskModel.sol";
 import {IStablecoin} from "../interfaces/IStablecoin.sol";
@@ -131,6 +132,10 @@ contract VaultEngine is IVaultEngine, AccessManaged, ReentrancyGuardTransient {
     function setDust(address collateral, uint128 dust) external restricted {
         _listed(collateral).dust = dust;
         emit DustSet(collateral, dust);
+        // The auction keeps a copy where its takes read it; pushing it here means the two never
+        // differ (the auction refuses a dust it cannot store, and with it this call).
+        address auction_ = auction;
+        if (auction_ != address(0)) IDutchAuction(auction_).syncDust(collateral, dust);
     }
 
     /// @inheritdoc IVaultEngine
@@ -353,17 +358,19 @@ contract VaultEngine is IVaultEngine, AccessManaged, ReentrancyGuardTransient {
         uint256 collateralLeft = vault.auctionCollateral - amount;
         if (ended) {
             // The vault's books are final before the buyer's callback runs.
-            vault.auctionCollateral = 0;
-            collateralReturned = collateralLeft;
-            if (collateralReturned != 0) {
-                vault.collateralAmount = (vault.collateralAmount + collateralReturned).toUint128();
-            }
-            if (debtReturned != 0) _returnDebt(vault, collateral, debtReturned);
-            emit AuctionReturned(vaultId, collateralReturned, debtReturned);
+            collateralReturned = _endAuction(vaultId, vault, collateral, collateralLeft, debtReturned);
         } else {
             vault.auctionCollateral = uint96(collateralLeft);
         }
-        IERC20(collateral).safeTransfer(to, amount);
+        // A take that covers a debt worth less than one token unit buys nothing; some tokens revert
+        // on transfers of zero.
+        if (amount != 0) IERC20(collateral).safeTransfer(to, amount);
+    }
+
+    /// @inheritdoc IVaultEngine
+    function endAuction(uint256 vaultId, uint256 debtReturned) external onlyAuction returns (uint256) {
+        VaultRecord storage vault = _vaults[vaultId];
+        return _endAuction(vaultId, vault, vault.collateral, vault.auctionCollateral, debtReturned);
     }
 
     /// @inheritdoc IVaultEngine
@@ -404,7 +411,22 @@ contract VaultEngine is IVaultEngine, AccessManaged, ReentrancyGuardTransient {
         }
     }
 
-    /// @dev The auction ran out of collateral before raising `debt`: it is the vault's debt again
+    /// @dev Takes the vault out of auction: `collateralLeft` back into the vault, `debtReturned` owed again.
+    function _endAuction(
+        uint256 vaultId,
+        VaultRecord storage vault,
+        address collateral,
+        uint256 collateralLeft,
+        uint256 debtReturned
+    ) internal returns (uint256) {
+        vault.auctionCollateral = 0;
+        if (collateralLeft != 0) vault.collateralAmount = (vault.collateralAmount + collateralLeft).toUint128();
+        if (debtReturned != 0) _returnDebt(vault, collateral, debtReturned);
+        emit AuctionReturned(vaultId, collateralLeft, debtReturned);
+        return collateralLeft;
+    }
+
+    /// @dev The auction ended before raising `debt`: it is the vault's debt again
     /// (rounded up), and leaves the deficit — into the surplus where it exceeds it.
     function _returnDebt(VaultRecord storage vault, address collateral, uint256 debt) internal {
         CollateralType storage info = _types[collateral];

@@ -11,27 +11,28 @@ import {IPriceCurve} from "./IPriceCurve.sol";
 /// the buyer, runs the buyer's callback, then burns the buyer's payment. Once the debt to raise is
 /// covered, unsold collateral returns to the vault; if the collateral runs out first, the unraised
 /// debt returns to the vault as debt, or, when the vault has nothing left, stays in the deficit as
-/// bad debt. The contract also holds the cascade brake (caps on debt in auction) and owes keepers
-/// their incentives until they claim them.
+/// bad debt. A lot worth less than the collateral's dust (the VaultEngine's, which the auction copies)
+/// is not worth selling: a take may not leave one, and one left by a price move ends at `reset`. The
+/// contract also holds the cascade brake (caps on debt in auction) and owes keepers their incentives
+/// until they claim them.
 interface IDutchAuction {
     /// @notice Per-collateral auction parameters.
     /// @param curve Price curve. @param buf Start price = oracle price · buf [wad, ≥ 1].
     /// @param tail Age after which an auction needs a reset [seconds].
     /// @param cusp Price drop (fraction of the start price) below which it needs a reset [wad].
-    /// @param minDebtLeft Least debt a partial take may leave in an auction [wad]; an auction with
-    /// less debt is dust-sized and earns no reset incentive.
     /// @param maxDebtInAuction Cap on this collateral's debt in running auctions [wad].
+    /// The collateral's dust is not a parameter here: the auction copies the VaultEngine's (see `dust`).
     struct AuctionParams {
         IPriceCurve curve;
         uint64 buf;
         uint32 tail;
         uint64 cusp;
-        uint96 minDebtLeft;
         uint96 maxDebtInAuction;
     }
 
-    /// @notice Keeper incentive for starting and for resetting a non-dust auction:
-    /// `min(maxIncentive, tip + chip · debt)` [wad].
+    /// @notice Keeper incentive for starting and for resetting an auction, on the smaller of its debt and
+    /// its lot's value: `min(maxIncentive, tip + chip · debt)` [wad] (see `keeperIncentive`), never more
+    /// than that smaller amount, and nothing when it is under the dust.
     struct IncentiveParams {
         uint96 tip; // [wad]
         uint64 chip; // [wad]
@@ -64,6 +65,8 @@ interface IDutchAuction {
 
     error ZeroAddress();
     error NotLiquidator(address caller);
+    /// @notice Only the VaultEngine may push its dust.
+    error NotVaultEngine(address caller);
     error CollateralAlreadyListed(address collateral);
     error CollateralNotListed(address collateral);
     error OutOfRange(bytes32 parameter, uint256 value, uint256 min, uint256 max);
@@ -74,8 +77,11 @@ interface IDutchAuction {
     error AuctionNeedsReset(uint256 auctionId);
     error AuctionNotStale(uint256 auctionId);
     error PriceAboveMax(uint256 price, uint256 maxPrice);
-    /// @notice A partial take would leave less than `minDebtLeft` to raise.
-    error TakeLeavesDust(uint256 debtLeft, uint256 minDebtLeft);
+    /// @notice A partial take would leave less than the dust to raise.
+    error TakeLeavesDust(uint256 debtLeft, uint256 dust);
+    /// @notice A partial take would leave `collateralLeft` [token units], worth `lotValue` [wad] at the
+    /// take's price, less than the dust: take all of it, or less.
+    error TakeLeavesDustLot(uint256 collateralLeft, uint256 lotValue, uint256 dust);
     /// @notice The receiver is one of the protocol's own contracts.
     error ForbiddenCallbackTarget(address receiver);
     error ZeroTake();
@@ -92,7 +98,8 @@ interface IDutchAuction {
     event BufSet(address indexed collateral, uint256 buf);
     event TailSet(address indexed collateral, uint256 tail);
     event CuspSet(address indexed collateral, uint256 cusp);
-    event MinDebtLeftSet(address indexed collateral, uint256 minDebtLeft);
+    /// @notice The auction's copy of `collateral`'s dust followed the VaultEngine's `setDust`.
+    event DustSynced(address indexed collateral, uint256 dust);
     event MaxDebtInAuctionSet(address indexed collateral, uint256 maxDebtInAuction);
     event MaxTotalDebtInAuctionSet(uint256 maxTotalDebtInAuction);
     event LiquidatorSet(address liquidator);
@@ -118,13 +125,14 @@ interface IDutchAuction {
     /// @notice `keeper` is owed `incentive` for restarting the auction at `startPrice`.
     event AuctionReset(uint256 indexed auctionId, address indexed keeper, uint256 startPrice, uint256 incentive);
     /// @notice The auction is over: `collateralReturned` went back to the vault, `debtReturned` was
-    /// put back on the vault, and `badDebt` stays in the deficit.
+    /// put back on the vault, and `badDebt` stays in the deficit. Emitted by the take that covers the
+    /// debt or exhausts the lot, and by the `reset` that ends a dust lot.
     event AuctionEnded(uint256 indexed auctionId, uint256 collateralReturned, uint256 debtReturned, uint256 badDebt);
     event IncentivesClaimed(address indexed keeper, address indexed to, uint256 amount);
 
     // ---------------------------------------------------------------- admin (restricted)
 
-    /// @notice Lists `collateral`, which the VaultEngine must list already.
+    /// @notice Lists `collateral`, which the VaultEngine must list already; copies its dust from there.
     function addCollateral(address collateral, AuctionParams calldata params) external;
 
     function setCurve(address collateral, IPriceCurve curve) external;
@@ -134,8 +142,6 @@ interface IDutchAuction {
     function setTail(address collateral, uint32 tail) external;
 
     function setCusp(address collateral, uint64 cusp) external;
-
-    function setMinDebtLeft(address collateral, uint96 minDebtLeft) external;
 
     /// @notice Caps `collateral`'s debt in running auctions: a cascade brake on one market.
     function setMaxDebtInAuction(address collateral, uint96 maxDebtInAuction) external;
@@ -153,20 +159,31 @@ interface IDutchAuction {
     /// @notice Governance: lower the breaker.
     function lowerBreaker(uint8 level) external;
 
+    // ---------------------------------------------------------------- vault engine
+
+    /// @notice The VaultEngine's `setDust` pushes the new dust here, so the copy the takes read never
+    /// differs from it. A type the auction does not list yet is ignored (it copies the dust when
+    /// listed). Reverts `OutOfRange` above 2^88 − 1, which makes the engine refuse that dust.
+    /// VaultEngine only.
+    function syncDust(address collateral, uint256 dust) external;
+
     // ---------------------------------------------------------------- liquidator
 
     /// @notice Opens the auction of vault `vaultId`, whose `collateralAmount` the VaultEngine has just
     /// put under auction, to raise `debtToRaise`, starting at `price · buf`. The lot must fit under
     /// the caps (`room`). `vaultKeepsCollateral` (a partial liquidation) lets debt the auction cannot
-    /// raise go back to the vault; otherwise it is bad debt. Owes `keeper` the incentive for
-    /// `debtToRaise`, at most `maxIncentive`, and returns it. Liquidator only.
+    /// raise go back to the vault; otherwise it is bad debt. Owes `keeper` the incentive on the smaller
+    /// of `debtToRaise` and the lot's value at `price` (nothing under the dust), at most `maxIncentive`,
+    /// and returns it. Liquidator only.
     function start(StartRequest calldata request) external returns (uint256 incentive);
 
     // ---------------------------------------------------------------- anyone
 
     /// @notice Buys up to `maxCollateral` at the current price if it is at most `maxPrice` [wad].
     /// Collateral goes to `receiver`; if `data` is non-empty, `receiver.onTake(msg.sender, debtPaid,
-    /// collateralBought, data)` runs next; then `debtPaid` is burnt from the caller.
+    /// collateralBought, data)` runs next; then `debtPaid` is burnt from the caller. A partial take is
+    /// trimmed so that it leaves at least the dust to raise (`TakeLeavesDust` if it cannot) and a lot
+    /// worth at least the dust at its price (`TakeLeavesDustLot` if it cannot).
     function take(
         uint256 auctionId,
         uint256 maxCollateral,
@@ -175,8 +192,12 @@ interface IDutchAuction {
         bytes calldata data
     ) external returns (uint256 collateralBought, uint256 debtPaid);
 
-    /// @notice Restarts a stale auction at a fresh oracle price; owes `keeper` the incentive for its
-    /// debt left unless the auction is dust-sized (under `minDebtLeft`).
+    /// @notice Restarts a stale auction at a fresh oracle price and owes `keeper` the incentive on the
+    /// smaller of its debt left and its lot's value at that price (nothing under the dust). An auction
+    /// whose lot is worth less than the dust at the oracle price ends instead, stale or not, for no
+    /// incentive (`AuctionEnded`, startPrice 0): its collateral returns to the vault with the debt
+    /// left after a partial liquidation, or with the part of it the collateral is worth after a full
+    /// one, the rest staying in the deficit as bad debt.
     function reset(uint256 auctionId, address keeper) external returns (uint256 startPrice);
 
     /// @notice Mints the caller's owed incentives to `to`, out of the protocol surplus. Incentives are
@@ -205,8 +226,13 @@ interface IDutchAuction {
 
     function maxTotalDebtInAuction() external view returns (uint256);
 
-    /// @notice `min(maxIncentive, tip + chip · debt)` [wad].
+    /// @notice `min(maxIncentive, tip + chip · debt)` [wad], the formula; `start` and `reset` apply it to
+    /// the smaller of the debt and the lot's value (see `IncentiveParams`).
     function keeperIncentive(uint256 debt) external view returns (uint256);
+
+    /// @notice The collateral's dust [wad], copied from the VaultEngine: the least debt and the least
+    /// lot value a partial take may leave, and the least an auction must be worth to earn incentives.
+    function dust(address collateral) external view returns (uint256);
 
     function incentiveParams() external view returns (IncentiveParams memory);
 

@@ -113,6 +113,9 @@ interface IVaultEngine {
 
     function setDebtCeiling(address collateral, uint128 debtCeiling) external;
 
+    /// @notice Also pushes the new dust to the DutchAuction (`syncDust`), whose copy bounds takes and
+    /// incentives: the two cannot differ. After `setLiquidationModules` to a new auction, re-send each
+    /// type's dust if it changed since the new auction listed it.
     function setDust(address collateral, uint128 dust) external;
 
     /// @notice Accrues at the old fee first, so the new fee applies from now on only.
@@ -141,9 +144,10 @@ interface IVaultEngine {
     /// surplus is short). DutchAuction only.
     function payKeeper(address keeper, uint256 amount) external;
 
-    /// @notice Sends `amount` of the vault's auctioned collateral to a buyer. When the take `ended` the
-    /// auction, the collateral it did not sell returns to the vault, with `debtReturned` [wad] the
-    /// auction could not raise as debt; the vault is then out of auction. DutchAuction only.
+    /// @notice Sends `amount` of the vault's auctioned collateral to a buyer (nothing is transferred for
+    /// zero). When the take `ended` the auction, the collateral it did not sell returns to the vault,
+    /// with `debtReturned` [wad] the auction could not raise as debt; the vault is then out of
+    /// auction. DutchAuction only.
     function sellAuctionCollateral(
         uint256 vaultId,
         address to,
@@ -151,6 +155,11 @@ interface IVaultEngine {
         bool ended,
         uint256 debtReturned
     ) external returns (uint256 collateralReturned);
+
+    /// @notice Ends the vault's auction without a buyer (its lot was worth less than the dust): the
+    /// collateral under auction returns to the vault with `debtReturned` [wad] as debt, and no token
+    /// moves. Returns the collateral returned. DutchAuction only.
+    function endAuction(uint256 vaultId, uint256 debtReturned) external returns (uint256 collateralReturned);
 
     /// @notice Burns `amount` of stablecoin from `payer`, who bought auctioned collateral, into the
     /// surplus. DutchAuction only.

@@ -17,8 +17,9 @@ import {FixedPointMath, WAD} from "../libraries/FixedPointMath.sol";
 /// @notice See {IDutchAuction}.
 /// @dev Gas goes to storage, so the layout is tight (docs/BENCHMARKS.md): an auction is one slot keyed
 /// by its vault id, and its collateral sits in a slot the VaultEngine's vault already fills; a
-/// collateral type's settings are three slots, of which a take reads two; keeper incentives are
-/// owed in a slot that stays non-zero once a keeper has earned anything, then minted in one claim.
+/// collateral type's settings are three slots, of which a take, a start and a reset each read two;
+/// keeper incentives are owed in a slot that stays non-zero once a keeper has earned anything, then
+/// minted in one claim.
 contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient {
     using SafeCast for uint256;
 
@@ -28,19 +29,21 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
     uint256 internal constant MAX_CUSP = 0.99e18; // [wad]
     uint256 internal constant MAX_CHIP = 0.1e18; // [wad]
     uint8 internal constant MAX_BREAKER_LEVEL = 3;
+    uint256 internal constant MAX_DUST = type(uint88).max; // [wad]
 
-    /// @dev Per collateral type, three slots: a take reads the first two, a start the last two. A type
-    /// is listed when its `buf` (≥ 1) is set.
+    /// @dev Per collateral type, three slots: a take and a reset read the first two, a start the last
+    /// two. A type is listed when its `buf` (≥ 1) is set.
     struct CollateralConfig {
         // How an auction's price moves and when it needs a reset.
         IPriceCurve curve;
         uint24 tail; // [seconds]
-        uint8 decimals;
         uint64 cusp; // [wad]
-        // Debt in auction, the smallest debt a take may leave, the start price's premium.
+        // Debt in auction, the engine's dust (the least debt and lot value a take may leave), the
+        // start price's premium, and the token's decimals to value lots with.
         uint96 debtInAuction; // [wad]
-        uint96 minDebtLeft; // [wad]
+        uint88 dust; // [wad]
         uint64 buf; // [wad]
+        uint8 decimals;
         // The cascade brake on this collateral.
         uint96 maxDebtInAuction; // [wad]
     }
@@ -102,14 +105,14 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
         if (collateral == address(0)) revert ZeroAddress();
         CollateralConfig storage config = _configs[collateral];
         if (config.buf != 0) revert CollateralAlreadyListed(collateral);
-        // Reverts CollateralNotListed in the engine: only engine collateral can be auctioned.
-        vaultEngine.collateralParams(collateral);
+        // Reverts CollateralNotListed in the engine: only engine collateral can be auctioned. Its dust
+        // is copied here and pushed by the engine's `setDust` from now on.
+        config.dust = _checkedDust(vaultEngine.collateralParams(collateral).dust);
         config.decimals = IERC20Metadata(collateral).decimals();
         _setCurve(config, params.curve);
         _setBuf(config, params.buf);
         _setTail(config, params.tail);
         _setCusp(config, params.cusp);
-        config.minDebtLeft = params.minDebtLeft;
         config.maxDebtInAuction = params.maxDebtInAuction;
         emit CollateralAdded(collateral, params);
     }
@@ -136,12 +139,6 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
     function setCusp(address collateral, uint64 cusp) external restricted {
         _setCusp(_listed(collateral), cusp);
         emit CuspSet(collateral, cusp);
-    }
-
-    /// @inheritdoc IDutchAuction
-    function setMinDebtLeft(address collateral, uint96 minDebtLeft) external restricted {
-        _listed(collateral).minDebtLeft = minDebtLeft;
-        emit MinDebtLeftSet(collateral, minDebtLeft);
     }
 
     /// @inheritdoc IDutchAuction
@@ -182,6 +179,17 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
         if (level >= breakerLevel) revert BreakerLevelInvalid(level, breakerLevel);
         breakerLevel = level;
         emit BreakerLevelSet(level);
+    }
+
+    // ---------------------------------------------------------------- vault engine
+
+    /// @inheritdoc IDutchAuction
+    function syncDust(address collateral, uint256 dust_) external {
+        if (msg.sender != address(vaultEngine)) revert NotVaultEngine(msg.sender);
+        CollateralConfig storage config = _configs[collateral];
+        if (config.buf == 0) return;
+        config.dust = _checkedDust(dust_);
+        emit DustSynced(collateral, dust_);
     }
 
     // ---------------------------------------------------------------- liquidator
@@ -235,18 +243,26 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
         Lot memory lot = _load(auctionId);
         uint256 debtLeft = lot.debtLeft;
         if (debtLeft == 0) revert AuctionNotActive(auctionId);
-        (address collateral, ) = vaultEngine.auctionLot(auctionId);
+        (address collateral, uint256 collateralLeft) = vaultEngine.auctionLot(auctionId);
         CollateralConfig storage config = _configs[collateral];
+        uint256 price = oracle.price(collateral);
+        (uint256 dust_, uint8 decimals) = (config.dust, config.decimals);
+        uint256 lotValue = FixedPointMath.valueDown(collateralLeft, decimals, price);
+        // A lot worth less than the dust would only sit under the caps and farm resets: it ends now,
+        // stale or not, for nothing.
+        if (lotValue < dust_) {
+            _endDustLot(auctionId, lot, config, FixedPointMath.valueUp(collateralLeft, decimals, price));
+            return 0;
+        }
         // Past its tail an auction is stale whatever its price: the curve is not even asked.
         if (block.timestamp - lot.startTime <= config.tail) {
             (bool needsReset, ) = _status(lot.startPrice, lot.startTime, config);
             if (!needsReset) revert AuctionNotStale(auctionId);
         }
 
-        startPrice = FixedPointMath.mulWadUp(oracle.price(collateral), config.buf);
+        startPrice = FixedPointMath.mulWadUp(price, config.buf);
         _store(auctionId, debtLeft, startPrice, block.timestamp, lot.vaultKeepsCollateral);
-        // Dust-sized auctions earn nothing: resetting them must not pay more than they raise.
-        uint256 incentive = debtLeft < config.minDebtLeft ? 0 : keeperIncentive(debtLeft);
+        uint256 incentive = _incentiveOn(Math.min(debtLeft, lotValue), dust_);
         if (incentive != 0) _credit(keeper, incentive);
         emit AuctionReset(auctionId, keeper, startPrice, incentive);
     }
@@ -316,9 +332,13 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
                 buf: config.buf,
                 tail: config.tail,
                 cusp: config.cusp,
-                minDebtLeft: config.minDebtLeft,
                 maxDebtInAuction: config.maxDebtInAuction
             });
+    }
+
+    /// @inheritdoc IDutchAuction
+    function dust(address collateral) external view returns (uint256) {
+        return _listed(collateral).dust;
     }
 
     /// @inheritdoc IDutchAuction
@@ -362,6 +382,7 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
         if (_lots[request.vaultId] != 0) revert AuctionActive(request.vaultId);
         // Each slot read once: this runs for every vault of a batch.
         (uint256 collateralDebt, uint256 buf) = (config.debtInAuction, config.buf);
+        (uint256 dust_, uint8 decimals) = (config.dust, config.decimals);
         uint256 totalDebt = _totalDebtInAuction;
         uint256 room_ = Math.min(
             _roomUnder(config.maxDebtInAuction, collateralDebt),
@@ -374,7 +395,8 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
         // Both fit: each is at most its uint96 / uint120 cap.
         config.debtInAuction = uint96(collateralDebt + debtToRaise);
         _totalDebtInAuction = uint128(totalDebt + debtToRaise);
-        incentive = Math.min(keeperIncentive(debtToRaise), request.maxIncentive);
+        uint256 lotValue = FixedPointMath.valueDown(request.collateralAmount, decimals, request.price);
+        incentive = Math.min(_incentiveOn(Math.min(debtToRaise, lotValue), dust_), request.maxIncentive);
         if (incentive != 0) _credit(request.keeper, incentive);
         emit AuctionStarted(request.vaultId, request.keeper, debtToRaise, startPrice, incentive);
     }
@@ -443,7 +465,7 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
         uint256 price,
         uint256 maxCollateral
     ) internal view returns (uint256 collateralBought, uint256 debtPaid) {
-        uint8 decimals = config.decimals;
+        (uint256 dust_, uint8 decimals) = (config.dust, config.decimals);
         collateralBought = Math.min(collateralLeft, maxCollateral);
         if (collateralBought == 0) revert ZeroTake();
         debtPaid = FixedPointMath.valueUp(collateralBought, decimals, price);
@@ -452,15 +474,52 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
             debtPaid = debtLeft;
             collateralBought = Math.min(collateralBought, FixedPointMath.amountDown(debtPaid, decimals, price));
         } else if (collateralBought < collateralLeft) {
-            // A partial take may not leave dust: it is trimmed to leave exactly the minimum.
-            uint256 minDebtLeft = config.minDebtLeft;
-            if (debtLeft - debtPaid < minDebtLeft) {
-                if (debtLeft <= minDebtLeft) revert TakeLeavesDust(debtLeft - debtPaid, minDebtLeft);
-                debtPaid = debtLeft - minDebtLeft;
+            // A partial take may not leave dust to raise: it is trimmed to leave exactly the dust.
+            if (debtLeft - debtPaid < dust_) {
+                if (debtLeft <= dust_) revert TakeLeavesDust(debtLeft - debtPaid, dust_);
+                debtPaid = debtLeft - dust_;
                 collateralBought = FixedPointMath.amountDown(debtPaid, decimals, price);
-                if (collateralBought == 0) revert ZeroTake();
             }
+            // Nor a lot worth less than the dust at its price: it is trimmed to leave the fewest token
+            // units worth the dust (`amountUp` is the least amount whose `valueDown` reaches it). Trimming
+            // only lowers the payment, so the debt left stays at least the dust.
+            uint256 kept = collateralLeft - collateralBought;
+            if (FixedPointMath.valueDown(kept, decimals, price) < dust_) {
+                uint256 leastKept = FixedPointMath.amountUp(dust_, decimals, price);
+                if (collateralLeft <= leastKept) {
+                    revert TakeLeavesDustLot(kept, FixedPointMath.valueDown(kept, decimals, price), dust_);
+                }
+                collateralBought = collateralLeft - leastKept;
+                debtPaid = FixedPointMath.valueUp(collateralBought, decimals, price);
+            }
+            if (collateralBought == 0) revert ZeroTake();
         }
+    }
+
+    /// @dev The keeper incentive on `base`, the smaller of an auction's debt and its lot's value:
+    /// nothing under the dust, and never more than `base`, so no incentive exceeds what the lot is worth.
+    function _incentiveOn(uint256 base, uint256 dust_) internal view returns (uint256) {
+        if (base < dust_) return 0;
+        return Math.min(keeperIncentive(base), base);
+    }
+
+    /// @dev Ends an auction whose lot is worth less than the dust (`lotValueUp`, rounded up, at the
+    /// oracle price): its collateral returns to the vault, which owes the debt left again after a
+    /// partial liquidation. After a full one the vault was emptied and owes only what the returned
+    /// collateral is worth, so ending a lot never writes off debt its collateral covers; the rest is
+    /// bad debt, as when the collateral runs out.
+    function _endDustLot(
+        uint256 auctionId,
+        Lot memory lot,
+        CollateralConfig storage config,
+        uint256 lotValueUp
+    ) internal {
+        uint256 debtLeft = lot.debtLeft;
+        delete _lots[auctionId];
+        _release(config, debtLeft);
+        uint256 debtReturned = lot.vaultKeepsCollateral ? debtLeft : Math.min(debtLeft, lotValueUp);
+        uint256 collateralReturned = vaultEngine.endAuction(auctionId, debtReturned);
+        emit AuctionEnded(auctionId, collateralReturned, debtReturned, debtLeft - debtReturned);
     }
 
     function _status(
@@ -509,6 +568,11 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
     function _listed(address collateral) internal view returns (CollateralConfig storage config) {
         config = _configs[collateral];
         if (config.buf == 0) revert CollateralNotListed(collateral);
+    }
+
+    function _checkedDust(uint256 dust_) internal pure returns (uint88) {
+        if (dust_ > MAX_DUST) revert OutOfRange("dust", dust_, 0, MAX_DUST);
+        return uint88(dust_);
     }
 
     function _setCurve(CollateralConfig storage config, IPriceCurve curve) internal {

@@ -5,11 +5,17 @@ import {IDutchAuction} from "../interfaces/IDutchAuction.sol";
 import {ITakeCallback} from "../interfaces/ITakeCallback.sol";
 
 /// @notice Test-only buyer that takes through the callback path. It holds the stablecoin it pays
-/// with; in `reenter` mode its callback tries to take again (which the auction must refuse).
+/// with; in `reenter` mode its callback tries to take again (which the auction must refuse). Its
+/// callback runs only for takes it started itself, as {ITakeCallback} requires.
 contract MockTakeBuyer is ITakeCallback {
     IDutchAuction public immutable auction;
     bool public reenter;
     uint256 public calls;
+
+    /// @notice `onTake` was called by `caller`, which is not this buyer's auction.
+    error NotAuction(address caller);
+    /// @notice `onTake` was called for a take `buyer` started, not this contract.
+    error UntrustedInitiator(address buyer);
 
     constructor(IDutchAuction auction_) {
         auction = auction_;
@@ -23,7 +29,9 @@ contract MockTakeBuyer is ITakeCallback {
         return auction.take(auctionId, maxCollateral, maxPrice, address(this), hex"01");
     }
 
-    function onTake(address, uint256, uint256, bytes calldata) external {
+    function onTake(address buyer, uint256, uint256, bytes calldata) external {
+        if (msg.sender != address(auction)) revert NotAuction(msg.sender);
+        if (buyer != address(this)) revert UntrustedInitiator(buyer);
         ++calls;
         if (reenter) auction.take(1, type(uint256).max, type(uint256).max, address(this), hex"01");
     }

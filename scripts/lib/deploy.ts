@@ -66,7 +66,6 @@ export const GOVERNED_FUNCTIONS = {
     "setBuf",
     "setTail",
     "setCusp",
-    "setMinDebtLeft",
     "setMaxDebtInAuction",
     "setMaxTotalDebtInAuction",
     "setIncentiveParams",
@@ -484,7 +483,6 @@ export async function listMockCollateral(
       buf: auction.buf,
       tail: auction.tail,
       cusp: auction.cusp,
-      minDebtLeft: spec.dust,
       maxDebtInAuction: auction.maxDebtInAuction,
     }),
   );

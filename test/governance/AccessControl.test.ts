@@ -32,11 +32,11 @@ const USER_ENTRY_POINTS: Record<GovernedContract, readonly string[]> = {
 };
 /** Functions only another protocol contract may call (checked by the contract itself). */
 const MODULE_ONLY: Record<GovernedContract, readonly string[]> = {
-  VaultEngine: ["seize", "payKeeper", "sellAuctionCollateral", "collectAuctionProceeds"],
+  VaultEngine: ["seize", "payKeeper", "sellAuctionCollateral", "endAuction", "collectAuctionProceeds"],
   OracleHub: [],
   RiskEngine: [],
   Liquidator: [],
-  DutchAuction: ["start", ...GUARDIAN_FUNCTIONS.DutchAuction],
+  DutchAuction: ["syncDust", "start", ...GUARDIAN_FUNCTIONS.DutchAuction],
 };
 /** AccessManaged's own hook: only the current authority may call it. */
 const AUTHORITY_ONLY = ["setAuthority"];
@@ -140,7 +140,6 @@ describe("AccessControl", function () {
             buf: (110n * WAD) / 100n,
             tail: 3_600,
             cusp: WAD / 2n,
-            minDebtLeft: WAD,
             maxDebtInAuction: 1_000_000n * WAD,
           },
         ],
@@ -148,7 +147,6 @@ describe("AccessControl", function () {
         setBuf: [weth, (120n * WAD) / 100n],
         setTail: [weth, 3_600],
         setCusp: [weth, (40n * WAD) / 100n],
-        setMinDebtLeft: [weth, 50n * WAD],
         setMaxDebtInAuction: [weth, 1_000_000n * WAD],
         setMaxTotalDebtInAuction: [1_000_000n * WAD],
         setIncentiveParams: [LOCAL_INCENTIVE],
@@ -278,6 +276,7 @@ describe("AccessControl", function () {
       const calls: [string, unknown[]][] = [
         ["payKeeper", [stranger.address, 1n]],
         ["sellAuctionCollateral", [1n, stranger.address, 1n, true, 0n]],
+        ["endAuction", [1n, 0n]],
         ["collectAuctionProceeds", [stranger.address, 1n]],
       ];
       expect(calls.map(([fn]) => fn)).to.have.members(MODULE_ONLY.VaultEngine.filter((fn) => fn !== "seize"));
@@ -307,6 +306,17 @@ describe("AccessControl", function () {
           .to.be.revertedWithCustomError(f.dutchAuction, "NotLiquidator")
           .withArgs(caller.address);
       }
+    });
+
+    it("syncDust_fromAnyoneButTheVaultEngine_revertsNotVaultEngine", async function () {
+      const weth = await f.weth.token.getAddress();
+      const engine = await actAs(f.vaultEngine);
+      for (const caller of [stranger, f.governor, await actAs(f.liquidator)]) {
+        await expect(f.dutchAuction.connect(caller).syncDust(weth, 0n))
+          .to.be.revertedWithCustomError(f.dutchAuction, "NotVaultEngine")
+          .withArgs(caller.address);
+      }
+      await expect(f.dutchAuction.connect(engine).syncDust(weth, 7n)).to.emit(f.dutchAuction, "DustSynced");
     });
 
     it("userEntryPoints_ofTheDutchAuction_needNoRole", async function () {

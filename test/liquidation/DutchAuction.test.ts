@@ -44,7 +44,7 @@ const MAX_CHIP = pct(10);
 const [WETH_SPEC, WBTC_SPEC] = LOCAL_COLLATERALS;
 const WETH_AUCTION = WETH_SPEC.auction!;
 const WBTC_AUCTION = WBTC_SPEC.auction!;
-const MIN_DEBT_LEFT = WETH_SPEC.dust; // the deployment lists every auction with minDebtLeft = dust
+const MIN_DEBT_LEFT = WETH_SPEC.dust; // the auction copies the engine's dust: the least debt a take may leave
 const BUF = WETH_AUCTION.buf;
 
 /** `auctions(id)` of a vault without a running auction. */
@@ -244,8 +244,8 @@ describe("DutchAuction", function () {
     }
 
     async function wethParams(): Promise<IDutchAuction.AuctionParamsStruct> {
-      const { curve, buf, tail, cusp, minDebtLeft, maxDebtInAuction } = await f.dutchAuction.auctionParams(weth);
-      return { curve, buf, tail, cusp, minDebtLeft, maxDebtInAuction };
+      const { curve, buf, tail, cusp, maxDebtInAuction } = await f.dutchAuction.auctionParams(weth);
+      return { curve, buf, tail, cusp, maxDebtInAuction };
     }
 
     it("addCollateral_engineListedToken_storesParamsAndEmits", async function () {
@@ -256,13 +256,14 @@ describe("DutchAuction", function () {
         buf: WAD,
         tail: MIN_TAIL,
         cusp: 0n,
-        minDebtLeft: 7n * WAD,
         maxDebtInAuction: 1_234n * WAD,
       };
       await expect(f.dutchAuction.addCollateral(token, params))
         .to.emit(f.dutchAuction, "CollateralAdded")
         .withArgs(token, Object.values(params));
       expect(plain(await f.dutchAuction.auctionParams(token))).to.deep.equal(params);
+      // The dust is the engine's (engineOnlyToken lists it with none).
+      expect(await f.dutchAuction.dust(token)).to.equal(0n);
       expect(await debtInAuction(token)).to.deep.equal([0n, 0n]);
       expect(await room(token)).to.deep.equal([1_234n * WAD, LOCAL_MAX_TOTAL_DEBT_IN_AUCTION]);
     });
@@ -355,14 +356,6 @@ describe("DutchAuction", function () {
         .withArgs(name("cusp"), MAX_CUSP + 1n, 0n, MAX_CUSP);
     });
 
-    it("setMinDebtLeft_anyValue_setsAndEmits", async function () {
-      const value = 2n ** 96n - 1n;
-      await expect(f.dutchAuction.setMinDebtLeft(weth, value))
-        .to.emit(f.dutchAuction, "MinDebtLeftSet")
-        .withArgs(weth, value);
-      expect((await f.dutchAuction.auctionParams(weth)).minDebtLeft).to.equal(value);
-    });
-
     it("setMaxDebtInAuction_anyValue_setsEmitsAndMovesTheCollateralRoom", async function () {
       for (const value of [0n, 777n * WAD, 2n ** 96n - 1n]) {
         await expect(f.dutchAuction.setMaxDebtInAuction(weth, value))
@@ -441,7 +434,7 @@ describe("DutchAuction", function () {
         () => f.dutchAuction.setBuf(token, WAD),
         () => f.dutchAuction.setTail(token, MIN_TAIL),
         () => f.dutchAuction.setCusp(token, 0n),
-        () => f.dutchAuction.setMinDebtLeft(token, 0n),
+        () => f.dutchAuction.dust(token),
         () => f.dutchAuction.setMaxDebtInAuction(token, WAD),
         () => f.dutchAuction.auctionParams(token),
         () => f.dutchAuction.debtInAuction(token),
@@ -455,14 +448,13 @@ describe("DutchAuction", function () {
     it("setters_withoutGovernorRole_revert", async function () {
       const outsider = f.users[5];
       const auction = f.dutchAuction.connect(outsider);
-      const params = { curve: weth, buf: WAD, tail: MIN_TAIL, cusp: 0n, minDebtLeft: 0n, maxDebtInAuction: 0n };
+      const params = { curve: weth, buf: WAD, tail: MIN_TAIL, cusp: 0n, maxDebtInAuction: 0n };
       const calls = [
         () => auction.addCollateral(wbtc, params),
         () => auction.setCurve(weth, weth),
         () => auction.setBuf(weth, WAD),
         () => auction.setTail(weth, MIN_TAIL),
         () => auction.setCusp(weth, 0n),
-        () => auction.setMinDebtLeft(weth, 0n),
         () => auction.setMaxDebtInAuction(weth, 0n),
         () => auction.setMaxTotalDebtInAuction(0n),
         () => auction.setIncentiveParams(LOCAL_INCENTIVE),
@@ -653,20 +645,24 @@ describe("DutchAuction", function () {
         .withArgs(wbtc, 1n, 0n);
     });
 
-    it("start_incentive_isTheKeeperIncentiveCappedByTheRequestsMax", async function () {
+    it("start_incentive_isTheKeeperIncentiveOnTheSmallerOfDebtAndLotValueCappedByTheRequestsMax", async function () {
       const liquidator = await asLiquidator();
       const keeper = f.users[7].address;
       const cases = [
-        // [debt to raise, the Liquidator's cap, incentive]
-        [1_000n * WAD, MAX, 21n * WAD],
-        [1_000n * WAD, 7n * WAD, 7n * WAD],
-        [1_000n * WAD, 21n * WAD, 21n * WAD],
-        [10_000_000n * WAD, MAX, 5_000n * WAD],
-        [1_000n * WAD, 0n, 0n],
+        // [debt to raise, collateral at 2,000, the Liquidator's cap, incentive]
+        [1_000n * WAD, WAD, MAX, 21n * WAD],
+        [1_000n * WAD, WAD, 7n * WAD, 7n * WAD],
+        [1_000n * WAD, WAD, 21n * WAD, 21n * WAD],
+        [10_000_000n * WAD, 10_000n * WAD, MAX, 5_000n * WAD],
+        // The lot is worth 2,000, not 1,000,000: the incentive is on 2,000.
+        [1_000_000n * WAD, WAD, MAX, 22n * WAD],
+        // A lot worth 99.999… (under the dust of 100) earns nothing, whatever its debt.
+        [1_000n * WAD, WAD / 20n - 1n, MAX, 0n],
+        [1_000n * WAD, WAD, 0n, 0n],
       ] as const;
       let total = 0n;
-      for (const [i, [debtToRaise, maxIncentive, incentive]] of cases.entries()) {
-        const lot = request({ vaultId: BigInt(i + 1), debtToRaise, keeper, maxIncentive });
+      for (const [i, [debtToRaise, collateralAmount, maxIncentive, incentive]] of cases.entries()) {
+        const lot = request({ vaultId: BigInt(i + 1), debtToRaise, collateralAmount, keeper, maxIncentive });
         expect(await f.dutchAuction.connect(liquidator).start.staticCall(lot)).to.equal(incentive);
         await expect(f.dutchAuction.connect(liquidator).start(lot))
           .to.emit(f.dutchAuction, "AuctionStarted")
@@ -1044,7 +1040,7 @@ describe("DutchAuction", function () {
       // which buy less than one unit (1e-8 WBTC) of collateral.
       await take(buyer, auction.auctionId, amountDown(auction.debt - 50n * WAD, 8, auction.startPrice));
       expect((await f.dutchAuction.auctions(auction.auctionId)).debtLeft).to.equal(MIN_DEBT_LEFT);
-      await f.dutchAuction.setMinDebtLeft(wbtc, MIN_DEBT_LEFT - 1_000n);
+      await f.vaultEngine.setDust(wbtc, MIN_DEBT_LEFT - 1_000n);
       await expect(
         f.dutchAuction.connect(buyer).take(auction.auctionId, 1n, MAX, buyer.address, "0x"),
       ).to.be.revertedWithCustomError(f.dutchAuction, "ZeroTake");
@@ -1171,11 +1167,11 @@ describe("DutchAuction", function () {
     });
 
     it("take_partialOfALotUnderTheMinimum_revertsTakeLeavesDust", async function () {
-      // A lot smaller than minDebtLeft from the start (the minimum was raised after it started).
+      // A lot raising less than the dust from the start (the dust was raised after it started).
       const buyer = f.users[1];
       await fund(buyer, f.weth);
       const auction = await startAuction(f.weth);
-      await f.dutchAuction.setMinDebtLeft(weth, auction.debt + 1n);
+      await f.vaultEngine.setDust(weth, auction.debt + 1n);
       await time.setNextBlockTimestamp(auction.startTime + 10n);
       await expect(f.dutchAuction.connect(buyer).take(auction.auctionId, WAD, MAX, buyer.address, "0x"))
         .to.be.revertedWithCustomError(f.dutchAuction, "TakeLeavesDust")
@@ -1577,7 +1573,7 @@ describe("DutchAuction", function () {
       });
     });
 
-    it("reset_debtLeftUnderMinDebtLeft_owesNothingAndAtTheMinimumOwesTheIncentive", async function () {
+    it("reset_debtLeftUnderTheDust_owesNothingAndAtTheDustOwesTheIncentive", async function () {
       const [, buyer] = f.users;
       const keeper = f.users[8];
       await fund(buyer, f.weth);
@@ -1589,8 +1585,8 @@ describe("DutchAuction", function () {
       await setPrice(f.weth, 2_500n * WAD);
       const startPrice = mulWadUp(2_500n * WAD, BUF);
 
-      // Raise the minimum above the debt left: a dust-sized auction earns nothing.
-      await f.dutchAuction.setMinDebtLeft(weth, MIN_DEBT_LEFT + 1n);
+      // Raise the dust above the debt left: a dust-sized auction earns nothing.
+      await f.vaultEngine.setDust(weth, MIN_DEBT_LEFT + 1n);
       const first = (await (await f.dutchAuction.reset(auction.auctionId, keeper.address)).wait())!;
       expect(eventsIn(first, f.dutchAuction, "AuctionReset")).to.deep.equal([
         { auctionId: auction.auctionId, keeper: keeper.address, startPrice, incentive: 0n },
@@ -1601,7 +1597,7 @@ describe("DutchAuction", function () {
       // Back to the minimum exactly: it earns the incentive again.
       await time.increaseTo(firstReset + 4_200n);
       await setPrice(f.weth, 2_500n * WAD);
-      await f.dutchAuction.setMinDebtLeft(weth, MIN_DEBT_LEFT);
+      await f.vaultEngine.setDust(weth, MIN_DEBT_LEFT);
       const incentive = keeperIncentive(MIN_DEBT_LEFT);
       expect(incentive).to.equal(20n * WAD + WAD / 10n);
       await expect(f.dutchAuction.reset(auction.auctionId, keeper.address))
@@ -1703,13 +1699,13 @@ describe("DutchAuction", function () {
         [f.wbtc, WBTC_SPEC],
       ] as const) {
         const params = await f.dutchAuction.auctionParams(await c.token.getAddress());
-        expect([params.buf, params.tail, params.cusp, params.minDebtLeft, params.maxDebtInAuction]).to.deep.equal([
+        expect([params.buf, params.tail, params.cusp, params.maxDebtInAuction]).to.deep.equal([
           spec.auction!.buf,
           spec.auction!.tail,
           spec.auction!.cusp,
-          spec.dust,
           spec.auction!.maxDebtInAuction,
         ]);
+        expect(await f.dutchAuction.dust(await c.token.getAddress())).to.equal(spec.dust);
       }
     });
   });

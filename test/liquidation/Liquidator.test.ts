@@ -266,13 +266,19 @@ describe("Liquidator", function () {
     return plans;
   }
 
-  /** The incentive from its definition (IDutchAuction.keeperIncentive, capped by the Liquidator). */
+  /**
+   * The incentive from its definition: the auction's (IDutchAuction.keeperIncentive on the smaller of
+   * the debt to raise and the lot's value, at most that, nothing under the dust), capped by the
+   * Liquidator.
+   */
   async function referenceIncentive(plan: Plan, keeper: string, caller = keeper): Promise<bigint> {
     const owner = plan.data.owner;
     if (plan.debtToRaise < plan.data.dust || keeper === owner || caller === owner) return 0n;
     const { tip, chip, maxIncentive } = await f.dutchAuction.incentiveParams();
-    const keeperIncentive = min(maxIncentive, tip + mulWadDown(plan.debtToRaise, chip));
     const seizedValue = valueDown(plan.collateralSeized, Number(plan.data.decimals), plan.data.price);
+    const base = min(plan.debtToRaise, seizedValue);
+    if (base < plan.data.dust) return 0n;
+    const keeperIncentive = min(min(maxIncentive, tip + mulWadDown(base, chip)), base);
     return min(keeperIncentive, mulWadDown(min(plan.debtSeized, seizedValue), plan.params.penalty) / 2n);
   }
 

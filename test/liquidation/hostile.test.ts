@@ -172,7 +172,6 @@ describe("Liquidation under hostile actors", function () {
       buf: auction.buf,
       tail: auction.tail,
       cusp: auction.cusp,
-      minDebtLeft: auction.minDebtLeft,
       maxDebtInAuction: auction.maxDebtInAuction,
     });
     const token = MockERC20__factory.connect(address, f.governor);
@@ -567,16 +566,15 @@ describe("Liquidation under hostile actors", function () {
     });
 
     it("farming_dustVaults_owesNothingForLiquidationsOrResets", async function () {
-      // Vaults left under a raised dust (and auctions under a raised minDebtLeft) are not worth a
-      // keeper's incentive: however many of them a farmer liquidates, in one call or a batch, and
-      // resets, it is owed nothing and only loses the penalties.
+      // Vaults left under a raised dust are not worth a keeper's incentive: however many of them a
+      // farmer liquidates, in one call or a batch, and resets, it is owed nothing and only loses the
+      // penalties. Their lots are worth less than the dust, so a reset ends them instead of restarting.
       const [owner, keeper] = f.users;
       const vaultIds: bigint[] = [];
       // 0.07 WETH: ≈ 157 of debt, just over the listing's dust of 100.
       for (let i = 0; i < 4; i++) vaultIds.push(await openVault(owner, f.weth, (7n * WAD) / 100n));
       await movePrice(f.weth, 2_580n * WAD);
       await f.vaultEngine.setDust(weth, 1_000n * WAD);
-      await f.dutchAuction.setMinDebtLeft(weth, 1_000n * WAD);
       await fund(keeper);
       const before = await worth([owner, keeper], vaultIds);
 
@@ -590,20 +588,29 @@ describe("Liquidation under hostile actors", function () {
         expect(liquidated.debtToRaise).to.be.lt(1_000n * WAD);
         expect(liquidated.incentive).to.equal(0n);
       }
-      // Stale after the tail, each auction is reset for nothing: its debt is under minDebtLeft.
+      // Stale after the tail or not, each reset ends its auction for nothing: the lot is worth less
+      // than the dust. The lot covers its debt, so the emptied vault owes all of it again.
       await time.increase(WETH_SPEC.auction!.tail + 1n);
       await market.setPrice(f, f.weth, 2_580n * WAD);
-      for (const vaultId of vaultIds) {
-        await expect(f.dutchAuction.connect(keeper).reset(vaultId, keeper.address))
-          .to.emit(f.dutchAuction, "AuctionReset")
-          .withArgs(vaultId, keeper.address, mulWadUp(2_580n * WAD, WETH_SPEC.auction!.buf), 0n);
+      for (const liquidated of [single, ...batch]) {
+        const receipt = (await (
+          await f.dutchAuction.connect(keeper).reset(liquidated.auctionId, keeper.address)
+        ).wait())!;
+        expect(auctionEvents(receipt, "AuctionReset")).to.deep.equal([]);
+        expect(auctionEvents<EndedArgs>(receipt, "AuctionEnded")).to.deep.equal([
+          {
+            auctionId: liquidated.auctionId,
+            collateralReturned: liquidated.collateralSeized,
+            debtReturned: liquidated.debtToRaise,
+            badDebt: 0n,
+          },
+        ]);
       }
       expect(await f.dutchAuction.incentivesOwed(keeper.address)).to.deep.equal([0n, 0n]);
       await expect(f.dutchAuction.connect(keeper).claimIncentives(keeper.address))
         .to.be.revertedWithCustomError(f.dutchAuction, "NothingToClaim")
         .withArgs(keeper.address);
-      // The farmer buys its lots back: all it has done is pay the penalties.
-      for (const vaultId of vaultIds) await take(keeper, vaultId, MAX);
+      // All the farmer has done is pay the penalties.
       expect(await worth([owner, keeper], vaultIds)).to.be.lt(before);
       await expectBooksBalanced();
     });
