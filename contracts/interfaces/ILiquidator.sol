@@ -9,8 +9,8 @@ pragma solidity 0.8.30;
 /// `slice · (1 + penalty)`. The DutchAuction's caps on debt in auction cut a liquidation down instead
 /// of skipping it: a cut liquidation moves the most debt whose debt to raise fits the room, with
 /// collateral in proportion, so a vault below health 1 (a whale above the caps included) can always be
-/// liquidated while the room holds a dust-sized slice. The Liquidator keeps no state of its own: what a liquidation changes is told by
-/// the VaultEngine's `Seized` and the DutchAuction's `AuctionStarted` events.
+/// liquidated while the room holds a dust-sized slice. The Liquidator keeps no state of its own: what a
+/// liquidation changes is told by the VaultEngine's `Seized` and the DutchAuction's `AuctionStarted` events.
 interface ILiquidator {
     /// @notice Per-collateral parameters [wad].
     /// @param penalty Liquidation penalty: the auction raises debt · (1 + penalty).

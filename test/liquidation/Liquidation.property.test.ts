@@ -1,16 +1,18 @@
 // Stateful property test of liquidation (fast-check): random vault actions (including top-ups of
-// vaults in auction), price paths, liquidations, takes, resets, claims of keeper incentives and time
-// jumps, under caps on debt in auction low enough to bind and with whales far above them. After
-// every step the ACCOUNTING.md identities hold, the auctions agree with the vaults and the caps,
-// every vault below health 1 can be liquidated while the room holds a dust-sized slice, and every
-// keeper can claim exactly what it is owed.
+// vaults in auction), price paths, feed jumps beyond maxJump that nobody pokes at once,
+// liquidations, takes, resets, claims of keeper incentives and time jumps, under caps on debt in
+// auction low enough to bind and with whales far above them. After every step the ACCOUNTING.md
+// identities hold, the auctions agree with the vaults and the caps, every vault below health 1 can
+// be liquidated while the room holds a dust-sized slice, no borrow or withdraw succeeds while a
+// stored price lags its feed beyond maxJump, no reset pays more than the lot it restarts is worth,
+// and every keeper can claim exactly what it is owed.
 import { expect } from "chai";
 import fc from "fast-check";
 import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { ContractTransactionReceipt } from "ethers";
-import { WAD, mulWadUp } from "../../keeper/src/math/fixedPoint";
+import { WAD, mulWadUp, valueDown } from "../../keeper/src/math/fixedPoint";
 import { deploySluiceFixture, type SluiceFixture } from "../helpers/fixtures";
 import * as market from "../helpers/market";
 import { propertyRuns, underCoverage } from "../helpers/runs";
@@ -31,10 +33,11 @@ type Action =
   | { kind: "withdraw"; vault: number; permille: number }
   | { kind: "wait"; seconds: number }
   | { kind: "price"; collateral: number; movePermille: number }
+  | { kind: "jump"; collateral: number; movePermille: number }
   | { kind: "liquidate"; vault: number; keeper: number }
   | { kind: "batch"; vaults: number[]; keeper: number }
   | { kind: "take"; auction: number; permille: number; priceSlackPermille: number }
-  | { kind: "reset"; auction: number; keeper: number }
+  | { kind: "reset"; auction: number; keeper: number; waitUntilStale: boolean }
   | { kind: "claim"; keeper: number; to: number }
   | { kind: "heal" };
 
@@ -51,7 +54,7 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
     }),
   },
   {
-    weight: 1,
+    weight: 2,
     arbitrary: fc.record({
       kind: fc.constant("whale" as const),
       collateral: fc.nat(1),
@@ -59,7 +62,7 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
     }),
   },
   {
-    weight: 1,
+    weight: 2,
     arbitrary: fc.record({
       kind: fc.constant("deposit" as const),
       user: fc.nat(USERS - 1),
@@ -91,6 +94,15 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
     }),
   },
   {
+    // The feed moves far beyond maxJump and nobody pokes yet: the stored price lags it.
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant("jump" as const),
+      collateral: fc.nat(1),
+      movePermille: fc.oneof(fc.integer({ min: -600, max: -320 }), fc.integer({ min: 320, max: 700 })),
+    }),
+  },
+  {
     weight: 4,
     arbitrary: fc.record({ kind: fc.constant("liquidate" as const), vault: fc.nat(), keeper: KEEPER }),
   },
@@ -107,11 +119,20 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
     arbitrary: fc.record({
       kind: fc.constant("take" as const),
       auction: fc.nat(),
-      permille: PERMILLE,
+      // Whole lots often, so auctions run to their end as well as shrink.
+      permille: fc.oneof(PERMILLE, fc.constant(1_000)),
       priceSlackPermille: fc.integer({ min: -20, max: 50 }),
     }),
   },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant("reset" as const), auction: fc.nat(), keeper: KEEPER }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant("reset" as const),
+      auction: fc.nat(),
+      keeper: KEEPER,
+      waitUntilStale: fc.boolean(),
+    }),
+  },
   {
     weight: 2,
     arbitrary: fc.record({ kind: fc.constant("claim" as const), keeper: KEEPER, to: fc.nat(USERS + KEEPERS - 1) }),
@@ -137,7 +158,12 @@ const EXPECTED = new Set([
   "NoDebt",
   "NothingToClaim",
   "StalePrice",
+  "PriceLagsFeed",
+  "TakeLeavesDustLot",
 ]);
+
+/** What a borrow or withdraw may meet while the stored price lags its feed: never success. */
+const LAG_REFUSALS = ["PriceLagsFeed", "DebtCeilingExceeded", "GlobalDebtCeilingExceeded", "DebtBelowDust"];
 
 /** What the runs actually exercised: a property that never liquidated anything proves nothing. */
 const exercised = {
@@ -147,8 +173,12 @@ const exercised = {
   resets: 0,
   claims: 0,
   topUpsInAuction: 0,
-  /** Liquidations of vaults whose debt to raise was over the room (cut down to it). */
-  whaleCuts: 0,
+  /** Checks that found a whale (a vault worth several caps) below health 1 and liquidatable. */
+  unsafeWhalesLiquidatable: 0,
+  /** Reset calls that ended a lot worth less than dust. */
+  dustLotsEnded: 0,
+  /** Checks that found a stored price lagging its feed beyond maxJump and borrowing refused. */
+  lagRefusals: 0,
 };
 
 describe("Liquidation (stateful property)", function () {
@@ -166,13 +196,14 @@ describe("Liquidation (stateful property)", function () {
       }),
       // A fixed seed: the runs (and so the counts checked below) are the same on every machine. No
       // shrinking: every replay redeploys and reruns a chain, so the first counterexample is reported.
-      { numRuns: propertyRuns(8), seed: 20261128, endOnFailure: true },
+      { numRuns: propertyRuns(12), seed: 20261128, endOnFailure: true },
     );
     expect(exercised.liquidations, "liquidations across runs").to.be.gt(0);
     expect(exercised.takes, "takes across runs").to.be.gt(0);
     expect(exercised.endedAuctions, "auctions run to their end").to.be.gt(0);
     expect(exercised.claims, "incentives claimed").to.be.gt(0);
-    expect(exercised.whaleCuts, "whales above the caps cut down and liquidated").to.be.gt(0);
+    expect(exercised.lagRefusals, "borrowing refused while a price lagged its feed").to.be.gt(0);
+    expect(exercised.unsafeWhalesLiquidatable, "unsafe whales above the caps found liquidatable").to.be.gt(0);
     // The rarer moves show up only in the full count of runs.
     if (!underCoverage) {
       expect(exercised.resets, "auctions reset").to.be.gt(0);
@@ -272,7 +303,6 @@ class Run {
     if (!receipt) return;
     for (const liquidation of await market.liquidationsIn(this.f, receipt)) {
       exercised.liquidations++;
-      if (this.whaleVaults.has(liquidation.vaultId)) exercised.whaleCuts++;
       this.earned[this.keeperIndex(liquidation.keeper)] += liquidation.incentive;
     }
   }
@@ -363,6 +393,12 @@ class Run {
       case "price":
         await this.publish(action.collateral, action.movePermille);
         return;
+      case "jump": {
+        const c = this.collaterals[action.collateral];
+        const [, answer] = await c.feed.latestRoundData();
+        await c.feed.setAnswer((answer * BigInt(1_000 + action.movePermille)) / 1_000n);
+        return;
+      }
       case "liquidate": {
         const id = this.pick(this.vaults, action.vault);
         if (id === undefined) return;
@@ -411,10 +447,37 @@ class Run {
         const id = this.pick(await dutchAuction.activeAuctions(), action.auction);
         if (id === undefined) return;
         const keeper = this.keepers[action.keeper];
+        if (action.waitUntilStale) {
+          // Time passes until the auction is past its age limit; the feeds keep publishing meanwhile.
+          const { tail } = await dutchAuction.auctionParams((await engine.vaults(id)).collateral);
+          const { startTime } = await dutchAuction.auctions(id);
+          const now = BigInt(await time.latest());
+          if (now <= startTime + tail) {
+            await time.increase(startTime + tail + 1n - now);
+            await this.publish(-1, 0);
+          }
+        }
+        // The lot and its value at the oracle price the reset will restart from.
+        const [, collateralLeft] = await engine.auctionLot(id);
+        const decimals = await this.decimalsOfVault(id);
         const receipt = await this.attempt(() => dutchAuction.connect(keeper).reset(id, keeper.address));
         if (!receipt) return;
-        exercised.resets++;
         const [reset] = this.auctionEvents(receipt, "AuctionReset");
+        if (!reset) {
+          // A lot worth less than dust is ended instead of restarted, for nothing.
+          expect(
+            this.auctionEvents(receipt, "AuctionEnded"),
+            "a reset that restarts nothing ends the auction",
+          ).to.have.length(1);
+          exercised.dustLotsEnded++;
+          return;
+        }
+        exercised.resets++;
+        // A reset never pays more than the lot it restarts is worth.
+        const price = await this.f.oracleHub.price((await engine.vaults(id)).collateral);
+        expect(reset.incentive, `reset incentive of auction ${id}`).to.be.lte(
+          valueDown(collateralLeft, decimals, price),
+        );
         this.earned[action.keeper] += reset.incentive;
         return;
       }
@@ -471,7 +534,7 @@ class Run {
   }
 
   async check(): Promise<void> {
-    const { vaultEngine: engine, dutchAuction, riskEngine, liquidator } = this.f;
+    const { vaultEngine: engine, dutchAuction, riskEngine, liquidator, oracleHub } = this.f;
 
     // Debt conservation and collateral conservation (auction collateral included), exactly; the
     // auctions agree with their vaults, with `activeAuctions` and with the debt-in-auction counters.
@@ -506,6 +569,7 @@ class Run {
       if ((await riskEngine.healthFactor(id)) >= WAD) continue;
       try {
         await liquidator.liquidate.staticCall(id, this.keepers[0].address);
+        if (this.whaleVaults.has(id)) exercised.unsafeWhalesLiquidatable++;
       } catch (error) {
         expect(this.errorName(error), `vault ${id}`).to.equal("NoAuctionRoom");
         const { penalty } = await liquidator.liquidationParams(vault.collateral);
@@ -514,6 +578,34 @@ class Run {
         const room = collateralRoom < totalRoom ? collateralRoom : totalRoom;
         // Up to the rounding of the cut: a slice of dust plus two wei.
         expect(room, `room for vault ${id}`).to.be.lt(mulWadUp(dust + 2n, WAD + penalty) + 1n);
+      }
+    }
+
+    // No borrow or withdraw goes through while a stored price lags its feed beyond maxJump.
+    for (const c of this.collaterals) {
+      const token = await c.token.getAddress();
+      const [, , lag] = await oracleHub.priceLag(token);
+      if (lag <= (await oracleHub.feedConfig(token)).maxJump) continue;
+      const open = this.vaults.filter(
+        (_, i) => vaults[i].collateral === token && !vaults[i].inAuction && vaults[i].collateralAmount > 1n,
+      );
+      for (const id of open.slice(0, 3)) {
+        const owner = await ethers.getSigner((await engine.vaults(id)).owner);
+        for (const send of [
+          () => engine.connect(owner).borrow.staticCall(id, WAD, owner.address),
+          () => engine.connect(owner).withdraw.staticCall(id, 1n, owner.address),
+        ]) {
+          let refused: string | undefined;
+          try {
+            await send();
+          } catch (error) {
+            refused = this.errorName(error);
+          }
+          // A vault without debt needs no price to withdraw from.
+          if (refused === undefined && (await engine.vaults(id)).normalizedDebt === 0n) continue;
+          expect(refused, `vault ${id} while the price lags`).to.be.oneOf(LAG_REFUSALS);
+          if (refused === "PriceLagsFeed") exercised.lagRefusals++;
+        }
       }
     }
 
