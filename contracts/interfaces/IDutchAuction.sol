@@ -71,6 +71,8 @@ interface IDutchAuction {
     error CollateralNotListed(address collateral);
     error OutOfRange(bytes32 parameter, uint256 value, uint256 min, uint256 max);
     error AuctionNotActive(uint256 auctionId);
+    /// @notice `auctionPriceAt` was asked about a time before the auction's current start.
+    error TimestampBeforeStart(uint256 auctionId, uint256 timestamp, uint256 startTime);
     /// @notice The vault already has a running auction.
     error AuctionActive(uint256 auctionId);
     /// @notice The auction is older than `tail` or cheaper than `cusp`: it must be reset first.
@@ -209,6 +211,12 @@ interface IDutchAuction {
     function auctionStatus(
         uint256 auctionId
     ) external view returns (bool needsReset, uint256 price, uint256 collateralLeft, uint256 debtLeft);
+
+    /// @notice The price [wad] a take of the running auction would pay at `timestamp` (now or later),
+    /// as its curve gives it from the current start: what the LP command line and keepers plot and plan
+    /// with. It assumes no reset in between; whether the auction needs one by then is `needsReset` of
+    /// `auctionStatus` at that time (past `tail`, or below `cusp` of the start price).
+    function auctionPriceAt(uint256 auctionId, uint256 timestamp) external view returns (uint256 price);
 
     /// @notice Ids of all auctions still running (a scan over every vault id).
     function activeAuctions() external view returns (uint256[] memory);

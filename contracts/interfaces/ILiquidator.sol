@@ -26,6 +26,44 @@ interface ILiquidator {
         uint64 lotMargin;
     }
 
+    /// @notice Why `liquidate` would refuse a vault now; `None`: it would liquidate it.
+    /// `Unpriced`: the collateral's oracle price is stale or broken. `Unknown`: no such vault, or its
+    /// collateral is not listed in the Liquidator, the RiskEngine or the DutchAuction.
+    enum Refusal {
+        None,
+        Healthy,
+        InAuction,
+        BorrowedThisBlock,
+        NoRoom,
+        Unpriced,
+        Unknown
+    }
+
+    /// @notice What `liquidate(vaultId, msg.sender)` sent by `msg.sender` would do in the block the
+    /// view runs in (see `previewLiquidation`). Amounts are zero unless `refusal` is `None`.
+    /// @param health The vault's health [wad] (zero when `Unpriced` or `Unknown`, or in auction).
+    /// @param full The closed-form slice is the whole vault (a lot needing all the collateral counts).
+    /// @param cut The liquidation is cut down to the room under the caps.
+    /// @param debtSlice The closed-form debt slice [wad] before any cut (a field named `slice` would
+    /// be shadowed by `Array.prototype.slice` in ethers results).
+    /// @param collateralSeized Collateral put under auction [token units].
+    /// @param normalizedDebtSeized Normalised debt taken out of the vault.
+    /// @param debtSeized That debt with fees to now [wad], rounded up.
+    /// @param debtToRaise What the auction will raise [wad].
+    /// @param incentive What the DutchAuction will owe the keeper [wad].
+    struct LiquidationPreview {
+        Refusal refusal;
+        uint256 health;
+        bool full;
+        bool cut;
+        uint256 debtSlice;
+        uint256 collateralSeized;
+        uint256 normalizedDebtSeized;
+        uint256 debtSeized;
+        uint256 debtToRaise;
+        uint256 incentive;
+    }
+
     error ZeroAddress();
     error CollateralNotListed(address collateral);
     error CollateralAlreadyListed(address collateral);
@@ -71,9 +109,12 @@ interface ILiquidator {
 
     // ---------------------------------------------------------------- views
 
-    /// @notice The debt slice [wad] a liquidation of the vault would take now (its whole debt for a
-    /// full liquidation), before any cap.
-    function sliceOf(uint256 vaultId) external view returns (uint256 slice, bool full);
+    /// @notice What `liquidate(vaultId, msg.sender)` sent by `msg.sender` would do now, without
+    /// reverting: the refusal it would meet, or the slice, the collateral and debt it would seize, the
+    /// debt the auction would raise and the incentive it would owe. Keepers and upkeeps plan with it:
+    /// call it with the keeper's address as `from` and on the pending block (on the latest block a
+    /// vault that borrowed in it reads `BorrowedThisBlock`); it sizes exactly as `liquidate` does.
+    function previewLiquidation(uint256 vaultId) external view returns (LiquidationPreview memory preview);
 
     function liquidationParams(address collateral) external view returns (LiquidationParams memory);
 }

@@ -138,10 +138,15 @@ interface IRiskEngine is IRiskModel {
         uint256 vaultId
     ) external view returns (uint256 base, uint256 volPenalty, uint256 sizePenalty, uint256 effective);
 
-    /// @notice `V · LT / debt` [wad]; the largest uint256 for a vault without debt.
+    /// @notice `V · LT / debt` [wad] of the collateral the vault holds (not what it has under auction),
+    /// at the stored oracle price; the largest uint256 for a vault without debt.
     function healthFactor(uint256 vaultId) external view returns (uint256);
 
-    /// @notice True iff the vault's health is below 1.
+    /// @notice True iff the vault's health is below 1: the risk, not a promise that `liquidate` accepts
+    /// the vault now. A vault in auction reads unsafe here while its remaining collateral is thin, yet
+    /// cannot be liquidated again until its auction ends; `liquidate` also refuses a vault that
+    /// borrowed in the same block or finds no room under the caps. What `liquidate` would do is
+    /// `ILiquidator.previewLiquidation`, the view keepers plan with.
     function isLiquidatable(uint256 vaultId) external view returns (bool);
 
     /// @notice The applied volatility penalty as of now [wad].

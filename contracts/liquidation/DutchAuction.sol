@@ -12,6 +12,7 @@ import {IPriceCurve} from "../interfaces/IPriceCurve.sol";
 import {ITakeCallback} from "../interfaces/ITakeCallback.sol";
 import {IVaultEngine} from "../interfaces/IVaultEngine.sol";
 import {FixedPointMath, WAD} from "../libraries/FixedPointMath.sol";
+import {LiquidationMath} from "../libraries/LiquidationMath.sol";
 
 /// @title DutchAuction
 /// @notice See {IDutchAuction}.
@@ -293,6 +294,15 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
     }
 
     /// @inheritdoc IDutchAuction
+    function auctionPriceAt(uint256 auctionId, uint256 timestamp) external view returns (uint256) {
+        Lot memory lot = _load(auctionId);
+        if (lot.debtLeft == 0) revert AuctionNotActive(auctionId);
+        if (timestamp < lot.startTime) revert TimestampBeforeStart(auctionId, timestamp, lot.startTime);
+        (address collateral, ) = vaultEngine.auctionLot(auctionId);
+        return _configs[collateral].curve.price(lot.startPrice, timestamp - lot.startTime);
+    }
+
+    /// @inheritdoc IDutchAuction
     function activeAuctions() external view returns (uint256[] memory ids) {
         uint256 count = vaultEngine.vaultCount();
         uint256 active;
@@ -437,7 +447,14 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
         if (needsReset) revert AuctionNeedsReset(auctionId);
         if (sale.price > maxPrice) revert PriceAboveMax(sale.price, maxPrice);
 
-        (sale.collateralBought, sale.debtPaid) = _fill(collateralLeft, lot.debtLeft, config, sale.price, maxCollateral);
+        (sale.collateralBought, sale.debtPaid) = LiquidationMath.fill(
+            collateralLeft,
+            lot.debtLeft,
+            maxCollateral,
+            sale.price,
+            config.decimals,
+            config.dust
+        );
         uint256 debtLeft = lot.debtLeft - sale.debtPaid;
         sale.ended = debtLeft == 0 || sale.collateralBought == collateralLeft;
         if (sale.ended) {
@@ -456,51 +473,8 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
         }
     }
 
-    /// @dev How much a take buys and pays, rounding for the protocol: the buyer pays the value rounded
-    /// up and receives collateral rounded down.
-    function _fill(
-        uint256 collateralLeft,
-        uint256 debtLeft,
-        CollateralConfig storage config,
-        uint256 price,
-        uint256 maxCollateral
-    ) internal view returns (uint256 collateralBought, uint256 debtPaid) {
-        (uint256 dust_, uint8 decimals) = (config.dust, config.decimals);
-        collateralBought = Math.min(collateralLeft, maxCollateral);
-        if (collateralBought == 0) revert ZeroTake();
-        debtPaid = FixedPointMath.valueUp(collateralBought, decimals, price);
-        if (debtPaid >= debtLeft) {
-            // Nothing is sold once the debt is covered: buy just enough for what is left.
-            debtPaid = debtLeft;
-            collateralBought = Math.min(collateralBought, FixedPointMath.amountDown(debtPaid, decimals, price));
-        } else if (collateralBought < collateralLeft) {
-            // A partial take may not leave dust to raise: it is trimmed to leave exactly the dust.
-            if (debtLeft - debtPaid < dust_) {
-                if (debtLeft <= dust_) revert TakeLeavesDust(debtLeft - debtPaid, dust_);
-                debtPaid = debtLeft - dust_;
-                collateralBought = FixedPointMath.amountDown(debtPaid, decimals, price);
-            }
-            // Nor a lot worth less than the dust at its price: it is trimmed to leave the fewest token
-            // units worth the dust (`amountUp` is the least amount whose `valueDown` reaches it). Trimming
-            // only lowers the payment, so the debt left stays at least the dust.
-            uint256 kept = collateralLeft - collateralBought;
-            if (FixedPointMath.valueDown(kept, decimals, price) < dust_) {
-                uint256 leastKept = FixedPointMath.amountUp(dust_, decimals, price);
-                if (collateralLeft <= leastKept) {
-                    revert TakeLeavesDustLot(kept, FixedPointMath.valueDown(kept, decimals, price), dust_);
-                }
-                collateralBought = collateralLeft - leastKept;
-                debtPaid = FixedPointMath.valueUp(collateralBought, decimals, price);
-            }
-            if (collateralBought == 0) revert ZeroTake();
-        }
-    }
-
-    /// @dev The keeper incentive on `base`, the smaller of an auction's debt and its lot's value:
-    /// nothing under the dust, and never more than `base`, so no incentive exceeds what the lot is worth.
     function _incentiveOn(uint256 base, uint256 dust_) internal view returns (uint256) {
-        if (base < dust_) return 0;
-        return Math.min(keeperIncentive(base), base);
+        return LiquidationMath.incentiveDown(_incentive, base, dust_);
     }
 
     /// @dev Ends an auction whose lot is worth less than the dust (`lotValueUp`, rounded up, at the

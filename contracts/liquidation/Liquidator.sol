@@ -21,15 +21,6 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
     /// @dev Collateral types a batch keeps snapshots of.
     uint256 internal constant MAX_MARKETS = 4;
 
-    /// @dev Why a vault cannot be liquidated now.
-    enum Refusal {
-        None,
-        InAuction,
-        BorrowedThisBlock,
-        Healthy,
-        NoRoom
-    }
-
     /// @dev A liquidation as `_plan` decided and sized it.
     struct Plan {
         Refusal refusal;
@@ -38,10 +29,10 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
     }
 
     /// @dev What liquidating a vault of one collateral type needs besides the vault, read once per run
-    /// of a batch. `ready` is false when the type cannot be liquidated now.
+    /// of a batch. `status` is `None` when the type can be liquidated now, else why not.
     struct Market {
         address collateral;
-        bool ready;
+        Refusal status;
         LiquidationParams params;
         uint256 rate; // [ray]
         uint256 price; // [wad]
@@ -203,15 +194,9 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
         uint256 totalRoom
     ) internal returns (uint256) {
         // Unlisted here, or unpriced (a stale oracle): skipped, not fatal to the batch.
-        if (!market.ready) return 0;
+        if (market.status != Refusal.None) return 0;
         _price(vault, market);
-        uint256 threshold = ThresholdMath.threshold(
-            market.base,
-            market.minThreshold,
-            market.volPenalty,
-            ThresholdMath.sizePenalty(vault.value, market.depth, market.maxSizePenalty)
-        );
-        Plan memory plan = _plan(vault, market.params, threshold, Math.min(market.room, totalRoom));
+        Plan memory plan = _plan(vault, market.params, _threshold(vault, market), Math.min(market.room, totalRoom));
         if (plan.refusal != Refusal.None) return 0;
         vaultEngine.seize(vaultId, plan.sizing.collateralAmount, plan.sizing.normalizedDebt);
         auction.start(_startRequest(vaultId, keeper, vault, market.params, plan.sizing));
@@ -267,14 +252,16 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
         }
         market = _market(collateral);
         if (batch.marketCount < MAX_MARKETS) batch.markets[batch.marketCount++] = market;
-        if (market.ready && batch.totalRoom == type(uint256).max) batch.totalRoom = market.totalRoom;
+        if (market.status == Refusal.None && batch.totalRoom == type(uint256).max) batch.totalRoom = market.totalRoom;
     }
 
-    /// @dev A collateral type's snapshot; `ready` is false when it cannot be liquidated now.
+    /// @dev A collateral type's snapshot, with `status` saying why it cannot be liquidated now, if so.
     function _market(address collateral) internal view returns (Market memory market) {
         market.collateral = collateral;
+        market.status = Refusal.Unknown;
         market.params = _params[collateral];
         if (market.params.targetHealth == 0) return market;
+        // The engine listed the collateral of every vault it opened: what fails here is the price.
         try vaultEngine.liquidationInputs(collateral) returns (
             uint256 rate,
             uint256 price,
@@ -283,6 +270,7 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
         ) {
             (market.rate, market.price, market.decimals, market.dust) = (rate, price, decimals, dust);
         } catch {
+            market.status = Refusal.Unpriced;
             return market;
         }
         // A type the risk engine or the auction does not list cannot be liquidated either: skipped.
@@ -303,7 +291,21 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
         } catch {
             return market;
         }
-        market.ready = true;
+        market.status = Refusal.None;
+    }
+
+    /// @dev The vault's liquidation threshold from its market's snapshot, as `RiskEngine.thresholdFor`.
+    function _threshold(
+        IVaultEngine.LiquidationData memory vault,
+        Market memory market
+    ) internal pure returns (uint256) {
+        return
+            ThresholdMath.threshold(
+                market.base,
+                market.minThreshold,
+                market.volPenalty,
+                ThresholdMath.sizePenalty(vault.value, market.depth, market.maxSizePenalty)
+            );
     }
 
     /// @dev Prices a stored vault with its market, as `VaultEngine.liquidationData` would.
@@ -348,6 +350,13 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
         (plan.refusal, plan.health) = (refusal, health);
     }
 
+    function _previewRefusal(
+        Refusal refusal,
+        uint256 health
+    ) internal pure returns (LiquidationPreview memory preview) {
+        (preview.refusal, preview.health) = (refusal, health);
+    }
+
     function _refuse(Refusal refusal, uint256 vaultId, uint256 health, address collateral) internal pure {
         if (refusal == Refusal.InAuction) revert VaultInAuction(vaultId);
         if (refusal == Refusal.BorrowedThisBlock) revert BorrowedThisBlock(vaultId);
@@ -358,12 +367,45 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
     // ---------------------------------------------------------------- views
 
     /// @inheritdoc ILiquidator
-    function sliceOf(uint256 vaultId) external view returns (uint256 slice, bool full) {
-        IVaultEngine.LiquidationData memory vault = vaultEngine.liquidationData(vaultId);
-        LiquidationParams memory params = _listed(vault.collateral);
-        uint256 threshold = riskEngine.thresholdFor(vault.collateral, vault.value);
+    /// @dev Reads like one vault of a batch (no revert for an unknown or unpriced vault), then owes
+    /// the incentive exactly as `DutchAuction.start` will: on the smaller of the debt to raise and the
+    /// lot's value, capped by `_maxIncentive`.
+    function previewLiquidation(uint256 vaultId) external view returns (LiquidationPreview memory preview) {
+        IVaultEngine.LiquidationData memory vault = _stored(vaultId);
+        if (vault.owner == address(0)) return _previewRefusal(Refusal.Unknown, 0);
+        Market memory market = _market(vault.collateral);
+        if (market.status != Refusal.None) return _previewRefusal(market.status, 0);
+        _price(vault, market);
+        Plan memory plan = _plan(
+            vault,
+            market.params,
+            _threshold(vault, market),
+            Math.min(market.room, market.totalRoom)
+        );
+        if (plan.refusal != Refusal.None) return _previewRefusal(plan.refusal, plan.health);
+        LiquidationMath.Sizing memory sizing = plan.sizing;
+        uint256 lotValue = FixedPointMath.valueDown(sizing.collateralAmount, vault.decimals, vault.price);
+        uint256 incentive = Math.min(
+            LiquidationMath.incentiveDown(
+                auction.incentiveParams(),
+                Math.min(sizing.debtToRaise, lotValue),
+                vault.dust
+            ),
+            _maxIncentive(msg.sender, vault, market.params.penalty, sizing)
+        );
         return
-            LiquidationMath.sliceUp(vault, params, threshold, ThresholdMath.health(vault.value, threshold, vault.debt));
+            LiquidationPreview({
+                refusal: Refusal.None,
+                health: plan.health,
+                full: sizing.full,
+                cut: sizing.cut,
+                debtSlice: sizing.debtSlice,
+                collateralSeized: sizing.collateralAmount,
+                normalizedDebtSeized: sizing.normalizedDebt,
+                debtSeized: sizing.debt,
+                debtToRaise: sizing.debtToRaise,
+                incentive: incentive
+            });
     }
 
     /// @inheritdoc ILiquidator

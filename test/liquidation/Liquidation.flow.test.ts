@@ -38,12 +38,12 @@ describe("Liquidation flow", function () {
     await expectBooksBalanced();
 
     // First liquidation: a partial slice, auctioned under the vault's own id.
-    const [slice, full] = await f.liquidator.sliceOf(vaultId);
+    const { debtSlice: slice, full } = await f.liquidator.previewLiquidation(vaultId);
     expect(full).to.equal(false);
     const debtBefore = await f.vaultEngine.debtOf(vaultId);
     const first = await market.liquidate(f, vaultId, keeper, keeper);
     expect(first.auctionId).to.equal(vaultId);
-    // sliceOf ran a block earlier: the slewing penalty moves the answer by a hair.
+    // The preview ran a block earlier: the slewing penalty moves the answer by a hair.
     expect(first.debtSeized).to.be.closeTo(slice, slice / 10n ** 4n);
     expect(debtBefore - (await f.vaultEngine.debtOf(vaultId))).to.be.closeTo(slice, slice / 10n ** 4n);
     // The keeper is owed its incentive; nothing is minted until it claims.
@@ -130,7 +130,7 @@ describe("Liquidation flow", function () {
     const first = await market.liquidate(f, vaultIds[0], keeper, keeper);
     const [room] = await f.dutchAuction.room(weth);
     expect(room).to.equal(cap - first.debtToRaise);
-    const [slice] = await f.liquidator.sliceOf(vaultIds[1]);
+    const { debtSlice: slice } = await f.liquidator.previewLiquidation(vaultIds[1]);
     const { penalty } = await f.liquidator.liquidationParams(weth);
     expect(mulWadUp(slice, WAD + penalty)).to.be.gt(room);
     // The second vault does not fit: its liquidation is cut down to the room left, not skipped.

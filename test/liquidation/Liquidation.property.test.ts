@@ -162,6 +162,17 @@ const EXPECTED = new Set([
   "TakeLeavesDustLot",
 ]);
 
+/** ILiquidator.Refusal, by value, as the custom error `liquidate` reverts with for it. */
+const PREVIEW_REFUSALS = [
+  "none",
+  "VaultHealthy",
+  "VaultInAuction",
+  "BorrowedThisBlock",
+  "NoAuctionRoom",
+  "StalePrice",
+  "unknown",
+];
+
 /** What a borrow or withdraw may meet while the stored price lags its feed: never success. */
 const LAG_REFUSALS = ["PriceLagsFeed", "DebtCeilingExceeded", "GlobalDebtCeilingExceeded", "DebtBelowDust"];
 
@@ -179,6 +190,8 @@ const exercised = {
   dustLotsEnded: 0,
   /** Checks that found a stored price lagging its feed beyond maxJump and borrowing refused. */
   lagRefusals: 0,
+  /** Liquidations whose preview, in their block, said exactly what they did. */
+  previewsMatched: 0,
 };
 
 describe("Liquidation (stateful property)", function () {
@@ -202,6 +215,7 @@ describe("Liquidation (stateful property)", function () {
     expect(exercised.takes, "takes across runs").to.be.gt(0);
     expect(exercised.endedAuctions, "auctions run to their end").to.be.gt(0);
     expect(exercised.claims, "incentives claimed").to.be.gt(0);
+    expect(exercised.previewsMatched, "liquidations matched by their preview").to.be.gt(0);
     expect(exercised.lagRefusals, "borrowing refused while a price lagged its feed").to.be.gt(0);
     expect(exercised.unsafeWhalesLiquidatable, "unsafe whales above the caps found liquidatable").to.be.gt(0);
     // The rarer moves show up only in the full count of runs.
@@ -265,12 +279,19 @@ class Run {
   private async attempt(
     send: () => Promise<{ wait(): Promise<ContractTransactionReceipt | null> }>,
   ): Promise<ContractTransactionReceipt | undefined> {
+    return (await this.attemptNamed(send)).receipt;
+  }
+
+  /** As `attempt`, also naming the expected refusal it met. */
+  private async attemptNamed(
+    send: () => Promise<{ wait(): Promise<ContractTransactionReceipt | null> }>,
+  ): Promise<{ receipt?: ContractTransactionReceipt; refusal?: string }> {
     try {
-      return (await (await send()).wait())!;
+      return { receipt: (await (await send()).wait())! };
     } catch (error) {
       const name = this.errorName(error);
       if (!name || !EXPECTED.has(name)) throw error;
-      return undefined;
+      return { refusal: name };
     }
   }
 
@@ -403,9 +424,33 @@ class Run {
         const id = this.pick(this.vaults, action.vault);
         if (id === undefined) return;
         const keeper = this.keepers[action.keeper];
-        await this.recordLiquidations(
-          await this.attempt(() => liquidator.connect(keeper).liquidate(id, keeper.address)),
+        // The preview, in the very block the liquidation runs in, must say exactly what it does.
+        await time.setNextBlockTimestamp((await time.latest()) + 1);
+        const preview = await liquidator.connect(keeper).previewLiquidation(id, { blockTag: "pending" });
+        const { receipt, refusal } = await this.attemptNamed(() =>
+          liquidator.connect(keeper).liquidate(id, keeper.address),
         );
+        if (!receipt) {
+          expect(PREVIEW_REFUSALS[Number(preview.refusal)], `preview of vault ${id}`).to.equal(refusal);
+          return;
+        }
+        expect(preview.refusal, `preview of vault ${id}`).to.equal(0n);
+        const [done] = await market.liquidationsIn(this.f, receipt);
+        expect({
+          collateralSeized: done.collateralSeized,
+          normalizedDebtSeized: done.normalizedDebtSeized,
+          debtSeized: done.debtSeized,
+          debtToRaise: done.debtToRaise,
+          incentive: done.incentive,
+        }).to.deep.equal({
+          collateralSeized: preview.collateralSeized,
+          normalizedDebtSeized: preview.normalizedDebtSeized,
+          debtSeized: preview.debtSeized,
+          debtToRaise: preview.debtToRaise,
+          incentive: preview.incentive,
+        });
+        exercised.previewsMatched++;
+        await this.recordLiquidations(receipt);
         return;
       }
       case "batch": {

@@ -56,6 +56,8 @@ type LiquidationParams = ILiquidator.LiquidationParamsStructOutput;
 const plain = (struct: unknown): Record<string, unknown> => (struct as Result).toObject();
 const PENDING = { blockTag: "pending" } as const;
 const MAX_UINT256 = 2n ** 256n - 1n;
+/** ILiquidator.Refusal. */
+const REFUSAL = { None: 0n, Healthy: 1n, InAuction: 2n, BorrowedThisBlock: 3n, NoRoom: 4n, Unpriced: 5n, Unknown: 6n };
 const GAS = { gasLimit: 3_000_000n } as const;
 const pct = (percent: number): bigint => (BigInt(Math.round(percent * 100)) * WAD) / 10_000n;
 const name = (parameter: string): string => ethers.encodeBytes32String(parameter);
@@ -183,7 +185,7 @@ describe("Liquidator", function () {
         ...vault,
         room,
         cut: sizing.cut,
-        slice: sizing.cut ? divWadDown(room, WAD + params.penalty) : sizing.slice,
+        slice: sizing.cut ? divWadDown(room, WAD + params.penalty) : sizing.debtSlice,
         full: sizing.full && !sizing.cut,
       },
       sizing.normalizedDebt,
@@ -927,30 +929,29 @@ describe("Liquidator", function () {
       expect(event.normalizedDebtSeized).to.equal(plan.data.normalizedDebt);
       expect(event.debtToRaise).to.equal(mulWadUp(plan.data.debt, WAD + WETH_LIQUIDATION.penalty));
       // The large vault at the same health stays partial.
-      const [, full] = await f.liquidator.sliceOf(large);
-      expect(full).to.equal(false);
+      expect((await f.liquidator.previewLiquidation(large)).full).to.equal(false);
     });
 
-    it("sliceOf_unhealthyVault_isTheClosedFormBeforeAnyCap", async function () {
+    it("previewLiquidation_capLeavingNoRoom_reportsNoRoomWithTheHealthAndSeizesNothing", async function () {
       const vaultId = await openVault(f.users[0], f.weth, 10n * WAD);
       await movePrice(f.weth, 2_580n * WAD);
-      // A cap that leaves no room changes what liquidate does, not what sliceOf reports.
       await f.dutchAuction.setMaxDebtInAuction(weth, 1n);
       await time.increase(120);
       await time.setNextBlockTimestamp((await time.latest()) + 1);
-      const data = await f.vaultEngine.liquidationData(vaultId, PENDING);
-      const threshold = await f.riskEngine.thresholdFor(weth, data.value, PENDING);
-      const health = mulDivDown(data.value, threshold, data.debt);
-      const [slice, full] = await f.liquidator.sliceOf(vaultId, PENDING);
-      expect([slice, full]).to.deep.equal(referenceSlice(data, WETH_LIQUIDATION, threshold, health));
-      expect(full).to.equal(false);
-      expect(slice).to.be.gt(0n).and.lt(data.debt);
+      const vault = await viewVault(vaultId);
+      const preview = await f.liquidator.previewLiquidation(vaultId, PENDING);
+      expect(preview.refusal).to.equal(REFUSAL.NoRoom);
+      expect(preview.health).to.equal(vault.health);
+      expect([preview.collateralSeized, preview.debtToRaise, preview.incentive]).to.deep.equal([0n, 0n, 0n]);
     });
 
-    it("sliceOf_vaultAboveTargetHealth_isZero", async function () {
+    it("previewLiquidation_vaultAboveTargetHealth_reportsHealthy", async function () {
       const vaultId = await openVault(f.users[0], f.weth, 10n * WAD, 50n);
-      expect(await f.riskEngine.healthFactor(vaultId)).to.be.gt(WETH_LIQUIDATION.targetHealth);
-      expect([...(await f.liquidator.sliceOf(vaultId))]).to.deep.equal([0n, false]);
+      // On the pending block: at the latest one the vault has just borrowed (BorrowedThisBlock).
+      const preview = await f.liquidator.previewLiquidation(vaultId, PENDING);
+      expect(preview.refusal).to.equal(REFUSAL.Healthy);
+      expect(preview.health).to.equal(await f.riskEngine.healthFactor(vaultId, PENDING));
+      expect(preview.health).to.be.gt(WETH_LIQUIDATION.targetHealth);
     });
 
     it("liquidate_partialSliceNeedingAllTheCollateral_takesAllTheDebtToo", async function () {
@@ -1044,8 +1045,8 @@ describe("Liquidator", function () {
       const vaultId = await openVault(alice, f.weth, 10n * WAD);
       await movePrice(f.weth, 2_580n * WAD);
       const [cap, totalCap] = [5_000n * WAD, 8_000n * WAD];
-      const uncut = await f.liquidator.sliceOf(vaultId);
-      expect(mulWadUp(uncut[0], WAD + WETH_LIQUIDATION.penalty)).to.be.gt(totalCap);
+      const uncut = await f.liquidator.previewLiquidation(vaultId);
+      expect(mulWadUp(uncut.debtSlice, WAD + WETH_LIQUIDATION.penalty)).to.be.gt(totalCap);
       await f.dutchAuction.setMaxDebtInAuction(weth, cap);
       await f.dutchAuction.setMaxTotalDebtInAuction(totalCap);
       expect([...(await f.dutchAuction.room(weth))]).to.deep.equal([cap, totalCap]);
@@ -1090,7 +1091,7 @@ describe("Liquidator", function () {
       const [alice, keeper] = f.users;
       const vaultId = await openVault(alice, f.weth, 10n * WAD);
       await movePrice(f.weth, 2_200n * WAD);
-      expect((await f.liquidator.sliceOf(vaultId))[1]).to.equal(true);
+      expect((await f.liquidator.previewLiquidation(vaultId)).full).to.equal(true);
       const cap = 4_000n * WAD;
       await f.dutchAuction.setMaxDebtInAuction(weth, cap);
       await recordStoredRates();
