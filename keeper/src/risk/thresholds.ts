@@ -139,11 +139,12 @@ export interface VaultPosition {
 const UINT256_MAX = 2n ** 256n - 1n;
 
 /**
- * Ranges `lastLiquidatableIn` examines (≈ 3 µs each) before it settles for an upper bound. Vaults
- * need at most a few dozen. More are needed only where `V · LT(V)` crosses the debt almost flat, so
- * that rounding leaves millions of pieces undecided: a cap within ~1e-12 of the penalty at which the
- * curve peaks and a debt within a few wei of that peak (test/risk/RiskEngine.property.test.ts builds
- * one). Such a vault gets a price at which it may be safe, with every price above it proven safe.
+ * Ranges `lastLiquidatableIn` examines (≈ 3 µs each) before it settles for an upper bound. The
+ * vaults of the tests and of `npm run bench:keeper` need at most 15. More are needed only where
+ * `V · LT(V)` crosses the debt almost flat, so that rounding leaves millions of pieces undecided: a
+ * cap within ~1e-12 of the penalty at which the curve peaks and a debt within a few wei of that peak
+ * (test/risk/RiskEngine.property.test.ts builds one). Such a vault gets a price at which it may be
+ * safe, with every price above it proven safe.
  */
 const SEARCH_BUDGET = 4_096;
 
