@@ -963,6 +963,22 @@ const anyMirrorCurveArb = fc
   })
   .map(mirrorRisk);
 
+/** A settled base, no volatility penalty, the lowest floor: a curve shaped by the size penalty alone. */
+const shapedMirrorRisk = (base: bigint, depth: bigint, maxSizePenalty: bigint) =>
+  mirrorRisk({
+    from: base,
+    to: base,
+    rampDuration: 0n,
+    atPermille: 0,
+    floorShare: 0n,
+    penalty: 0n,
+    target: 0n,
+    maxStepPerHour: LIMITS.minStepPerHour,
+    sinceCheckpoint: 0n,
+    depth,
+    maxSizePenalty,
+  });
+
 /** Curves where `V · LT(V)` falls between a peak and a trough (as threeRootLiquidationCaseArb's). */
 const threeRootMirrorCurveArb = fc
   .record({
@@ -970,21 +986,7 @@ const threeRootMirrorCurveArb = fc
     depth: fc.oneof(fc.constantFrom(LIMITS.minDepth, LIMITS.maxDepth), logUniformArb(18, 36)),
     maxSizePenalty: rangeArb((45n * WAD) / 100n, LIMITS.maxSizePenalty),
   })
-  .map(({ base, depth, maxSizePenalty }) =>
-    mirrorRisk({
-      from: base,
-      to: base,
-      rampDuration: 0n,
-      atPermille: 0,
-      floorShare: 0n,
-      penalty: 0n,
-      target: 0n,
-      maxStepPerHour: LIMITS.minStepPerHour,
-      sinceCheckpoint: 0n,
-      depth,
-      maxSizePenalty,
-    }),
-  );
+  .map(({ base, depth, maxSizePenalty }) => shapedMirrorRisk(base, depth, maxSizePenalty));
 
 const mirrorCurveArb = fc.oneof(
   { weight: 3, arbitrary: anyMirrorCurveArb },
@@ -1110,19 +1112,7 @@ function flatTopAtTheKink(): { risk: CollateralRisk; at: bigint; vault: VaultPos
   const base = WAD / 2n;
   const cap = WAD - sqrt(WAD * WAD - base * WAD);
   const depth = 10n ** 24n;
-  const { risk, at } = mirrorRisk({
-    from: base,
-    to: base,
-    rampDuration: 0n,
-    atPermille: 0,
-    floorShare: 0n,
-    penalty: 0n,
-    target: 0n,
-    maxStepPerHour: LIMITS.minStepPerHour,
-    sinceCheckpoint: 0n,
-    depth,
-    maxSizePenalty: cap,
-  });
+  const { risk, at } = shapedMirrorRisk(base, depth, cap);
   const kink = ((cap - 1n) * depth) / (WAD - cap + 1n) + 1n; // the first value penalised by the cap [wad]
   const debt = (kink * thresholdBreakdown(risk, kink, at).effective) / WAD;
   return { risk, at, vault: { collateralAmount: WAD, decimals: 18, debt }, kinkPrice: kink };
