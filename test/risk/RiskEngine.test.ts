@@ -1261,11 +1261,27 @@ describe("RiskEngine", function () {
       expect(below.health).to.be.lt(WAD);
       expect(await f.riskEngine.isLiquidatable(vaultId)).to.equal(true);
 
-      // The keeper indexes the vault by the same price, from its float solution of V · LT(V) = debt.
-      const keeperPrice = model.liquidationPrice(risk, { collateralAmount: amount, decimals: 18, debt }, await now());
-      const boundary = healthy * scale;
-      const gap = keeperPrice > boundary ? keeperPrice - boundary : boundary - keeperPrice;
-      expect(gap).to.be.lte(scale);
+      // The keeper indexes the vault by the highest liquidatable price to the wei, which lies between
+      // the two feed answers; the feed's 8 decimals round it to the last of them that liquidates.
+      const at = await now();
+      const keeperPrice = model.liquidationPrice(risk, { collateralAmount: amount, decimals: 18, debt }, at);
+      expect(keeperPrice).to.be.gte(unhealthy * scale);
+      expect(keeperPrice).to.be.lt(healthy * scale);
+      expect(model.healthFactor(risk, mulWadDown(amount, keeperPrice), debt, at)).to.be.lt(WAD);
+      expect(model.healthFactor(risk, mulWadDown(amount, keeperPrice + 1n), debt, at)).to.be.gte(WAD);
+      await publishAnswer(f.thin, keeperPrice / scale);
+      expect(await f.riskEngine.isLiquidatable(vaultId)).to.equal(true);
+      await publishAnswer(f.thin, keeperPrice / scale + 1n);
+      expect(await f.riskEngine.isLiquidatable(vaultId)).to.equal(false);
+    });
+
+    it("liquidationPrice_withoutDebt_isZero_andWithoutCollateral_isTheLargestUint", async function () {
+      const risk = await readRisk(thin);
+      const at = await now();
+      // No oracle price is 0, so 0 says that no price liquidates the vault; every price liquidates debt alone.
+      expect(model.liquidationPrice(risk, { collateralAmount: units("100"), decimals: 18, debt: 0n }, at)).to.equal(0n);
+      expect(model.liquidationPrice(risk, { collateralAmount: 0n, decimals: 18, debt: 1n }, at)).to.equal(MAX_UINT256);
+      expect(model.liquidationPrice(risk, { collateralAmount: 0n, decimals: 6, debt: 0n }, at)).to.equal(0n);
     });
 
     it("isLiquidatable_atHealthExactlyOne_isFalse", async function () {
