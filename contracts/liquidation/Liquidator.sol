@@ -300,11 +300,13 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
         Market memory market
     ) internal pure returns (uint256) {
         return
-            ThresholdMath.threshold(
+            ThresholdMath.thresholdAt(
                 market.base,
                 market.minThreshold,
                 market.volPenalty,
-                ThresholdMath.sizePenalty(vault.value, market.depth, market.maxSizePenalty)
+                vault.value,
+                market.depth,
+                market.maxSizePenalty
             );
     }
 

@@ -204,11 +204,13 @@ contract RiskEngine is IRiskEngine, AccessManaged {
     /// @inheritdoc IRiskModel
     function borrowRatio(address collateral, uint256 collateralValue) external view returns (uint256) {
         StoredParams storage params = _listed(collateral);
-        uint256 lt = ThresholdMath.threshold(
+        uint256 lt = ThresholdMath.thresholdAt(
             _borrowBase(_ramps[collateral]),
             params.minThreshold,
             _borrowPenalty(collateral, params),
-            ThresholdMath.sizePenalty(collateralValue, params.depth, params.maxSizePenalty)
+            collateralValue,
+            params.depth,
+            params.maxSizePenalty
         );
         uint256 buffer = params.borrowBuffer;
         return lt > buffer ? lt - buffer : 0;
@@ -218,11 +220,13 @@ contract RiskEngine is IRiskEngine, AccessManaged {
     function thresholdFor(address collateral, uint256 value) external view returns (uint256) {
         StoredParams storage params = _listed(collateral);
         return
-            ThresholdMath.threshold(
+            ThresholdMath.thresholdAt(
                 _liquidationBase(_ramps[collateral]),
                 params.minThreshold,
                 _appliedPenalty(collateral),
-                ThresholdMath.sizePenalty(value, params.depth, params.maxSizePenalty)
+                value,
+                params.depth,
+                params.maxSizePenalty
             );
     }
 
