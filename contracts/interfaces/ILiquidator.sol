@@ -16,14 +16,14 @@ interface ILiquidator {
     /// @param penalty Liquidation penalty: the auction raises debt · (1 + penalty).
     /// @param targetHealth Health a partial liquidation restores (> 1).
     /// @param fullLiquidationHealth Below this health the whole vault is liquidated (≤ 1).
-    /// @param lotMargin A partial liquidation seizes collateral worth the debt to raise times this
+    /// @param collateralMargin A partial liquidation seizes collateral worth the debt to raise times this
     /// (≥ 1) at the oracle price, so the lot still covers the debt when the auction clears below
     /// the oracle; what is not sold returns to the vault.
     struct LiquidationParams {
         uint64 penalty;
         uint64 targetHealth;
         uint64 fullLiquidationHealth;
-        uint64 lotMargin;
+        uint64 collateralMargin;
     }
 
     /// @notice Why `liquidate` would refuse a vault now; `None`: it would liquidate it.
@@ -81,7 +81,7 @@ interface ILiquidator {
     event PenaltySet(address indexed collateral, uint256 penalty);
     event TargetHealthSet(address indexed collateral, uint256 targetHealth);
     event FullLiquidationHealthSet(address indexed collateral, uint256 fullLiquidationHealth);
-    event LotMarginSet(address indexed collateral, uint256 lotMargin);
+    event CollateralMarginSet(address indexed collateral, uint256 collateralMargin);
     // ---------------------------------------------------------------- admin (restricted)
 
     function addCollateral(address collateral, LiquidationParams calldata params) external;
@@ -92,7 +92,7 @@ interface ILiquidator {
 
     function setFullLiquidationHealth(address collateral, uint64 fullLiquidationHealth) external;
 
-    function setLotMargin(address collateral, uint64 lotMargin) external;
+    function setCollateralMargin(address collateral, uint64 collateralMargin) external;
 
     // ---------------------------------------------------------------- anyone
 

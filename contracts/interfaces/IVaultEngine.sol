@@ -96,11 +96,11 @@ interface IVaultEngine {
     /// @notice The accumulator of `collateral` moved to `rate`, earning the protocol `surplusAdded` [rad].
     event FeesAccrued(address indexed collateral, uint256 rate, uint256 surplusAdded);
     event LiquidationModulesSet(address liquidator, address auction);
-    /// @notice Collateral and debt moved from a vault into an auction; `debt` [rad] joins the deficit.
-    event Seized(uint256 indexed vaultId, uint256 collateralAmount, uint256 normalizedDebt, uint256 debt);
-    /// @notice An auction ended: `collateralAmount` it did not sell went back to the vault, and `debt`
-    /// [wad] it could not raise was returned to the vault as debt.
-    event AuctionReturned(uint256 indexed vaultId, uint256 collateralAmount, uint256 debt);
+    /// @notice Collateral and debt moved from a vault into an auction; `bookedDebtRad` [rad] joins the deficit.
+    event Seized(uint256 indexed vaultId, uint256 collateralAmount, uint256 normalizedDebt, uint256 bookedDebtRad);
+    /// @notice An auction ended: `collateralAmount` it did not sell went back to the vault, and
+    /// `debtReturned` [wad] it could not raise was returned to the vault as debt.
+    event AuctionReturned(uint256 indexed vaultId, uint256 collateralAmount, uint256 debtReturned);
     event KeeperPaid(address indexed keeper, uint256 amount);
     /// @notice `amount` [rad] of surplus cancelled the same amount of deficit.
     event Healed(uint256 amount);
@@ -263,7 +263,7 @@ interface IVaultEngine {
 
     /// @notice The vault's collateral type and how much of its collateral is under auction [token
     /// units], from one storage slot.
-    function auctionLot(uint256 vaultId) external view returns (address collateral, uint256 collateralLeft);
+    function auctionCollateralOf(uint256 vaultId) external view returns (address collateral, uint256 collateralLeft);
 
     /// @notice What a liquidation needs about a collateral type, for callers that price many vaults
     /// of one type: the accumulator as of now [ray], the oracle price [wad], the token's decimals and

@@ -81,16 +81,16 @@ library LiquidationMath {
     }
 
     /// @notice Collateral [token units] of a partial slice's lot: worth the slice's debt to raise times
-    /// `lotMargin` at the oracle price, rounded up, so the lot still covers the debt when the auction
+    /// `collateralMargin` at the oracle price, rounded up, so the lot still covers the debt when the auction
     /// clears below the oracle.
-    function lotCollateralUp(
+    function seizedCollateralUp(
         uint256 slice,
         ILiquidator.LiquidationParams memory params,
         uint8 decimals,
         uint256 price
     ) internal pure returns (uint256) {
-        uint256 lotValue = FixedPointMath.mulWadUp(debtToRaiseUp(slice, params.penalty), params.lotMargin);
-        return FixedPointMath.amountUp(lotValue, decimals, price);
+        uint256 collateralValue = FixedPointMath.mulWadUp(debtToRaiseUp(slice, params.penalty), params.collateralMargin);
+        return FixedPointMath.amountUp(collateralValue, decimals, price);
     }
 
     /// @notice The most normalised debt a liquidation cut to `room` [wad] moves: its debt to raise,
@@ -142,7 +142,7 @@ library LiquidationMath {
             sizing.normalizedDebt = Math.min(vault.normalizedDebt, normalizedDebtUp(sizing.debtSlice, vault.rate));
             sizing.collateralAmount = Math.min(
                 vault.collateralAmount,
-                lotCollateralUp(sizing.debtSlice, params, vault.decimals, vault.price)
+                seizedCollateralUp(sizing.debtSlice, params, vault.decimals, vault.price)
             );
             sizing.full = sizing.collateralAmount == vault.collateralAmount;
         }
@@ -178,7 +178,7 @@ library LiquidationMath {
     }
 
     /// @notice The keeper incentive [wad] on `base`, the smaller of an auction's debt and its lot's value
-    /// (rounded down): `min(maxIncentive, tip + chip · base, base)`, nothing for a base under `dust`,
+    /// (rounded down): `min(maxIncentive, flatIncentive + incentiveRate · base, base)`, nothing for a base under `dust`,
     /// so no incentive exceeds what the lot is worth or what it raises.
     function incentiveDown(
         IDutchAuction.IncentiveParams memory params,
@@ -186,7 +186,7 @@ library LiquidationMath {
         uint256 dust
     ) internal pure returns (uint256) {
         if (base < dust) return 0;
-        return Math.min(Math.min(params.maxIncentive, params.tip + FixedPointMath.mulWadDown(base, params.chip)), base);
+        return Math.min(Math.min(params.maxIncentive, params.flatIncentive + FixedPointMath.mulWadDown(base, params.incentiveRate)), base);
     }
 
     /// @notice What a take of up to `maxCollateral` buys and pays at `price` [wad], rounding for the

@@ -17,7 +17,7 @@ import {ThresholdMath} from "../libraries/ThresholdMath.sol";
 contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
     uint256 internal constant MAX_PENALTY = 0.5e18; // [wad]
     uint256 internal constant MAX_TARGET_HEALTH = 2e18; // [wad]
-    uint256 internal constant MAX_LOT_MARGIN = 3e18; // [wad]
+    uint256 internal constant MAX_COLLATERAL_MARGIN = 3e18; // [wad]
     /// @dev Collateral types a batch keeps snapshots of.
     uint256 internal constant MAX_MARKETS = 4;
 
@@ -82,7 +82,7 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
         _checkPenalty(params.penalty);
         _checkTargetHealth(params.targetHealth);
         _checkFullLiquidationHealth(params.fullLiquidationHealth);
-        _checkLotMargin(params.lotMargin);
+        _checkCollateralMargin(params.collateralMargin);
         _params[collateral] = params;
         emit CollateralAdded(collateral, params);
     }
@@ -112,11 +112,11 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc ILiquidator
-    function setLotMargin(address collateral, uint64 lotMargin) external restricted {
+    function setCollateralMargin(address collateral, uint64 collateralMargin) external restricted {
         LiquidationParams storage params = _listed(collateral);
-        _checkLotMargin(lotMargin);
-        params.lotMargin = lotMargin;
-        emit LotMarginSet(collateral, lotMargin);
+        _checkCollateralMargin(collateralMargin);
+        params.collateralMargin = collateralMargin;
+        emit CollateralMarginSet(collateral, collateralMargin);
     }
 
     // ---------------------------------------------------------------- liquidation
@@ -384,11 +384,11 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
         );
         if (plan.refusal != Refusal.None) return _previewRefusal(plan.refusal, plan.health);
         LiquidationMath.Sizing memory sizing = plan.sizing;
-        uint256 lotValue = FixedPointMath.valueDown(sizing.collateralAmount, vault.decimals, vault.price);
+        uint256 collateralValue = FixedPointMath.valueDown(sizing.collateralAmount, vault.decimals, vault.price);
         uint256 incentive = Math.min(
             LiquidationMath.incentiveDown(
                 auction.incentiveParams(),
-                Math.min(sizing.debtToRaise, lotValue),
+                Math.min(sizing.debtToRaise, collateralValue),
                 vault.dust
             ),
             _maxIncentive(msg.sender, vault, market.params.penalty, sizing)
@@ -430,9 +430,9 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
         }
     }
 
-    function _checkLotMargin(uint256 lotMargin) internal pure {
-        if (lotMargin < WAD || lotMargin > MAX_LOT_MARGIN)
-            revert OutOfRange("lotMargin", lotMargin, WAD, MAX_LOT_MARGIN);
+    function _checkCollateralMargin(uint256 collateralMargin) internal pure {
+        if (collateralMargin < WAD || collateralMargin > MAX_COLLATERAL_MARGIN)
+            revert OutOfRange("collateralMargin", collateralMargin, WAD, MAX_COLLATERAL_MARGIN);
     }
 
     function _checkFullLiquidationHealth(uint256 fullLiquidationHealth) internal pure {

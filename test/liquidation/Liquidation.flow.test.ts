@@ -164,10 +164,10 @@ describe("Liquidation flow", function () {
     const vaultId = await openAtLimit(alice, 10n * WAD);
     await openAtLimit(buyer, 100n * WAD, 50n);
     await movePrice(2_580n * WAD);
-    // No lot margin (the lot is worth just the debt to raise at the oracle) and no cusp (the price may
+    // No lot margin (the lot is worth just the debt to raise at the oracle) and no resetPriceRatio (the price may
     // fall as far as it likes), so the auction can run out of collateral.
-    await f.liquidator.setLotMargin(weth, WAD);
-    await f.dutchAuction.setCusp(weth, 0);
+    await f.liquidator.setCollateralMargin(weth, WAD);
+    await f.dutchAuction.setResetPriceRatio(weth, 0);
     const { auctionId, collateralSeized } = await market.liquidate(f, vaultId, keeper, keeper);
     expect(auctionId).to.equal(vaultId);
     // 85% of the lot sells at once, for more than the seized debt: after heal() no deficit is left.

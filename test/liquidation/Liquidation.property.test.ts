@@ -187,7 +187,7 @@ const exercised = {
   /** Checks that found a whale (a vault worth several caps) below health 1 and liquidatable. */
   unsafeWhalesLiquidatable: 0,
   /** Reset calls that ended a lot worth less than dust. */
-  dustLotsEnded: 0,
+  dustAuctionsEnded: 0,
   /** Checks that found a stored price lagging its feed beyond maxJump and borrowing refused. */
   lagRefusals: 0,
   /** Liquidations whose preview, in their block, said exactly what they did. */
@@ -494,16 +494,16 @@ class Run {
         const keeper = this.keepers[action.keeper];
         if (action.waitUntilStale) {
           // Time passes until the auction is past its age limit; the feeds keep publishing meanwhile.
-          const { tail } = await dutchAuction.auctionParams((await engine.vaults(id)).collateral);
+          const { maxAuctionAge } = await dutchAuction.auctionParams((await engine.vaults(id)).collateral);
           const { startTime } = await dutchAuction.auctions(id);
           const now = BigInt(await time.latest());
-          if (now <= startTime + tail) {
-            await time.increase(startTime + tail + 1n - now);
+          if (now <= startTime + maxAuctionAge) {
+            await time.increase(startTime + maxAuctionAge + 1n - now);
             await this.publish(-1, 0);
           }
         }
         // The lot and its value at the oracle price the reset will restart from.
-        const [, collateralLeft] = await engine.auctionLot(id);
+        const [, collateralLeft] = await engine.auctionCollateralOf(id);
         const decimals = await this.decimalsOfVault(id);
         const receipt = await this.attempt(() => dutchAuction.connect(keeper).reset(id, keeper.address));
         if (!receipt) return;
@@ -514,7 +514,7 @@ class Run {
             this.auctionEvents(receipt, "AuctionEnded"),
             "a reset that restarts nothing ends the auction",
           ).to.have.length(1);
-          exercised.dustLotsEnded++;
+          exercised.dustAuctionsEnded++;
           return;
         }
         exercised.resets++;

@@ -67,7 +67,7 @@ const floorSub = (a: bigint, b: bigint): bigint => (a > b ? a - b : 0n);
 // Liquidator.sol bounds.
 const MAX_PENALTY = pct(50);
 const MAX_TARGET_HEALTH = 2n * WAD;
-const MAX_LOT_MARGIN = 3n * WAD;
+const MAX_COLLATERAL_MARGIN = 3n * WAD;
 
 const WETH_LIQUIDATION = LOCAL_COLLATERALS[0].liquidation!;
 const WETH_AUCTION = LOCAL_COLLATERALS[0].auction!;
@@ -276,11 +276,11 @@ describe("Liquidator", function () {
   async function referenceIncentive(plan: Plan, keeper: string, caller = keeper): Promise<bigint> {
     const owner = plan.data.owner;
     if (plan.debtToRaise < plan.data.dust || keeper === owner || caller === owner) return 0n;
-    const { tip, chip, maxIncentive } = await f.dutchAuction.incentiveParams();
+    const { flatIncentive, incentiveRate, maxIncentive } = await f.dutchAuction.incentiveParams();
     const seizedValue = valueDown(plan.collateralSeized, Number(plan.data.decimals), plan.data.price);
     const base = min(plan.debtToRaise, seizedValue);
     if (base < plan.data.dust) return 0n;
-    const keeperIncentive = min(min(maxIncentive, tip + mulWadDown(base, chip)), base);
+    const keeperIncentive = min(min(maxIncentive, flatIncentive + mulWadDown(base, incentiveRate)), base);
     return min(keeperIncentive, mulWadDown(min(plan.debtSeized, seizedValue), plan.params.penalty) / 2n);
   }
 
@@ -318,7 +318,7 @@ describe("Liquidator", function () {
         vaultId: args.auctionId,
         collateralSeized: seized!.collateralAmount,
         normalizedDebtSeized: seized!.normalizedDebt,
-        bookedDebt: seized!.debt,
+        bookedDebt: seized!.bookedDebtRad,
         keeper: args.keeper,
         debtToRaise: args.debtToRaise,
         startPrice: args.startPrice,
@@ -352,7 +352,7 @@ describe("Liquidator", function () {
       bookedDebt: await bookedDebtOf(plan),
       keeper,
       debtToRaise: plan.debtToRaise,
-      startPrice: mulWadUp(plan.data.price, (await f.dutchAuction.auctionParams(plan.data.collateral)).buf),
+      startPrice: mulWadUp(plan.data.price, (await f.dutchAuction.auctionParams(plan.data.collateral)).startPriceFactor),
       incentive: await referenceIncentive(plan, keeper, caller),
     };
   }
@@ -453,7 +453,7 @@ describe("Liquidator", function () {
    * the Liquidator takes the whole vault, which raises ≈ 24,300. Caps between ≈ 16,600 and 24,300
    * leave a slice or a cut slice whose lot needs the whole vault, and no room for the whole vault.
    */
-  async function openVaultWhoseLotNeedsItAll(owner: Signer): Promise<bigint> {
+  async function openVaultWhoseSeizureNeedsItAll(owner: Signer): Promise<bigint> {
     const vaultId = await openVault(owner, f.weth, 10n * WAD);
     await movePrice(f.weth, 2_485n * WAD);
     return vaultId;
@@ -491,7 +491,7 @@ describe("Liquidator", function () {
         penalty: pct(13),
         targetHealth: pct(120),
         fullLiquidationHealth: pct(80),
-        lotMargin: pct(200),
+        collateralMargin: pct(200),
       };
       await expect(f.liquidator.addCollateral(token, params))
         .to.emit(f.liquidator, "CollateralAdded")
@@ -516,8 +516,8 @@ describe("Liquidator", function () {
         [{ targetHealth: WAD }, "targetHealth", WAD, WAD + 1n, MAX_TARGET_HEALTH],
         [{ targetHealth: MAX_TARGET_HEALTH + 1n }, "targetHealth", MAX_TARGET_HEALTH + 1n, WAD + 1n, MAX_TARGET_HEALTH],
         [{ fullLiquidationHealth: WAD + 1n }, "fullLiquidationHealth", WAD + 1n, 0n, WAD],
-        [{ lotMargin: WAD - 1n }, "lotMargin", WAD - 1n, WAD, MAX_LOT_MARGIN],
-        [{ lotMargin: MAX_LOT_MARGIN + 1n }, "lotMargin", MAX_LOT_MARGIN + 1n, WAD, MAX_LOT_MARGIN],
+        [{ collateralMargin: WAD - 1n }, "collateralMargin", WAD - 1n, WAD, MAX_COLLATERAL_MARGIN],
+        [{ collateralMargin: MAX_COLLATERAL_MARGIN + 1n }, "collateralMargin", MAX_COLLATERAL_MARGIN + 1n, WAD, MAX_COLLATERAL_MARGIN],
       ] as const;
       for (const [change, parameter, value, low, high] of cases) {
         await expect(f.liquidator.addCollateral(token, { ...WETH_LIQUIDATION, ...change }))
@@ -573,20 +573,20 @@ describe("Liquidator", function () {
         .withArgs(name("fullLiquidationHealth"), WAD + 1n, 0n, WAD);
     });
 
-    it("setLotMargin_withinBounds_setsAndEmits", async function () {
-      for (const margin of [WAD, MAX_LOT_MARGIN]) {
-        await expect(f.liquidator.setLotMargin(weth, margin))
-          .to.emit(f.liquidator, "LotMarginSet")
+    it("setCollateralMargin_withinBounds_setsAndEmits", async function () {
+      for (const margin of [WAD, MAX_COLLATERAL_MARGIN]) {
+        await expect(f.liquidator.setCollateralMargin(weth, margin))
+          .to.emit(f.liquidator, "CollateralMarginSet")
           .withArgs(weth, margin);
-        expect((await f.liquidator.liquidationParams(weth)).lotMargin).to.equal(margin);
+        expect((await f.liquidator.liquidationParams(weth)).collateralMargin).to.equal(margin);
       }
     });
 
-    it("setLotMargin_outsideBounds_reverts", async function () {
-      for (const margin of [WAD - 1n, MAX_LOT_MARGIN + 1n]) {
-        await expect(f.liquidator.setLotMargin(weth, margin))
+    it("setCollateralMargin_outsideBounds_reverts", async function () {
+      for (const margin of [WAD - 1n, MAX_COLLATERAL_MARGIN + 1n]) {
+        await expect(f.liquidator.setCollateralMargin(weth, margin))
           .to.be.revertedWithCustomError(f.liquidator, "OutOfRange")
-          .withArgs(name("lotMargin"), margin, WAD, MAX_LOT_MARGIN);
+          .withArgs(name("collateralMargin"), margin, WAD, MAX_COLLATERAL_MARGIN);
       }
     });
 
@@ -616,7 +616,7 @@ describe("Liquidator", function () {
         () => f.liquidator.setPenalty(token, 0n),
         () => f.liquidator.setTargetHealth(token, pct(110)),
         () => f.liquidator.setFullLiquidationHealth(token, 0n),
-        () => f.liquidator.setLotMargin(token, WAD),
+        () => f.liquidator.setCollateralMargin(token, WAD),
         () => f.liquidator.liquidationParams(token),
       ];
       for (const call of calls) {
@@ -632,7 +632,7 @@ describe("Liquidator", function () {
         () => liquidator.setPenalty(weth, 0n),
         () => liquidator.setTargetHealth(weth, pct(110)),
         () => liquidator.setFullLiquidationHealth(weth, 0n),
-        () => liquidator.setLotMargin(weth, WAD),
+        () => liquidator.setCollateralMargin(weth, WAD),
       ];
       for (const call of calls) {
         await expect(call())
@@ -866,9 +866,9 @@ describe("Liquidator", function () {
       await expectBooksBalanced();
     });
 
-    it("liquidate_partialWithUnitLotMargin_restoresTargetHealth", async function () {
+    it("liquidate_partialWithUnitCollateralMargin_restoresTargetHealth", async function () {
       const [alice, keeper] = f.users;
-      await f.liquidator.setLotMargin(weth, WAD);
+      await f.liquidator.setCollateralMargin(weth, WAD);
       const vaultId = await openVault(alice, f.weth, 10n * WAD);
       await movePrice(f.weth, 2_580n * WAD);
       const plan = await planNextBlock(vaultId);
@@ -1200,7 +1200,7 @@ describe("Liquidator", function () {
 
     it("liquidate_sliceFitsButItsLotNeedsTheWholeVaultOverTheRoom_isCutWithCollateralInProportion", async function () {
       const [alice, keeper] = f.users;
-      const vaultId = await openVaultWhoseLotNeedsItAll(alice);
+      const vaultId = await openVaultWhoseSeizureNeedsItAll(alice);
       const cap = 21_600n * WAD;
       await f.dutchAuction.setMaxDebtInAuction(weth, cap);
       await recordStoredRates();
@@ -1215,15 +1215,15 @@ describe("Liquidator", function () {
 
     it("liquidate_cutSliceWhoseLotNeedsTheWholeVault_isCutWithCollateralInProportion", async function () {
       const [alice, keeper] = f.users;
-      const vaultId = await openVaultWhoseLotNeedsItAll(alice);
+      const vaultId = await openVaultWhoseSeizureNeedsItAll(alice);
       const cap = 18_000n * WAD;
       await f.dutchAuction.setMaxDebtInAuction(weth, cap);
       await recordStoredRates();
       const plan = await planNextBlock(vaultId);
       const onePlusPenalty = WAD + WETH_LIQUIDATION.penalty;
       // A lot sized by the lot margin for the cut slice would need every unit of collateral.
-      const lot = mulWadUp(mulWadUp(divWadDown(cap, onePlusPenalty), onePlusPenalty), WETH_LIQUIDATION.lotMargin);
-      expect(amountUp(lot, 18, plan.data.price)).to.be.gte(10n * WAD);
+      const seizedValue = mulWadUp(mulWadUp(divWadDown(cap, onePlusPenalty), onePlusPenalty), WETH_LIQUIDATION.collateralMargin);
+      expect(amountUp(seizedValue, 18, plan.data.price)).to.be.gte(10n * WAD);
       expect(plan.cut).to.equal(true);
       await expectCutInProportion(vaultId, plan, keeper);
     });
@@ -1307,14 +1307,14 @@ describe("Liquidator", function () {
   // ------------------------------------------------------------ incentive
 
   describe("keeper incentive", function () {
-    it("liquidate_byAKeeper_owesTipPlusChipAndMintsNothing", async function () {
+    it("liquidate_byAKeeper_owesFlatIncentivePlusIncentiveRateAndMintsNothing", async function () {
       const [alice, keeper, caller] = f.users;
       const vaultId = await openVault(alice, f.weth, 10n * WAD);
       await movePrice(f.weth, 2_580n * WAD);
       const [surplus, supply] = [await f.vaultEngine.surplus(), await f.stablecoin.totalSupply()];
       const plan = await planNextBlock(vaultId);
       const receipt = await liquidate(vaultId, keeper, caller);
-      const incentive = LOCAL_INCENTIVE.tip + mulWadDown(plan.debtToRaise, LOCAL_INCENTIVE.chip);
+      const incentive = LOCAL_INCENTIVE.flatIncentive + mulWadDown(plan.debtToRaise, LOCAL_INCENTIVE.incentiveRate);
       expect(incentive).to.be.lt(mulWadDown(plan.debtSeized, WETH_LIQUIDATION.penalty) / 2n);
       expect(await referenceIncentive(plan, keeper.address, caller.address)).to.equal(incentive);
       expect(liquidationIn(receipt).incentive).to.equal(incentive);
@@ -1350,7 +1350,7 @@ describe("Liquidator", function () {
       const vaultId = await openVault(alice, f.weth, 10n * WAD);
       await movePrice(f.weth, 2_580n * WAD);
       const plan = await planNextBlock(vaultId);
-      expect(params.tip + mulWadDown(plan.debtToRaise, params.chip)).to.be.gt(params.maxIncentive);
+      expect(params.flatIncentive + mulWadDown(plan.debtToRaise, params.incentiveRate)).to.be.gt(params.maxIncentive);
       expect(liquidationIn(await liquidate(vaultId, keeper)).incentive).to.equal(params.maxIncentive);
       expect([...(await f.dutchAuction.incentivesOwed(keeper.address))]).to.deep.equal([
         params.maxIncentive,
@@ -1396,14 +1396,14 @@ describe("Liquidator", function () {
     it("liquidate_smallDebt_capsTheIncentiveAtHalfThePenaltyOnTheDebt", async function () {
       const [alice, keeper] = f.users;
       await f.liquidator.setFullLiquidationHealth(weth, WAD);
-      // 0.22 WETH: ≈ 495 of debt, ≈ 535 to raise; tip + chip ≈ 20.5 > half of the 8% penalty ≈ 19.8.
+      // 0.22 WETH: ≈ 495 of debt, ≈ 535 to raise; flatIncentive + incentiveRate ≈ 20.5 > half of the 8% penalty ≈ 19.8.
       const vaultId = await openVault(alice, f.weth, (22n * WAD) / 100n);
       await movePrice(f.weth, 2_580n * WAD);
       const plan = await planNextBlock(vaultId);
       const halfPenalty = mulWadDown(plan.debtSeized, WETH_LIQUIDATION.penalty) / 2n;
       expect(plan.debtToRaise).to.be.gte(plan.data.dust);
       expect(plan.data.value).to.be.gt(plan.debtSeized);
-      expect(LOCAL_INCENTIVE.tip + mulWadDown(plan.debtToRaise, LOCAL_INCENTIVE.chip)).to.be.gt(halfPenalty);
+      expect(LOCAL_INCENTIVE.flatIncentive + mulWadDown(plan.debtToRaise, LOCAL_INCENTIVE.incentiveRate)).to.be.gt(halfPenalty);
       expect(liquidationIn(await liquidate(vaultId, keeper)).incentive).to.equal(halfPenalty);
       expect([...(await f.dutchAuction.incentivesOwed(keeper.address))]).to.deep.equal([halfPenalty, halfPenalty]);
     });
@@ -1413,14 +1413,14 @@ describe("Liquidator", function () {
       const vaultId = await openVault(alice, f.weth, 10n * WAD);
       // 2,000 a WETH: 20,000 of collateral against ≈ 22,500 of debt, all of it seized.
       await movePrice(f.weth, 2_000n * WAD);
-      const tip = 850n * WAD;
-      await f.dutchAuction.setIncentiveParams({ ...LOCAL_INCENTIVE, tip });
+      const flatIncentive = 850n * WAD;
+      await f.dutchAuction.setIncentiveParams({ ...LOCAL_INCENTIVE, flatIncentive });
       const plan = await planNextBlock(vaultId);
       expect(plan.full).to.equal(true);
       const seizedValue = valueDown(plan.collateralSeized, 18, plan.data.price);
       const onValue = mulWadDown(seizedValue, WETH_LIQUIDATION.penalty) / 2n;
       const onDebt = mulWadDown(plan.debtSeized, WETH_LIQUIDATION.penalty) / 2n;
-      const keeperIncentive = tip + mulWadDown(plan.debtToRaise, LOCAL_INCENTIVE.chip);
+      const keeperIncentive = flatIncentive + mulWadDown(plan.debtToRaise, LOCAL_INCENTIVE.incentiveRate);
       // The cap on the value binds where the cap on the debt would not.
       expect(onValue).to.be.lt(keeperIncentive);
       expect(onDebt).to.be.gt(keeperIncentive);
@@ -1747,7 +1747,7 @@ describe("Liquidator", function () {
     it("liquidateBatch_lotNeedingTheWholeVaultOverTheRoom_doesNotSinkTheBatch", async function () {
       const [alice, bob, keeper] = f.users;
       const btcVault = await openVault(bob, f.wbtc, 10n ** 8n);
-      const vaultId = await openVaultWhoseLotNeedsItAll(alice);
+      const vaultId = await openVaultWhoseSeizureNeedsItAll(alice);
       await movePrice(f.wbtc, 50_000n * WAD);
       const snapshot = await takeSnapshot();
       // A slice that fits, and one cut to fit, each needing the whole vault, which does not fit.
