@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {ISluiceErrors} from "./ISluiceErrors.sol";
 import {IPriceCurve} from "./IPriceCurve.sol";
 
 /// @title IDutchAuction
@@ -15,11 +16,11 @@ import {IPriceCurve} from "./IPriceCurve.sol";
 /// is not worth selling: a take may not leave one, and one left by a price move ends at `reset`. The
 /// contract also holds the cascade brake (caps on debt in auction) and owes keepers their incentives
 /// until they claim them.
-interface IDutchAuction {
+interface IDutchAuction is ISluiceErrors {
     /// @notice Per-collateral auction parameters.
     /// @param curve Price curve. @param startPriceFactor Start price = oracle price · startPriceFactor [wad, ≥ 1].
     /// @param maxAuctionAge Age after which an auction needs a reset [seconds].
-    /// @param resetPriceRatio Price drop (fraction of the start price) below which it needs a reset [wad].
+    /// @param resetPriceRatio Fraction of the start price below which the auction needs a reset [wad].
     /// @param maxDebtInAuction Cap on this collateral's debt in running auctions [wad].
     /// The collateral's dust is not a parameter here: the auction copies the VaultEngine's (see `dust`).
     struct AuctionParams {
@@ -31,8 +32,8 @@ interface IDutchAuction {
     }
 
     /// @notice Keeper incentive for starting and for resetting an auction, on the smaller of its debt and
-    /// its lot's value: `min(maxIncentive, flatIncentive + incentiveRate · debt)` [wad] (see `keeperIncentive`), never more
-    /// than that smaller amount, and nothing when it is under the dust.
+    /// its lot's value: `min(maxIncentive, flatIncentive + incentiveRate · debt)` [wad] (see `keeperIncentive`),
+    /// never more than that smaller amount, and nothing when it is under the dust.
     struct IncentiveParams {
         uint96 flatIncentive; // [wad]
         uint64 incentiveRate; // [wad]
@@ -62,38 +63,6 @@ interface IDutchAuction {
         address keeper;
         uint256 maxIncentive; // [wad]
     }
-
-    error ZeroAddress();
-    error NotLiquidator(address caller);
-    /// @notice Only the VaultEngine may push its dust.
-    error NotVaultEngine(address caller);
-    error CollateralAlreadyListed(address collateral);
-    error CollateralNotListed(address collateral);
-    error OutOfRange(bytes32 parameter, uint256 value, uint256 min, uint256 max);
-    error AuctionNotActive(uint256 auctionId);
-    /// @notice `auctionPriceAt` was asked about a time before the auction's current start.
-    error TimestampBeforeStart(uint256 auctionId, uint256 timestamp, uint256 startTime);
-    /// @notice The vault already has a running auction.
-    error AuctionActive(uint256 auctionId);
-    /// @notice The auction is older than `maxAuctionAge` or cheaper than `resetPriceRatio`: it must be reset first.
-    error AuctionNeedsReset(uint256 auctionId);
-    error AuctionNotStale(uint256 auctionId);
-    error PriceAboveMax(uint256 price, uint256 maxPrice);
-    /// @notice A partial take would leave less than the dust to raise.
-    error TakeLeavesDust(uint256 debtLeft, uint256 dust);
-    /// @notice A partial take would leave `collateralLeft` [token units], worth `collateralValue` [wad] at the
-    /// take's price, less than the dust: take all of it, or less.
-    error TakeLeavesDustLot(uint256 collateralLeft, uint256 collateralValue, uint256 dust);
-    /// @notice The receiver is one of the protocol's own contracts.
-    error ForbiddenCallbackTarget(address receiver);
-    error ZeroTake();
-    error EmptyLot();
-    /// @notice The lot does not fit under the caps on debt in auction (the Liquidator cuts it to `room`).
-    error NoAuctionRoom(address collateral, uint256 debtToRaise, uint256 room);
-    error NothingToClaim(address keeper);
-    /// @notice The circuit breaker forbids this action at its current level.
-    error BreakerTripped(uint8 level);
-    error BreakerLevelInvalid(uint8 level, uint8 current);
 
     event CollateralAdded(address indexed collateral, AuctionParams params);
     event CurveSet(address indexed collateral, address curve);
@@ -165,7 +134,7 @@ interface IDutchAuction {
 
     /// @notice The VaultEngine's `setDust` pushes the new dust here, so the copy the takes read never
     /// differs from it. A type the auction does not list yet is ignored (it copies the dust when
-    /// listed). Reverts `OutOfRange` above 2^88 − 1, which makes the engine refuse that dust.
+    /// listed). Reverts `DustOutOfRange` above 2^88 − 1, which makes the engine refuse that dust.
     /// VaultEngine only.
     function syncDust(address collateral, uint256 dust) external;
 
@@ -234,8 +203,8 @@ interface IDutchAuction {
 
     function maxTotalDebtInAuction() external view returns (uint256);
 
-    /// @notice `min(maxIncentive, flatIncentive + incentiveRate · debt)` [wad], the formula; `start` and `reset` apply it to
-    /// the smaller of the debt and the lot's value (see `IncentiveParams`).
+    /// @notice `min(maxIncentive, flatIncentive + incentiveRate · debt)` [wad], the formula; `start` and `reset`
+    /// apply it to the smaller of the debt and the lot's value (see `IncentiveParams`).
     function keeperIncentive(uint256 debt) external view returns (uint256);
 
     /// @notice The collateral's dust [wad], copied from the VaultEngine: the least debt and the least

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {ISluiceErrors} from "./ISluiceErrors.sol";
 import {IOracleHub} from "./IOracleHub.sol";
 import {IRiskModel} from "./IRiskModel.sol";
 import {IStablecoin} from "./IStablecoin.sol";
@@ -11,7 +12,7 @@ import {IStablecoin} from "./IStablecoin.sol";
 /// only to value them (`_collateralValue`). Debt is stored normalised: `debt = normalizedDebt · rate`,
 /// where `rate` [ray] is a per-collateral accumulator that compounds the stability fee every second.
 /// Rounding always favours the protocol. docs/ACCOUNTING.md states the identities the engine keeps.
-interface IVaultEngine {
+interface IVaultEngine is ISluiceErrors {
     /// @notice Parameters a collateral type is listed with.
     /// @param debtCeiling Most debt the type may carry [wad].
     /// @param dust Least non-zero debt a vault may carry [wad].
@@ -53,31 +54,6 @@ interface IVaultEngine {
         bool inAuction;
         uint8 decimals;
     }
-
-    error ZeroAddress();
-    error ZeroAmount();
-    error CollateralAlreadyListed(address collateral);
-    error CollateralNotListed(address collateral);
-    error UnsupportedDecimals(address collateral, uint8 decimals);
-    error StabilityFeeOutOfRange(uint256 stabilityFee, uint256 min, uint256 max);
-    error MaxLTVOutOfRange(uint256 maxLTV, uint256 max);
-    error VaultNotFound(uint256 vaultId);
-    error NotVaultManager(uint256 vaultId, address caller);
-    error InsufficientCollateral(uint256 vaultId, uint256 requested, uint256 available);
-    error DebtCeilingExceeded(address collateral, uint256 debt, uint256 ceiling);
-    error GlobalDebtCeilingExceeded(uint256 debt, uint256 ceiling);
-    /// @notice A vault's debt would end up above zero but below the dust minimum.
-    error DebtBelowDust(uint256 vaultId, uint256 debt, uint256 dust);
-    /// @notice Borrowing or withdrawing would leave more debt than the vault's limit allows.
-    error VaultUnsafe(uint256 vaultId, uint256 debt, uint256 maxDebt);
-    /// @notice The token moved a different amount than asked: fee-on-transfer and rebasing tokens are
-    /// not supported.
-    error TransferAmountMismatch(address token, uint256 expected, uint256 received);
-    error NoDebt(uint256 vaultId);
-    /// @notice Only the Liquidator (seize) or the DutchAuction (auction settlement) may call this.
-    error NotLiquidationModule(address caller);
-    /// @notice The vault is being auctioned: it may not borrow or withdraw until the auction ends.
-    error VaultInAuction(uint256 vaultId);
 
     event CollateralAdded(address indexed collateral, uint8 decimals, CollateralParams params);
     event DebtCeilingSet(address indexed collateral, uint256 debtCeiling);

@@ -156,7 +156,8 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
 
     /// @inheritdoc IDutchAuction
     function setIncentiveParams(IncentiveParams calldata params) external restricted {
-        if (params.incentiveRate > MAX_INCENTIVE_RATE) revert OutOfRange("incentiveRate", params.incentiveRate, 0, MAX_INCENTIVE_RATE);
+        if (params.incentiveRate > MAX_INCENTIVE_RATE)
+            revert IncentiveRateOutOfRange(params.incentiveRate, MAX_INCENTIVE_RATE);
         _incentive = params;
         emit IncentiveParamsSet(params);
     }
@@ -369,7 +370,11 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
     /// @inheritdoc IDutchAuction
     function keeperIncentive(uint256 debt) public view returns (uint256) {
         IncentiveParams memory incentive = _incentive;
-        return Math.min(incentive.maxIncentive, incentive.flatIncentive + FixedPointMath.mulWadDown(debt, incentive.incentiveRate));
+        return
+            Math.min(
+                incentive.maxIncentive,
+                incentive.flatIncentive + FixedPointMath.mulWadDown(debt, incentive.incentiveRate)
+            );
     }
 
     /// @inheritdoc IDutchAuction
@@ -503,7 +508,10 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
     ) internal view returns (bool needsReset, uint256 price) {
         uint256 elapsed = block.timestamp - startTime;
         price = config.curve.price(startPrice, elapsed);
-        needsReset = elapsed > config.maxAuctionAge || price == 0 || price < FixedPointMath.mulWadDown(startPrice, config.resetPriceRatio);
+        needsReset =
+            elapsed > config.maxAuctionAge ||
+            price == 0 ||
+            price < FixedPointMath.mulWadDown(startPrice, config.resetPriceRatio);
     }
 
     function _rooms(CollateralConfig storage config) internal view returns (uint256 collateralRoom, uint256 totalRoom) {
@@ -545,7 +553,7 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
     }
 
     function _checkedDust(uint256 dust_) internal pure returns (uint88) {
-        if (dust_ > MAX_DUST) revert OutOfRange("dust", dust_, 0, MAX_DUST);
+        if (dust_ > MAX_DUST) revert DustOutOfRange(dust_, MAX_DUST);
         return uint88(dust_);
     }
 
@@ -555,18 +563,21 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
     }
 
     function _setStartPriceFactor(CollateralConfig storage config, uint64 startPriceFactor) internal {
-        if (startPriceFactor < WAD || startPriceFactor > MAX_START_PRICE_FACTOR) revert OutOfRange("startPriceFactor", startPriceFactor, WAD, MAX_START_PRICE_FACTOR);
+        if (startPriceFactor < WAD || startPriceFactor > MAX_START_PRICE_FACTOR)
+            revert StartPriceFactorOutOfRange(startPriceFactor, WAD, MAX_START_PRICE_FACTOR);
         config.startPriceFactor = startPriceFactor;
     }
 
     function _setMaxAuctionAge(CollateralConfig storage config, uint32 maxAuctionAge) internal {
-        if (maxAuctionAge < MIN_AUCTION_AGE || maxAuctionAge > MAX_AUCTION_AGE) revert OutOfRange("maxAuctionAge", maxAuctionAge, MIN_AUCTION_AGE, MAX_AUCTION_AGE);
+        if (maxAuctionAge < MIN_AUCTION_AGE || maxAuctionAge > MAX_AUCTION_AGE)
+            revert MaxAuctionAgeOutOfRange(maxAuctionAge, MIN_AUCTION_AGE, MAX_AUCTION_AGE);
         // MAX_AUCTION_AGE < 2^24.
         config.maxAuctionAge = uint24(maxAuctionAge);
     }
 
     function _setResetPriceRatio(CollateralConfig storage config, uint64 resetPriceRatio) internal {
-        if (resetPriceRatio > MAX_RESET_PRICE_RATIO) revert OutOfRange("resetPriceRatio", resetPriceRatio, 0, MAX_RESET_PRICE_RATIO);
+        if (resetPriceRatio > MAX_RESET_PRICE_RATIO)
+            revert ResetPriceRatioOutOfRange(resetPriceRatio, MAX_RESET_PRICE_RATIO);
         config.resetPriceRatio = resetPriceRatio;
     }
 }

@@ -128,8 +128,9 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
         LiquidationParams memory params = _listed(vault.collateral);
         uint256 threshold = riskEngine.thresholdFor(vault.collateral, vault.value);
         (uint256 collateralRoom, uint256 totalRoom) = auction.room(vault.collateral);
-        Plan memory plan = _plan(vault, params, threshold, Math.min(collateralRoom, totalRoom));
-        if (plan.refusal != Refusal.None) _refuse(plan.refusal, vaultId, plan.health, vault.collateral);
+        uint256 room = Math.min(collateralRoom, totalRoom);
+        Plan memory plan = _plan(vault, params, threshold, room);
+        if (plan.refusal != Refusal.None) _refuse(plan, vaultId, vault, params, threshold, room);
         vaultEngine.seize(vaultId, plan.sizing.collateralAmount, plan.sizing.normalizedDebt);
         auction.start(_startRequest(vaultId, keeper, vault, params, plan.sizing));
         return vaultId;
@@ -357,11 +358,25 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
         (preview.refusal, preview.health) = (refusal, health);
     }
 
-    function _refuse(Refusal refusal, uint256 vaultId, uint256 health, address collateral) internal pure {
+    /// @dev Reverts with the refusal of `plan`. A liquidation refused for room reports the debt to raise it
+    /// would have had uncut (`size` zeroes a refused sizing), re-sized here so the path that liquidates
+    /// pays nothing for it.
+    function _refuse(
+        Plan memory plan,
+        uint256 vaultId,
+        IVaultEngine.LiquidationData memory vault,
+        LiquidationParams memory params,
+        uint256 threshold,
+        uint256 room
+    ) internal pure {
+        Refusal refusal = plan.refusal;
         if (refusal == Refusal.InAuction) revert VaultInAuction(vaultId);
         if (refusal == Refusal.BorrowedThisBlock) revert BorrowedThisBlock(vaultId);
-        if (refusal == Refusal.Healthy) revert VaultHealthy(vaultId, health);
-        revert NoAuctionRoom(collateral);
+        if (refusal == Refusal.Healthy) revert VaultHealthy(vaultId, plan.health);
+        uint256 debtToRaise = LiquidationMath
+            .size(vault, params, threshold, plan.health, type(uint256).max)
+            .debtToRaise;
+        revert NoAuctionRoom(vault.collateral, debtToRaise, room);
     }
 
     // ---------------------------------------------------------------- views
@@ -421,21 +436,21 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
     }
 
     function _checkPenalty(uint256 penalty) internal pure {
-        if (penalty > MAX_PENALTY) revert OutOfRange("penalty", penalty, 0, MAX_PENALTY);
+        if (penalty > MAX_PENALTY) revert PenaltyOutOfRange(penalty, MAX_PENALTY);
     }
 
     function _checkTargetHealth(uint256 targetHealth) internal pure {
         if (targetHealth <= WAD || targetHealth > MAX_TARGET_HEALTH) {
-            revert OutOfRange("targetHealth", targetHealth, WAD + 1, MAX_TARGET_HEALTH);
+            revert TargetHealthOutOfRange(targetHealth, WAD + 1, MAX_TARGET_HEALTH);
         }
     }
 
     function _checkCollateralMargin(uint256 collateralMargin) internal pure {
         if (collateralMargin < WAD || collateralMargin > MAX_COLLATERAL_MARGIN)
-            revert OutOfRange("collateralMargin", collateralMargin, WAD, MAX_COLLATERAL_MARGIN);
+            revert CollateralMarginOutOfRange(collateralMargin, WAD, MAX_COLLATERAL_MARGIN);
     }
 
     function _checkFullLiquidationHealth(uint256 fullLiquidationHealth) internal pure {
-        if (fullLiquidationHealth > WAD) revert OutOfRange("fullLiquidationHealth", fullLiquidationHealth, 0, WAD);
+        if (fullLiquidationHealth > WAD) revert FullLiquidationHealthOutOfRange(fullLiquidationHealth, WAD);
     }
 }
