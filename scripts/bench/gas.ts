@@ -132,7 +132,9 @@ async function main(): Promise<void> {
   const collateralLeft = (await dutchAuction.auctions(victims[1])).collateralLeft;
   rows.push([
     "DutchAuction.take",
-    await gasOf(dutchAuction.connect(buyer).take(victims[1], collateralLeft / 4n, hre.ethers.MaxUint256, buyer.address, "0x")),
+    await gasOf(
+      dutchAuction.connect(buyer).take(victims[1], collateralLeft / 4n, hre.ethers.MaxUint256, buyer.address, "0x"),
+    ),
     "partial",
   ]);
   rows.push([

@@ -50,7 +50,12 @@ interface IncentiveParams {
 const keeperIncentive = (base: bigint, p: IncentiveParams = LOCAL_INCENTIVE): bigint =>
   min(p.maxIncentive, p.flatIncentive + mulWadDown(base, p.incentiveRate));
 /** What `start` and `reset` owe on a lot: on min(debt, lot value), nothing under the dust, at most that. */
-const incentiveOn = (debt: bigint, collateralValue: bigint, dust: bigint, p: IncentiveParams = LOCAL_INCENTIVE): bigint => {
+const incentiveOn = (
+  debt: bigint,
+  collateralValue: bigint,
+  dust: bigint,
+  p: IncentiveParams = LOCAL_INCENTIVE,
+): bigint => {
   const base = min(debt, collateralValue);
   return base < dust ? 0n : min(keeperIncentive(base, p), base);
 };
@@ -476,7 +481,11 @@ describe("DutchAuction dust", function () {
             const decimals = c.spec.decimals;
             const units = BigInt(run.collateralMantissa) * 10n ** BigInt(run.collateralExponent);
             const amount = units > 10n ** BigInt(decimals + 6) ? 10n ** BigInt(decimals + 6) : units;
-            const params = { flatIncentive: run.flatIncentive, incentiveRate: run.incentiveRate, maxIncentive: run.maxIncentive };
+            const params = {
+              flatIncentive: run.flatIncentive,
+              incentiveRate: run.incentiveRate,
+              maxIncentive: run.maxIncentive,
+            };
             await f.dutchAuction.setIncentiveParams(params);
             await f.vaultEngine.setDust(token, run.dust);
             const vaultId = holders[run.collateral];
@@ -545,8 +554,8 @@ describe("DutchAuction dust", function () {
     it("setDust_aboveWhatTheAuctionStores_isRefusedByBoth", async function () {
       const tooLarge = 2n ** 88n;
       await expect(f.vaultEngine.setDust(weth, tooLarge))
-        .to.be.revertedWithCustomError(f.dutchAuction, "OutOfRange")
-        .withArgs(ethers.encodeBytes32String("dust"), tooLarge, 0n, tooLarge - 1n);
+        .to.be.revertedWithCustomError(f.dutchAuction, "DustOutOfRange")
+        .withArgs(tooLarge, tooLarge - 1n);
       expect((await f.vaultEngine.collateralParams(weth)).dust).to.equal(DUST);
       expect(await f.dutchAuction.dust(weth)).to.equal(DUST);
     });

@@ -139,10 +139,12 @@ describe("Liquidation flow", function () {
     expect(second.debtToRaise).to.be.gt(room - WAD);
     expect((await f.vaultEngine.vaults(vaultIds[1])).normalizedDebt).to.be.gt(0n);
     await expectBooksBalanced();
-    // The third waits: a single liquidation is refused, a batch skips it.
+    // The third waits: a single liquidation is refused (with the debt it would raise uncut and the room
+    // left), a batch skips it.
+    const [roomLeft] = await f.dutchAuction.room(weth);
     await expect(f.liquidator.liquidate(vaultIds[2], keeper.address))
       .to.be.revertedWithCustomError(f.liquidator, "NoAuctionRoom")
-      .withArgs(weth);
+      .withArgs(weth, (debtToRaise: bigint) => debtToRaise > roomLeft, roomLeft);
     expect(await f.liquidator.connect(keeper).liquidateBatch.staticCall([vaultIds[2]], keeper.address)).to.deep.equal([
       0n,
     ]);

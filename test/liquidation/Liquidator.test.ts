@@ -30,6 +30,7 @@ import { LOCAL_COLLATERALS, LOCAL_INCENTIVE, listMockCollateral, toFeedAnswer } 
 import { Liquidator__factory, MockAggregator__factory, MockERC20__factory } from "../../typechain-types";
 import type { ILiquidator } from "../../typechain-types";
 import { deploySluiceFixture, type SluiceFixture } from "../helpers/fixtures";
+import { rangeArgs, rangeError } from "../helpers/errors";
 import * as market from "../helpers/market";
 
 type Signer = HardhatEthersSigner;
@@ -60,7 +61,6 @@ const MAX_UINT256 = 2n ** 256n - 1n;
 const REFUSAL = { None: 0n, Healthy: 1n, InAuction: 2n, BorrowedThisBlock: 3n, NoRoom: 4n, Unpriced: 5n, Unknown: 6n };
 const GAS = { gasLimit: 3_000_000n } as const;
 const pct = (percent: number): bigint => (BigInt(Math.round(percent * 100)) * WAD) / 10_000n;
-const name = (parameter: string): string => ethers.encodeBytes32String(parameter);
 const min = (a: bigint, b: bigint): bigint => (a < b ? a : b);
 const floorSub = (a: bigint, b: bigint): bigint => (a > b ? a - b : 0n);
 
@@ -220,6 +220,21 @@ describe("Liquidator", function () {
   }
 
   /**
+   * Liquidates `vaultId` in the next block expecting the refusal for room: `NoAuctionRoom` carrying the
+   * debt the uncut liquidation would raise (sized under no cap) and the room it does not fit.
+   */
+  async function expectNoAuctionRoom(vaultId: bigint, keeper: string): Promise<void> {
+    await time.setNextBlockTimestamp((await time.latest()) + 1);
+    const vault = await viewVault(vaultId);
+    const room = await roomOf(vault.data.collateral);
+    const uncut = planWithRoom(vault, MAX_UINT256);
+    expect(uncut.debtToRaise, "the uncut liquidation does not fit the room").to.be.gt(room);
+    await expect(f.liquidator.liquidate(vaultId, keeper))
+      .to.be.revertedWithCustomError(f.liquidator, "NoAuctionRoom")
+      .withArgs(vault.data.collateral, uncut.debtToRaise, room);
+  }
+
+  /**
    * Pins the next block's timestamp and computes, from views evaluated at that block, what a
    * liquidation of `vaultId` in it must do. The next transaction sent must be that liquidation.
    */
@@ -352,7 +367,10 @@ describe("Liquidator", function () {
       bookedDebt: await bookedDebtOf(plan),
       keeper,
       debtToRaise: plan.debtToRaise,
-      startPrice: mulWadUp(plan.data.price, (await f.dutchAuction.auctionParams(plan.data.collateral)).startPriceFactor),
+      startPrice: mulWadUp(
+        plan.data.price,
+        (await f.dutchAuction.auctionParams(plan.data.collateral)).startPriceFactor,
+      ),
       incentive: await referenceIncentive(plan, keeper, caller),
     };
   }
@@ -517,12 +535,18 @@ describe("Liquidator", function () {
         [{ targetHealth: MAX_TARGET_HEALTH + 1n }, "targetHealth", MAX_TARGET_HEALTH + 1n, WAD + 1n, MAX_TARGET_HEALTH],
         [{ fullLiquidationHealth: WAD + 1n }, "fullLiquidationHealth", WAD + 1n, 0n, WAD],
         [{ collateralMargin: WAD - 1n }, "collateralMargin", WAD - 1n, WAD, MAX_COLLATERAL_MARGIN],
-        [{ collateralMargin: MAX_COLLATERAL_MARGIN + 1n }, "collateralMargin", MAX_COLLATERAL_MARGIN + 1n, WAD, MAX_COLLATERAL_MARGIN],
+        [
+          { collateralMargin: MAX_COLLATERAL_MARGIN + 1n },
+          "collateralMargin",
+          MAX_COLLATERAL_MARGIN + 1n,
+          WAD,
+          MAX_COLLATERAL_MARGIN,
+        ],
       ] as const;
       for (const [change, parameter, value, low, high] of cases) {
         await expect(f.liquidator.addCollateral(token, { ...WETH_LIQUIDATION, ...change }))
-          .to.be.revertedWithCustomError(f.liquidator, "OutOfRange")
-          .withArgs(name(parameter), value, low, high);
+          .to.be.revertedWithCustomError(f.liquidator, rangeError(parameter))
+          .withArgs(...rangeArgs(value, low, high));
       }
     });
 
@@ -537,8 +561,8 @@ describe("Liquidator", function () {
 
     it("setPenalty_aboveMax_reverts", async function () {
       await expect(f.liquidator.setPenalty(weth, MAX_PENALTY + 1n))
-        .to.be.revertedWithCustomError(f.liquidator, "OutOfRange")
-        .withArgs(name("penalty"), MAX_PENALTY + 1n, 0n, MAX_PENALTY);
+        .to.be.revertedWithCustomError(f.liquidator, "PenaltyOutOfRange")
+        .withArgs(MAX_PENALTY + 1n, MAX_PENALTY);
     });
 
     it("setTargetHealth_withinBounds_setsAndEmits", async function () {
@@ -553,8 +577,8 @@ describe("Liquidator", function () {
     it("setTargetHealth_outsideBounds_reverts", async function () {
       for (const targetHealth of [0n, WAD, MAX_TARGET_HEALTH + 1n]) {
         await expect(f.liquidator.setTargetHealth(weth, targetHealth))
-          .to.be.revertedWithCustomError(f.liquidator, "OutOfRange")
-          .withArgs(name("targetHealth"), targetHealth, WAD + 1n, MAX_TARGET_HEALTH);
+          .to.be.revertedWithCustomError(f.liquidator, "TargetHealthOutOfRange")
+          .withArgs(targetHealth, WAD + 1n, MAX_TARGET_HEALTH);
       }
     });
 
@@ -569,8 +593,8 @@ describe("Liquidator", function () {
 
     it("setFullLiquidationHealth_aboveOne_reverts", async function () {
       await expect(f.liquidator.setFullLiquidationHealth(weth, WAD + 1n))
-        .to.be.revertedWithCustomError(f.liquidator, "OutOfRange")
-        .withArgs(name("fullLiquidationHealth"), WAD + 1n, 0n, WAD);
+        .to.be.revertedWithCustomError(f.liquidator, "FullLiquidationHealthOutOfRange")
+        .withArgs(WAD + 1n, WAD);
     });
 
     it("setCollateralMargin_withinBounds_setsAndEmits", async function () {
@@ -585,8 +609,8 @@ describe("Liquidator", function () {
     it("setCollateralMargin_outsideBounds_reverts", async function () {
       for (const margin of [WAD - 1n, MAX_COLLATERAL_MARGIN + 1n]) {
         await expect(f.liquidator.setCollateralMargin(weth, margin))
-          .to.be.revertedWithCustomError(f.liquidator, "OutOfRange")
-          .withArgs(name("collateralMargin"), margin, WAD, MAX_COLLATERAL_MARGIN);
+          .to.be.revertedWithCustomError(f.liquidator, "CollateralMarginOutOfRange")
+          .withArgs(margin, WAD, MAX_COLLATERAL_MARGIN);
       }
     });
 
@@ -695,10 +719,18 @@ describe("Liquidator", function () {
       const vaultId = await openVault(alice, f.weth, 10n * WAD);
       await movePrice(f.weth, 2_580n * WAD);
       await time.increase(3_601);
+      // The OracleHub's error bubbles up and decodes against the Liquidator's ABI (ISluiceErrors).
       await expect(f.liquidator.liquidate(vaultId, keeper.address)).to.be.revertedWithCustomError(
-        f.oracleHub,
+        f.liquidator,
         "StalePrice",
       );
+    });
+
+    it("liquidate_missingVault_revertsTheVaultEnginesVaultNotFoundDecodedByTheLiquidatorsAbi", async function () {
+      const missing = (await f.vaultEngine.vaultCount()) + 1n;
+      await expect(f.liquidator.liquidate(missing, f.users[1].address))
+        .to.be.revertedWithCustomError(f.liquidator, "VaultNotFound")
+        .withArgs(missing);
     });
 
     it("liquidate_borrowAndLiquidateInOneBlock_revertsBorrowedThisBlock", async function () {
@@ -746,18 +778,14 @@ describe("Liquidator", function () {
       const vaultId = await openVault(f.users[0], f.weth, 10n * WAD);
       await movePrice(f.weth, 2_580n * WAD);
       await f.dutchAuction.setMaxDebtInAuction(weth, 0n);
-      await expect(f.liquidator.liquidate(vaultId, f.users[1].address))
-        .to.be.revertedWithCustomError(f.liquidator, "NoAuctionRoom")
-        .withArgs(weth);
+      await expectNoAuctionRoom(vaultId, f.users[1].address);
     });
 
     it("liquidate_globalCapZero_revertsNoAuctionRoom", async function () {
       const vaultId = await openVault(f.users[0], f.weth, 10n * WAD);
       await movePrice(f.weth, 2_580n * WAD);
       await f.dutchAuction.setMaxTotalDebtInAuction(0n);
-      await expect(f.liquidator.liquidate(vaultId, f.users[1].address))
-        .to.be.revertedWithCustomError(f.liquidator, "NoAuctionRoom")
-        .withArgs(weth);
+      await expectNoAuctionRoom(vaultId, f.users[1].address);
     });
 
     it("liquidate_breakerRaised_revertsAndSeizesNothing", async function () {
@@ -1060,9 +1088,7 @@ describe("Liquidator", function () {
       expect([collateralDebt, totalDebt]).to.deep.equal([event.debtToRaise, event.debtToRaise]);
       // The rest waits: no room is left for another liquidation of this collateral.
       const other = await openVaultAfterCrash(f.users[2]);
-      await expect(f.liquidator.liquidate(other, keeper.address))
-        .to.be.revertedWithCustomError(f.liquidator, "NoAuctionRoom")
-        .withArgs(weth);
+      await expectNoAuctionRoom(other, keeper.address);
       await expectBooksBalanced();
     });
 
@@ -1115,15 +1141,11 @@ describe("Liquidator", function () {
       const debt = await f.vaultEngine.debtOf(vaultId);
       expect(debt).to.be.lt(250n * WAD);
       await f.dutchAuction.setMaxDebtInAuction(weth, mulWadUp(debt - 99n * WAD, WAD + WETH_LIQUIDATION.penalty));
-      await expect(f.liquidator.liquidate(vaultId, f.users[1].address))
-        .to.be.revertedWithCustomError(f.liquidator, "NoAuctionRoom")
-        .withArgs(weth);
+      await expectNoAuctionRoom(vaultId, f.users[1].address);
       // The same under the global cap.
       await f.dutchAuction.setMaxDebtInAuction(weth, WETH_AUCTION.maxDebtInAuction);
       await f.dutchAuction.setMaxTotalDebtInAuction(mulWadUp(debt - 99n * WAD, WAD + WETH_LIQUIDATION.penalty));
-      await expect(f.liquidator.liquidate(vaultId, f.users[1].address))
-        .to.be.revertedWithCustomError(f.liquidator, "NoAuctionRoom")
-        .withArgs(weth);
+      await expectNoAuctionRoom(vaultId, f.users[1].address);
     });
 
     it("liquidate_cutThatWouldLeaveLessThanDust_leavesExactlyADustSizedDebt", async function () {
@@ -1156,14 +1178,10 @@ describe("Liquidator", function () {
       for (const room of [underDust, 1n]) {
         await f.dutchAuction.setMaxDebtInAuction(weth, room);
         await f.dutchAuction.setMaxTotalDebtInAuction(room + 1_000n * WAD);
-        await expect(f.liquidator.liquidate(vaultId, f.users[1].address))
-          .to.be.revertedWithCustomError(f.liquidator, "NoAuctionRoom")
-          .withArgs(weth);
+        await expectNoAuctionRoom(vaultId, f.users[1].address);
         await f.dutchAuction.setMaxDebtInAuction(weth, room + 1_000n * WAD);
         await f.dutchAuction.setMaxTotalDebtInAuction(room);
-        await expect(f.liquidator.liquidate(vaultId, f.users[1].address))
-          .to.be.revertedWithCustomError(f.liquidator, "NoAuctionRoom")
-          .withArgs(weth);
+        await expectNoAuctionRoom(vaultId, f.users[1].address);
       }
     });
 
@@ -1222,7 +1240,10 @@ describe("Liquidator", function () {
       const plan = await planNextBlock(vaultId);
       const onePlusPenalty = WAD + WETH_LIQUIDATION.penalty;
       // A lot sized by the lot margin for the cut slice would need every unit of collateral.
-      const seizedValue = mulWadUp(mulWadUp(divWadDown(cap, onePlusPenalty), onePlusPenalty), WETH_LIQUIDATION.collateralMargin);
+      const seizedValue = mulWadUp(
+        mulWadUp(divWadDown(cap, onePlusPenalty), onePlusPenalty),
+        WETH_LIQUIDATION.collateralMargin,
+      );
       expect(amountUp(seizedValue, 18, plan.data.price)).to.be.gte(10n * WAD);
       expect(plan.cut).to.equal(true);
       await expectCutInProportion(vaultId, plan, keeper);
@@ -1403,7 +1424,9 @@ describe("Liquidator", function () {
       const halfPenalty = mulWadDown(plan.debtSeized, WETH_LIQUIDATION.penalty) / 2n;
       expect(plan.debtToRaise).to.be.gte(plan.data.dust);
       expect(plan.data.value).to.be.gt(plan.debtSeized);
-      expect(LOCAL_INCENTIVE.flatIncentive + mulWadDown(plan.debtToRaise, LOCAL_INCENTIVE.incentiveRate)).to.be.gt(halfPenalty);
+      expect(LOCAL_INCENTIVE.flatIncentive + mulWadDown(plan.debtToRaise, LOCAL_INCENTIVE.incentiveRate)).to.be.gt(
+        halfPenalty,
+      );
       expect(liquidationIn(await liquidate(vaultId, keeper)).incentive).to.equal(halfPenalty);
       expect([...(await f.dutchAuction.incentivesOwed(keeper.address))]).to.deep.equal([halfPenalty, halfPenalty]);
     });
@@ -1694,9 +1717,7 @@ describe("Liquidator", function () {
       const left = first!.debtToRaise + 50n * WAD - plans[0]!.debtToRaise;
       expect(left).to.be.lt(mulWadUp(LOCAL_COLLATERALS[0].dust, WAD + WETH_LIQUIDATION.penalty));
       expect((await f.dutchAuction.room(weth))[0]).to.equal(left);
-      await expect(f.liquidator.liquidate(eth2, keeper.address))
-        .to.be.revertedWithCustomError(f.liquidator, "NoAuctionRoom")
-        .withArgs(weth);
+      await expectNoAuctionRoom(eth2, keeper.address);
     });
 
     it("liquidateBatch_globalRoomUsedUpAcrossCollaterals_skipsLaterVaultsWithoutReverting", async function () {
