@@ -494,7 +494,7 @@ contract VaultEngine is IVaultEngine, AccessManaged, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IVaultEngine
-    function auctionLot(uint256 vaultId) external view returns (address collateral, uint256 collateralLeft) {
+    function auctionCollateralOf(uint256 vaultId) external view returns (address collateral, uint256 collateralLeft) {
         VaultRecord storage vault = _vaults[vaultId];
         return (vault.collateral, vault.auctionCollateral);
     }

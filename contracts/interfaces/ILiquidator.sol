@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {ISluiceErrors} from "./ISluiceErrors.sol";
+
 /// @title ILiquidator
 /// @notice Moves unsafe vaults into Dutch auctions (docs/ACCOUNTING.md, "Liquidation").
 /// @dev A liquidation takes the smallest debt slice that restores the vault to `targetHealth`,
@@ -11,19 +13,19 @@ pragma solidity 0.8.30;
 /// collateral in proportion, so a vault below health 1 (a whale above the caps included) can always be
 /// liquidated while the room holds a dust-sized slice. The Liquidator keeps no state of its own: what a
 /// liquidation changes is told by the VaultEngine's `Seized` and the DutchAuction's `AuctionStarted` events.
-interface ILiquidator {
+interface ILiquidator is ISluiceErrors {
     /// @notice Per-collateral parameters [wad].
     /// @param penalty Liquidation penalty: the auction raises debt · (1 + penalty).
     /// @param targetHealth Health a partial liquidation restores (> 1).
     /// @param fullLiquidationHealth Below this health the whole vault is liquidated (≤ 1).
-    /// @param lotMargin A partial liquidation seizes collateral worth the debt to raise times this
+    /// @param collateralMargin A partial liquidation seizes collateral worth the debt to raise times this
     /// (≥ 1) at the oracle price, so the lot still covers the debt when the auction clears below
     /// the oracle; what is not sold returns to the vault.
     struct LiquidationParams {
         uint64 penalty;
         uint64 targetHealth;
         uint64 fullLiquidationHealth;
-        uint64 lotMargin;
+        uint64 collateralMargin;
     }
 
     /// @notice Why `liquidate` would refuse a vault now; `None`: it would liquidate it.
@@ -64,24 +66,11 @@ interface ILiquidator {
         uint256 incentive;
     }
 
-    error ZeroAddress();
-    error CollateralNotListed(address collateral);
-    error CollateralAlreadyListed(address collateral);
-    error OutOfRange(bytes32 parameter, uint256 value, uint256 min, uint256 max);
-    /// @notice The vault's health is at least 1.
-    error VaultHealthy(uint256 vaultId, uint256 health);
-    error VaultInAuction(uint256 vaultId);
-    /// @notice The vault borrowed in this block: no borrow-and-liquidate in one block.
-    error BorrowedThisBlock(uint256 vaultId);
-    /// @notice The DutchAuction's caps on debt in auction leave no room now for a slice of at least dust
-    /// (with collateral in proportion that is not zero).
-    error NoAuctionRoom(address collateral);
-
     event CollateralAdded(address indexed collateral, LiquidationParams params);
     event PenaltySet(address indexed collateral, uint256 penalty);
     event TargetHealthSet(address indexed collateral, uint256 targetHealth);
     event FullLiquidationHealthSet(address indexed collateral, uint256 fullLiquidationHealth);
-    event LotMarginSet(address indexed collateral, uint256 lotMargin);
+    event CollateralMarginSet(address indexed collateral, uint256 collateralMargin);
     // ---------------------------------------------------------------- admin (restricted)
 
     function addCollateral(address collateral, LiquidationParams calldata params) external;
@@ -92,7 +81,7 @@ interface ILiquidator {
 
     function setFullLiquidationHealth(address collateral, uint64 fullLiquidationHealth) external;
 
-    function setLotMargin(address collateral, uint64 lotMargin) external;
+    function setCollateralMargin(address collateral, uint64 collateralMargin) external;
 
     // ---------------------------------------------------------------- anyone
 

@@ -4,6 +4,7 @@ pragma solidity 0.8.30;
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {IDutchAuction} from "../interfaces/IDutchAuction.sol";
 import {ILiquidator} from "../interfaces/ILiquidator.sol";
+import {ISluiceErrors} from "../interfaces/ISluiceErrors.sol";
 import {IVaultEngine} from "../interfaces/IVaultEngine.sol";
 import {FixedPointMath, RAY, WAD} from "./FixedPointMath.sol";
 
@@ -81,16 +82,19 @@ library LiquidationMath {
     }
 
     /// @notice Collateral [token units] of a partial slice's lot: worth the slice's debt to raise times
-    /// `lotMargin` at the oracle price, rounded up, so the lot still covers the debt when the auction
+    /// `collateralMargin` at the oracle price, rounded up, so the lot still covers the debt when the auction
     /// clears below the oracle.
-    function lotCollateralUp(
+    function seizedCollateralUp(
         uint256 slice,
         ILiquidator.LiquidationParams memory params,
         uint8 decimals,
         uint256 price
     ) internal pure returns (uint256) {
-        uint256 lotValue = FixedPointMath.mulWadUp(debtToRaiseUp(slice, params.penalty), params.lotMargin);
-        return FixedPointMath.amountUp(lotValue, decimals, price);
+        uint256 collateralValue = FixedPointMath.mulWadUp(
+            debtToRaiseUp(slice, params.penalty),
+            params.collateralMargin
+        );
+        return FixedPointMath.amountUp(collateralValue, decimals, price);
     }
 
     /// @notice The most normalised debt a liquidation cut to `room` [wad] moves: its debt to raise,
@@ -142,7 +146,7 @@ library LiquidationMath {
             sizing.normalizedDebt = Math.min(vault.normalizedDebt, normalizedDebtUp(sizing.debtSlice, vault.rate));
             sizing.collateralAmount = Math.min(
                 vault.collateralAmount,
-                lotCollateralUp(sizing.debtSlice, params, vault.decimals, vault.price)
+                seizedCollateralUp(sizing.debtSlice, params, vault.decimals, vault.price)
             );
             sizing.full = sizing.collateralAmount == vault.collateralAmount;
         }
@@ -178,15 +182,22 @@ library LiquidationMath {
     }
 
     /// @notice The keeper incentive [wad] on `base`, the smaller of an auction's debt and its lot's value
-    /// (rounded down): `min(maxIncentive, tip + chip · base, base)`, nothing for a base under `dust`,
-    /// so no incentive exceeds what the lot is worth or what it raises.
+    /// (rounded down): `min(maxIncentive, flatIncentive + incentiveRate · base, base)`, nothing for a base
+    /// under `dust`, so no incentive exceeds what the lot is worth or what it raises.
     function incentiveDown(
         IDutchAuction.IncentiveParams memory params,
         uint256 base,
         uint256 dust
     ) internal pure returns (uint256) {
         if (base < dust) return 0;
-        return Math.min(Math.min(params.maxIncentive, params.tip + FixedPointMath.mulWadDown(base, params.chip)), base);
+        return
+            Math.min(
+                Math.min(
+                    params.maxIncentive,
+                    params.flatIncentive + FixedPointMath.mulWadDown(base, params.incentiveRate)
+                ),
+                base
+            );
     }
 
     /// @notice What a take of up to `maxCollateral` buys and pays at `price` [wad], rounding for the
@@ -202,7 +213,7 @@ library LiquidationMath {
         uint256 dust
     ) internal pure returns (uint256 collateralBought, uint256 debtPaid) {
         collateralBought = Math.min(collateralLeft, maxCollateral);
-        if (collateralBought == 0) revert IDutchAuction.ZeroTake();
+        if (collateralBought == 0) revert ISluiceErrors.ZeroTake();
         debtPaid = FixedPointMath.valueUp(collateralBought, decimals, price);
         if (debtPaid >= debtLeft) {
             // Buy just enough for what is left.
@@ -210,7 +221,7 @@ library LiquidationMath {
             collateralBought = Math.min(collateralBought, FixedPointMath.amountDown(debtPaid, decimals, price));
         } else if (collateralBought < collateralLeft) {
             if (debtLeft - debtPaid < dust) {
-                if (debtLeft <= dust) revert IDutchAuction.TakeLeavesDust(debtLeft - debtPaid, dust);
+                if (debtLeft <= dust) revert ISluiceErrors.TakeLeavesDust(debtLeft - debtPaid, dust);
                 debtPaid = debtLeft - dust;
                 collateralBought = FixedPointMath.amountDown(debtPaid, decimals, price);
             }
@@ -220,12 +231,12 @@ library LiquidationMath {
             if (FixedPointMath.valueDown(kept, decimals, price) < dust) {
                 uint256 leastKept = FixedPointMath.amountUp(dust, decimals, price);
                 if (collateralLeft <= leastKept) {
-                    revert IDutchAuction.TakeLeavesDustLot(kept, FixedPointMath.valueDown(kept, decimals, price), dust);
+                    revert ISluiceErrors.TakeLeavesDustLot(kept, FixedPointMath.valueDown(kept, decimals, price), dust);
                 }
                 collateralBought = collateralLeft - leastKept;
                 debtPaid = FixedPointMath.valueUp(collateralBought, decimals, price);
             }
-            if (collateralBought == 0) revert IDutchAuction.ZeroTake();
+            if (collateralBought == 0) revert ISluiceErrors.ZeroTake();
         }
     }
 }

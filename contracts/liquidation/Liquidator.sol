@@ -17,7 +17,7 @@ import {ThresholdMath} from "../libraries/ThresholdMath.sol";
 contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
     uint256 internal constant MAX_PENALTY = 0.5e18; // [wad]
     uint256 internal constant MAX_TARGET_HEALTH = 2e18; // [wad]
-    uint256 internal constant MAX_LOT_MARGIN = 3e18; // [wad]
+    uint256 internal constant MAX_COLLATERAL_MARGIN = 3e18; // [wad]
     /// @dev Collateral types a batch keeps snapshots of.
     uint256 internal constant MAX_MARKETS = 4;
 
@@ -82,7 +82,7 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
         _checkPenalty(params.penalty);
         _checkTargetHealth(params.targetHealth);
         _checkFullLiquidationHealth(params.fullLiquidationHealth);
-        _checkLotMargin(params.lotMargin);
+        _checkCollateralMargin(params.collateralMargin);
         _params[collateral] = params;
         emit CollateralAdded(collateral, params);
     }
@@ -112,11 +112,11 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc ILiquidator
-    function setLotMargin(address collateral, uint64 lotMargin) external restricted {
+    function setCollateralMargin(address collateral, uint64 collateralMargin) external restricted {
         LiquidationParams storage params = _listed(collateral);
-        _checkLotMargin(lotMargin);
-        params.lotMargin = lotMargin;
-        emit LotMarginSet(collateral, lotMargin);
+        _checkCollateralMargin(collateralMargin);
+        params.collateralMargin = collateralMargin;
+        emit CollateralMarginSet(collateral, collateralMargin);
     }
 
     // ---------------------------------------------------------------- liquidation
@@ -128,8 +128,9 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
         LiquidationParams memory params = _listed(vault.collateral);
         uint256 threshold = riskEngine.thresholdFor(vault.collateral, vault.value);
         (uint256 collateralRoom, uint256 totalRoom) = auction.room(vault.collateral);
-        Plan memory plan = _plan(vault, params, threshold, Math.min(collateralRoom, totalRoom));
-        if (plan.refusal != Refusal.None) _refuse(plan.refusal, vaultId, plan.health, vault.collateral);
+        uint256 room = Math.min(collateralRoom, totalRoom);
+        Plan memory plan = _plan(vault, params, threshold, room);
+        if (plan.refusal != Refusal.None) _refuse(plan, vaultId, vault, params, threshold, room);
         vaultEngine.seize(vaultId, plan.sizing.collateralAmount, plan.sizing.normalizedDebt);
         auction.start(_startRequest(vaultId, keeper, vault, params, plan.sizing));
         return vaultId;
@@ -359,11 +360,25 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
         (preview.refusal, preview.health) = (refusal, health);
     }
 
-    function _refuse(Refusal refusal, uint256 vaultId, uint256 health, address collateral) internal pure {
+    /// @dev Reverts with the refusal of `plan`. A liquidation refused for room reports the debt to raise it
+    /// would have had uncut (`size` zeroes a refused sizing), re-sized here so the path that liquidates
+    /// pays nothing for it.
+    function _refuse(
+        Plan memory plan,
+        uint256 vaultId,
+        IVaultEngine.LiquidationData memory vault,
+        LiquidationParams memory params,
+        uint256 threshold,
+        uint256 room
+    ) internal pure {
+        Refusal refusal = plan.refusal;
         if (refusal == Refusal.InAuction) revert VaultInAuction(vaultId);
         if (refusal == Refusal.BorrowedThisBlock) revert BorrowedThisBlock(vaultId);
-        if (refusal == Refusal.Healthy) revert VaultHealthy(vaultId, health);
-        revert NoAuctionRoom(collateral);
+        if (refusal == Refusal.Healthy) revert VaultHealthy(vaultId, plan.health);
+        uint256 debtToRaise = LiquidationMath
+            .size(vault, params, threshold, plan.health, type(uint256).max)
+            .debtToRaise;
+        revert NoAuctionRoom(vault.collateral, debtToRaise, room);
     }
 
     // ---------------------------------------------------------------- views
@@ -386,11 +401,11 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
         );
         if (plan.refusal != Refusal.None) return _previewRefusal(plan.refusal, plan.health);
         LiquidationMath.Sizing memory sizing = plan.sizing;
-        uint256 lotValue = FixedPointMath.valueDown(sizing.collateralAmount, vault.decimals, vault.price);
+        uint256 collateralValue = FixedPointMath.valueDown(sizing.collateralAmount, vault.decimals, vault.price);
         uint256 incentive = Math.min(
             LiquidationMath.incentiveDown(
                 auction.incentiveParams(),
-                Math.min(sizing.debtToRaise, lotValue),
+                Math.min(sizing.debtToRaise, collateralValue),
                 vault.dust
             ),
             _maxIncentive(msg.sender, vault, market.params.penalty, sizing)
@@ -423,21 +438,21 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
     }
 
     function _checkPenalty(uint256 penalty) internal pure {
-        if (penalty > MAX_PENALTY) revert OutOfRange("penalty", penalty, 0, MAX_PENALTY);
+        if (penalty > MAX_PENALTY) revert PenaltyOutOfRange(penalty, MAX_PENALTY);
     }
 
     function _checkTargetHealth(uint256 targetHealth) internal pure {
         if (targetHealth <= WAD || targetHealth > MAX_TARGET_HEALTH) {
-            revert OutOfRange("targetHealth", targetHealth, WAD + 1, MAX_TARGET_HEALTH);
+            revert TargetHealthOutOfRange(targetHealth, WAD + 1, MAX_TARGET_HEALTH);
         }
     }
 
-    function _checkLotMargin(uint256 lotMargin) internal pure {
-        if (lotMargin < WAD || lotMargin > MAX_LOT_MARGIN)
-            revert OutOfRange("lotMargin", lotMargin, WAD, MAX_LOT_MARGIN);
+    function _checkCollateralMargin(uint256 collateralMargin) internal pure {
+        if (collateralMargin < WAD || collateralMargin > MAX_COLLATERAL_MARGIN)
+            revert CollateralMarginOutOfRange(collateralMargin, WAD, MAX_COLLATERAL_MARGIN);
     }
 
     function _checkFullLiquidationHealth(uint256 fullLiquidationHealth) internal pure {
-        if (fullLiquidationHealth > WAD) revert OutOfRange("fullLiquidationHealth", fullLiquidationHealth, 0, WAD);
+        if (fullLiquidationHealth > WAD) revert FullLiquidationHealthOutOfRange(fullLiquidationHealth, WAD);
     }
 }

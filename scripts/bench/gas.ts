@@ -129,10 +129,12 @@ async function main(): Promise<void> {
   if ((await vaultEngine.vaults(victims[1])).collateralAmount === 0n) {
     throw new Error("bench: the single liquidation should be partial");
   }
-  const lot = (await dutchAuction.auctions(victims[1])).collateralLeft;
+  const collateralLeft = (await dutchAuction.auctions(victims[1])).collateralLeft;
   rows.push([
     "DutchAuction.take",
-    await gasOf(dutchAuction.connect(buyer).take(victims[1], lot / 4n, hre.ethers.MaxUint256, buyer.address, "0x")),
+    await gasOf(
+      dutchAuction.connect(buyer).take(victims[1], collateralLeft / 4n, hre.ethers.MaxUint256, buyer.address, "0x"),
+    ),
     "partial",
   ]);
   rows.push([
@@ -154,7 +156,7 @@ async function main(): Promise<void> {
   rows.push([
     "DutchAuction.reset",
     await gasOf(dutchAuction.connect(keeper).reset(victims[2], keeper.address)),
-    "stale (past tail), keeper incentive owed",
+    "stale (past its age limit), keeper incentive owed",
   ]);
   // A deeper fall: below `fullLiquidationHealth` the whole vault goes.
   await time.increase(60);

@@ -59,13 +59,13 @@ export const GOVERNED_FUNCTIONS = {
     "setMaxSizePenalty",
     "setMaxStepPerHour",
   ],
-  Liquidator: ["addCollateral", "setPenalty", "setTargetHealth", "setFullLiquidationHealth", "setLotMargin"],
+  Liquidator: ["addCollateral", "setPenalty", "setTargetHealth", "setFullLiquidationHealth", "setCollateralMargin"],
   DutchAuction: [
     "addCollateral",
     "setCurve",
-    "setBuf",
-    "setTail",
-    "setCusp",
+    "setStartPriceFactor",
+    "setMaxAuctionAge",
+    "setResetPriceRatio",
     "setMaxDebtInAuction",
     "setMaxTotalDebtInAuction",
     "setIncentiveParams",
@@ -94,14 +94,14 @@ export interface LocalCollateralSpec {
     penalty: bigint; // [wad]
     targetHealth: bigint; // [wad]
     fullLiquidationHealth: bigint; // [wad]
-    lotMargin: bigint; // [wad]
+    collateralMargin: bigint; // [wad]
   };
   auction?: {
     /** A stair-step curve (`step` seconds, price × `cut` each step) or a linear one over `duration`. */
     curve: { kind: "stairstep"; step: bigint; cut: bigint } | { kind: "linear"; duration: bigint };
-    buf: bigint; // [wad]
-    tail: bigint; // [seconds]
-    cusp: bigint; // [wad]
+    startPriceFactor: bigint; // [wad]
+    maxAuctionAge: bigint; // [seconds]
+    resetPriceRatio: bigint; // [wad]
     maxDebtInAuction: bigint; // [wad]
   };
 }
@@ -135,13 +135,13 @@ export const LOCAL_COLLATERALS: readonly LocalCollateralSpec[] = [
       penalty: pct(8),
       targetHealth: pct(105),
       fullLiquidationHealth: pct(90),
-      lotMargin: pct(150),
+      collateralMargin: pct(150),
     },
     auction: {
       curve: { kind: "stairstep", step: 60n, cut: pct(99) },
-      buf: pct(110),
-      tail: 7_200n,
-      cusp: pct(50),
+      startPriceFactor: pct(110),
+      maxAuctionAge: 7_200n,
+      resetPriceRatio: pct(50),
       maxDebtInAuction: 20_000_000n * WAD,
     },
   },
@@ -171,20 +171,20 @@ export const LOCAL_COLLATERALS: readonly LocalCollateralSpec[] = [
       penalty: pct(10),
       targetHealth: pct(105),
       fullLiquidationHealth: pct(90),
-      lotMargin: pct(150),
+      collateralMargin: pct(150),
     },
     auction: {
       curve: { kind: "linear", duration: 3n * 3600n },
-      buf: pct(110),
-      tail: 7_200n,
-      cusp: pct(50),
+      startPriceFactor: pct(110),
+      maxAuctionAge: 7_200n,
+      resetPriceRatio: pct(50),
       maxDebtInAuction: 20_000_000n * WAD,
     },
   },
 ];
 
 /** Keeper incentive: 20 flat + 0.1% of the debt to raise, at most 5,000 (nothing for dust-sized auctions). */
-export const LOCAL_INCENTIVE = { tip: 20n * WAD, chip: pct(0.1), maxIncentive: 5_000n * WAD };
+export const LOCAL_INCENTIVE = { flatIncentive: 20n * WAD, incentiveRate: pct(0.1), maxIncentive: 5_000n * WAD };
 export const LOCAL_MAX_TOTAL_DEBT_IN_AUCTION = 30_000_000n * WAD;
 
 export const ORACLE_DEFAULTS = {
@@ -480,9 +480,9 @@ export async function listMockCollateral(
   await mined(
     dutchAuction.addCollateral(tokenAddress, {
       curve: await curveContract.getAddress(),
-      buf: auction.buf,
-      tail: auction.tail,
-      cusp: auction.cusp,
+      startPriceFactor: auction.startPriceFactor,
+      maxAuctionAge: auction.maxAuctionAge,
+      resetPriceRatio: auction.resetPriceRatio,
       maxDebtInAuction: auction.maxDebtInAuction,
     }),
   );

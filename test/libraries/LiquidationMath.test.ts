@@ -56,7 +56,7 @@ const paramsArb: fc.Arbitrary<LiquidationParams> = fc.record({
   penalty: wad(0, 0.5),
   targetHealth: wad(1.000001, 2),
   fullLiquidationHealth: wad(0, 1),
-  lotMargin: wad(1, 3),
+  collateralMargin: wad(1, 3),
 });
 
 const caseArb = fc
@@ -204,7 +204,11 @@ describe("LiquidationMath (differential against the TypeScript mirror)", functio
   it("incentiveDown_onRandomParamsAndBases_matchesTypeScriptAndNeverExceedsTheBase", async function () {
     const cases = fc.sample(
       fc.record({
-        params: fc.record({ tip: magnitude(0, 22), chip: wad(0, 0.1), maxIncentive: magnitude(18, 24) }),
+        params: fc.record({
+          flatIncentive: magnitude(0, 22),
+          incentiveRate: wad(0, 0.1),
+          maxIncentive: magnitude(18, 24),
+        }),
         base: fc.oneof(fc.constant(0n), magnitude(0, 28)),
         dust: fc.oneof(fc.constant(0n), magnitude(18, 23)),
       }),

@@ -64,8 +64,8 @@ describe("DutchAuction.auctionPriceAt", function () {
   it("auctionPriceAt_afterAReset_countsFromTheNewStart", async function () {
     const { ids } = await auctions();
     const [id] = ids;
-    const { tail } = await f.dutchAuction.auctionParams(await f.weth.token.getAddress());
-    await time.increase(tail + 1n);
+    const { maxAuctionAge } = await f.dutchAuction.auctionParams(await f.weth.token.getAddress());
+    await time.increase(maxAuctionAge + 1n);
     await market.setPrice(f, f.weth, 2_580n * WAD);
     await f.dutchAuction.reset(id, f.users[2].address);
     const { startTime, startPrice } = await f.dutchAuction.auctions(id);

@@ -30,6 +30,7 @@ import { LOCAL_COLLATERALS, LOCAL_INCENTIVE, listMockCollateral, toFeedAnswer } 
 import { Liquidator__factory, MockAggregator__factory, MockERC20__factory } from "../../typechain-types";
 import type { ILiquidator } from "../../typechain-types";
 import { deploySluiceFixture, type SluiceFixture } from "../helpers/fixtures";
+import { rangeArgs, rangeError } from "../helpers/errors";
 import * as market from "../helpers/market";
 
 type Signer = HardhatEthersSigner;
@@ -60,14 +61,13 @@ const MAX_UINT256 = 2n ** 256n - 1n;
 const REFUSAL = { None: 0n, Healthy: 1n, InAuction: 2n, BorrowedThisBlock: 3n, NoRoom: 4n, Unpriced: 5n, Unknown: 6n };
 const GAS = { gasLimit: 3_000_000n } as const;
 const pct = (percent: number): bigint => (BigInt(Math.round(percent * 100)) * WAD) / 10_000n;
-const name = (parameter: string): string => ethers.encodeBytes32String(parameter);
 const min = (a: bigint, b: bigint): bigint => (a < b ? a : b);
 const floorSub = (a: bigint, b: bigint): bigint => (a > b ? a - b : 0n);
 
 // Liquidator.sol bounds.
 const MAX_PENALTY = pct(50);
 const MAX_TARGET_HEALTH = 2n * WAD;
-const MAX_LOT_MARGIN = 3n * WAD;
+const MAX_COLLATERAL_MARGIN = 3n * WAD;
 
 const WETH_LIQUIDATION = LOCAL_COLLATERALS[0].liquidation!;
 const WETH_AUCTION = LOCAL_COLLATERALS[0].auction!;
@@ -220,6 +220,21 @@ describe("Liquidator", function () {
   }
 
   /**
+   * Liquidates `vaultId` in the next block expecting the refusal for room: `NoAuctionRoom` carrying the
+   * debt the uncut liquidation would raise (sized under no cap) and the room it does not fit.
+   */
+  async function expectNoAuctionRoom(vaultId: bigint, keeper: string): Promise<void> {
+    await time.setNextBlockTimestamp((await time.latest()) + 1);
+    const vault = await viewVault(vaultId);
+    const room = await roomOf(vault.data.collateral);
+    const uncut = planWithRoom(vault, MAX_UINT256);
+    expect(uncut.debtToRaise, "the uncut liquidation does not fit the room").to.be.gt(room);
+    await expect(f.liquidator.liquidate(vaultId, keeper))
+      .to.be.revertedWithCustomError(f.liquidator, "NoAuctionRoom")
+      .withArgs(vault.data.collateral, uncut.debtToRaise, room);
+  }
+
+  /**
    * Pins the next block's timestamp and computes, from views evaluated at that block, what a
    * liquidation of `vaultId` in it must do. The next transaction sent must be that liquidation.
    */
@@ -276,11 +291,11 @@ describe("Liquidator", function () {
   async function referenceIncentive(plan: Plan, keeper: string, caller = keeper): Promise<bigint> {
     const owner = plan.data.owner;
     if (plan.debtToRaise < plan.data.dust || keeper === owner || caller === owner) return 0n;
-    const { tip, chip, maxIncentive } = await f.dutchAuction.incentiveParams();
+    const { flatIncentive, incentiveRate, maxIncentive } = await f.dutchAuction.incentiveParams();
     const seizedValue = valueDown(plan.collateralSeized, Number(plan.data.decimals), plan.data.price);
     const base = min(plan.debtToRaise, seizedValue);
     if (base < plan.data.dust) return 0n;
-    const keeperIncentive = min(min(maxIncentive, tip + mulWadDown(base, chip)), base);
+    const keeperIncentive = min(min(maxIncentive, flatIncentive + mulWadDown(base, incentiveRate)), base);
     return min(keeperIncentive, mulWadDown(min(plan.debtSeized, seizedValue), plan.params.penalty) / 2n);
   }
 
@@ -318,7 +333,7 @@ describe("Liquidator", function () {
         vaultId: args.auctionId,
         collateralSeized: seized!.collateralAmount,
         normalizedDebtSeized: seized!.normalizedDebt,
-        bookedDebt: seized!.debt,
+        bookedDebt: seized!.bookedDebtRad,
         keeper: args.keeper,
         debtToRaise: args.debtToRaise,
         startPrice: args.startPrice,
@@ -352,7 +367,10 @@ describe("Liquidator", function () {
       bookedDebt: await bookedDebtOf(plan),
       keeper,
       debtToRaise: plan.debtToRaise,
-      startPrice: mulWadUp(plan.data.price, (await f.dutchAuction.auctionParams(plan.data.collateral)).buf),
+      startPrice: mulWadUp(
+        plan.data.price,
+        (await f.dutchAuction.auctionParams(plan.data.collateral)).startPriceFactor,
+      ),
       incentive: await referenceIncentive(plan, keeper, caller),
     };
   }
@@ -453,7 +471,7 @@ describe("Liquidator", function () {
    * the Liquidator takes the whole vault, which raises ≈ 24,300. Caps between ≈ 16,600 and 24,300
    * leave a slice or a cut slice whose lot needs the whole vault, and no room for the whole vault.
    */
-  async function openVaultWhoseLotNeedsItAll(owner: Signer): Promise<bigint> {
+  async function openVaultWhoseSeizureNeedsItAll(owner: Signer): Promise<bigint> {
     const vaultId = await openVault(owner, f.weth, 10n * WAD);
     await movePrice(f.weth, 2_485n * WAD);
     return vaultId;
@@ -491,7 +509,7 @@ describe("Liquidator", function () {
         penalty: pct(13),
         targetHealth: pct(120),
         fullLiquidationHealth: pct(80),
-        lotMargin: pct(200),
+        collateralMargin: pct(200),
       };
       await expect(f.liquidator.addCollateral(token, params))
         .to.emit(f.liquidator, "CollateralAdded")
@@ -516,13 +534,19 @@ describe("Liquidator", function () {
         [{ targetHealth: WAD }, "targetHealth", WAD, WAD + 1n, MAX_TARGET_HEALTH],
         [{ targetHealth: MAX_TARGET_HEALTH + 1n }, "targetHealth", MAX_TARGET_HEALTH + 1n, WAD + 1n, MAX_TARGET_HEALTH],
         [{ fullLiquidationHealth: WAD + 1n }, "fullLiquidationHealth", WAD + 1n, 0n, WAD],
-        [{ lotMargin: WAD - 1n }, "lotMargin", WAD - 1n, WAD, MAX_LOT_MARGIN],
-        [{ lotMargin: MAX_LOT_MARGIN + 1n }, "lotMargin", MAX_LOT_MARGIN + 1n, WAD, MAX_LOT_MARGIN],
+        [{ collateralMargin: WAD - 1n }, "collateralMargin", WAD - 1n, WAD, MAX_COLLATERAL_MARGIN],
+        [
+          { collateralMargin: MAX_COLLATERAL_MARGIN + 1n },
+          "collateralMargin",
+          MAX_COLLATERAL_MARGIN + 1n,
+          WAD,
+          MAX_COLLATERAL_MARGIN,
+        ],
       ] as const;
       for (const [change, parameter, value, low, high] of cases) {
         await expect(f.liquidator.addCollateral(token, { ...WETH_LIQUIDATION, ...change }))
-          .to.be.revertedWithCustomError(f.liquidator, "OutOfRange")
-          .withArgs(name(parameter), value, low, high);
+          .to.be.revertedWithCustomError(f.liquidator, rangeError(parameter))
+          .withArgs(...rangeArgs(value, low, high));
       }
     });
 
@@ -537,8 +561,8 @@ describe("Liquidator", function () {
 
     it("setPenalty_aboveMax_reverts", async function () {
       await expect(f.liquidator.setPenalty(weth, MAX_PENALTY + 1n))
-        .to.be.revertedWithCustomError(f.liquidator, "OutOfRange")
-        .withArgs(name("penalty"), MAX_PENALTY + 1n, 0n, MAX_PENALTY);
+        .to.be.revertedWithCustomError(f.liquidator, "PenaltyOutOfRange")
+        .withArgs(MAX_PENALTY + 1n, MAX_PENALTY);
     });
 
     it("setTargetHealth_withinBounds_setsAndEmits", async function () {
@@ -553,8 +577,8 @@ describe("Liquidator", function () {
     it("setTargetHealth_outsideBounds_reverts", async function () {
       for (const targetHealth of [0n, WAD, MAX_TARGET_HEALTH + 1n]) {
         await expect(f.liquidator.setTargetHealth(weth, targetHealth))
-          .to.be.revertedWithCustomError(f.liquidator, "OutOfRange")
-          .withArgs(name("targetHealth"), targetHealth, WAD + 1n, MAX_TARGET_HEALTH);
+          .to.be.revertedWithCustomError(f.liquidator, "TargetHealthOutOfRange")
+          .withArgs(targetHealth, WAD + 1n, MAX_TARGET_HEALTH);
       }
     });
 
@@ -569,24 +593,24 @@ describe("Liquidator", function () {
 
     it("setFullLiquidationHealth_aboveOne_reverts", async function () {
       await expect(f.liquidator.setFullLiquidationHealth(weth, WAD + 1n))
-        .to.be.revertedWithCustomError(f.liquidator, "OutOfRange")
-        .withArgs(name("fullLiquidationHealth"), WAD + 1n, 0n, WAD);
+        .to.be.revertedWithCustomError(f.liquidator, "FullLiquidationHealthOutOfRange")
+        .withArgs(WAD + 1n, WAD);
     });
 
-    it("setLotMargin_withinBounds_setsAndEmits", async function () {
-      for (const margin of [WAD, MAX_LOT_MARGIN]) {
-        await expect(f.liquidator.setLotMargin(weth, margin))
-          .to.emit(f.liquidator, "LotMarginSet")
+    it("setCollateralMargin_withinBounds_setsAndEmits", async function () {
+      for (const margin of [WAD, MAX_COLLATERAL_MARGIN]) {
+        await expect(f.liquidator.setCollateralMargin(weth, margin))
+          .to.emit(f.liquidator, "CollateralMarginSet")
           .withArgs(weth, margin);
-        expect((await f.liquidator.liquidationParams(weth)).lotMargin).to.equal(margin);
+        expect((await f.liquidator.liquidationParams(weth)).collateralMargin).to.equal(margin);
       }
     });
 
-    it("setLotMargin_outsideBounds_reverts", async function () {
-      for (const margin of [WAD - 1n, MAX_LOT_MARGIN + 1n]) {
-        await expect(f.liquidator.setLotMargin(weth, margin))
-          .to.be.revertedWithCustomError(f.liquidator, "OutOfRange")
-          .withArgs(name("lotMargin"), margin, WAD, MAX_LOT_MARGIN);
+    it("setCollateralMargin_outsideBounds_reverts", async function () {
+      for (const margin of [WAD - 1n, MAX_COLLATERAL_MARGIN + 1n]) {
+        await expect(f.liquidator.setCollateralMargin(weth, margin))
+          .to.be.revertedWithCustomError(f.liquidator, "CollateralMarginOutOfRange")
+          .withArgs(margin, WAD, MAX_COLLATERAL_MARGIN);
       }
     });
 
@@ -616,7 +640,7 @@ describe("Liquidator", function () {
         () => f.liquidator.setPenalty(token, 0n),
         () => f.liquidator.setTargetHealth(token, pct(110)),
         () => f.liquidator.setFullLiquidationHealth(token, 0n),
-        () => f.liquidator.setLotMargin(token, WAD),
+        () => f.liquidator.setCollateralMargin(token, WAD),
         () => f.liquidator.liquidationParams(token),
       ];
       for (const call of calls) {
@@ -632,7 +656,7 @@ describe("Liquidator", function () {
         () => liquidator.setPenalty(weth, 0n),
         () => liquidator.setTargetHealth(weth, pct(110)),
         () => liquidator.setFullLiquidationHealth(weth, 0n),
-        () => liquidator.setLotMargin(weth, WAD),
+        () => liquidator.setCollateralMargin(weth, WAD),
       ];
       for (const call of calls) {
         await expect(call())
@@ -695,10 +719,18 @@ describe("Liquidator", function () {
       const vaultId = await openVault(alice, f.weth, 10n * WAD);
       await movePrice(f.weth, 2_580n * WAD);
       await time.increase(3_601);
+      // The OracleHub's error bubbles up and decodes against the Liquidator's ABI (ISluiceErrors).
       await expect(f.liquidator.liquidate(vaultId, keeper.address)).to.be.revertedWithCustomError(
-        f.oracleHub,
+        f.liquidator,
         "StalePrice",
       );
+    });
+
+    it("liquidate_missingVault_revertsTheVaultEnginesVaultNotFoundDecodedByTheLiquidatorsAbi", async function () {
+      const missing = (await f.vaultEngine.vaultCount()) + 1n;
+      await expect(f.liquidator.liquidate(missing, f.users[1].address))
+        .to.be.revertedWithCustomError(f.liquidator, "VaultNotFound")
+        .withArgs(missing);
     });
 
     it("liquidate_borrowAndLiquidateInOneBlock_revertsBorrowedThisBlock", async function () {
@@ -746,18 +778,14 @@ describe("Liquidator", function () {
       const vaultId = await openVault(f.users[0], f.weth, 10n * WAD);
       await movePrice(f.weth, 2_580n * WAD);
       await f.dutchAuction.setMaxDebtInAuction(weth, 0n);
-      await expect(f.liquidator.liquidate(vaultId, f.users[1].address))
-        .to.be.revertedWithCustomError(f.liquidator, "NoAuctionRoom")
-        .withArgs(weth);
+      await expectNoAuctionRoom(vaultId, f.users[1].address);
     });
 
     it("liquidate_globalCapZero_revertsNoAuctionRoom", async function () {
       const vaultId = await openVault(f.users[0], f.weth, 10n * WAD);
       await movePrice(f.weth, 2_580n * WAD);
       await f.dutchAuction.setMaxTotalDebtInAuction(0n);
-      await expect(f.liquidator.liquidate(vaultId, f.users[1].address))
-        .to.be.revertedWithCustomError(f.liquidator, "NoAuctionRoom")
-        .withArgs(weth);
+      await expectNoAuctionRoom(vaultId, f.users[1].address);
     });
 
     it("liquidate_breakerRaised_revertsAndSeizesNothing", async function () {
@@ -866,9 +894,9 @@ describe("Liquidator", function () {
       await expectBooksBalanced();
     });
 
-    it("liquidate_partialWithUnitLotMargin_restoresTargetHealth", async function () {
+    it("liquidate_partialWithUnitCollateralMargin_restoresTargetHealth", async function () {
       const [alice, keeper] = f.users;
-      await f.liquidator.setLotMargin(weth, WAD);
+      await f.liquidator.setCollateralMargin(weth, WAD);
       const vaultId = await openVault(alice, f.weth, 10n * WAD);
       await movePrice(f.weth, 2_580n * WAD);
       const plan = await planNextBlock(vaultId);
@@ -1060,9 +1088,7 @@ describe("Liquidator", function () {
       expect([collateralDebt, totalDebt]).to.deep.equal([event.debtToRaise, event.debtToRaise]);
       // The rest waits: no room is left for another liquidation of this collateral.
       const other = await openVaultAfterCrash(f.users[2]);
-      await expect(f.liquidator.liquidate(other, keeper.address))
-        .to.be.revertedWithCustomError(f.liquidator, "NoAuctionRoom")
-        .withArgs(weth);
+      await expectNoAuctionRoom(other, keeper.address);
       await expectBooksBalanced();
     });
 
@@ -1115,15 +1141,11 @@ describe("Liquidator", function () {
       const debt = await f.vaultEngine.debtOf(vaultId);
       expect(debt).to.be.lt(250n * WAD);
       await f.dutchAuction.setMaxDebtInAuction(weth, mulWadUp(debt - 99n * WAD, WAD + WETH_LIQUIDATION.penalty));
-      await expect(f.liquidator.liquidate(vaultId, f.users[1].address))
-        .to.be.revertedWithCustomError(f.liquidator, "NoAuctionRoom")
-        .withArgs(weth);
+      await expectNoAuctionRoom(vaultId, f.users[1].address);
       // The same under the global cap.
       await f.dutchAuction.setMaxDebtInAuction(weth, WETH_AUCTION.maxDebtInAuction);
       await f.dutchAuction.setMaxTotalDebtInAuction(mulWadUp(debt - 99n * WAD, WAD + WETH_LIQUIDATION.penalty));
-      await expect(f.liquidator.liquidate(vaultId, f.users[1].address))
-        .to.be.revertedWithCustomError(f.liquidator, "NoAuctionRoom")
-        .withArgs(weth);
+      await expectNoAuctionRoom(vaultId, f.users[1].address);
     });
 
     it("liquidate_cutThatWouldLeaveLessThanDust_leavesExactlyADustSizedDebt", async function () {
@@ -1156,14 +1178,10 @@ describe("Liquidator", function () {
       for (const room of [underDust, 1n]) {
         await f.dutchAuction.setMaxDebtInAuction(weth, room);
         await f.dutchAuction.setMaxTotalDebtInAuction(room + 1_000n * WAD);
-        await expect(f.liquidator.liquidate(vaultId, f.users[1].address))
-          .to.be.revertedWithCustomError(f.liquidator, "NoAuctionRoom")
-          .withArgs(weth);
+        await expectNoAuctionRoom(vaultId, f.users[1].address);
         await f.dutchAuction.setMaxDebtInAuction(weth, room + 1_000n * WAD);
         await f.dutchAuction.setMaxTotalDebtInAuction(room);
-        await expect(f.liquidator.liquidate(vaultId, f.users[1].address))
-          .to.be.revertedWithCustomError(f.liquidator, "NoAuctionRoom")
-          .withArgs(weth);
+        await expectNoAuctionRoom(vaultId, f.users[1].address);
       }
     });
 
@@ -1200,7 +1218,7 @@ describe("Liquidator", function () {
 
     it("liquidate_sliceFitsButItsLotNeedsTheWholeVaultOverTheRoom_isCutWithCollateralInProportion", async function () {
       const [alice, keeper] = f.users;
-      const vaultId = await openVaultWhoseLotNeedsItAll(alice);
+      const vaultId = await openVaultWhoseSeizureNeedsItAll(alice);
       const cap = 21_600n * WAD;
       await f.dutchAuction.setMaxDebtInAuction(weth, cap);
       await recordStoredRates();
@@ -1215,15 +1233,18 @@ describe("Liquidator", function () {
 
     it("liquidate_cutSliceWhoseLotNeedsTheWholeVault_isCutWithCollateralInProportion", async function () {
       const [alice, keeper] = f.users;
-      const vaultId = await openVaultWhoseLotNeedsItAll(alice);
+      const vaultId = await openVaultWhoseSeizureNeedsItAll(alice);
       const cap = 18_000n * WAD;
       await f.dutchAuction.setMaxDebtInAuction(weth, cap);
       await recordStoredRates();
       const plan = await planNextBlock(vaultId);
       const onePlusPenalty = WAD + WETH_LIQUIDATION.penalty;
       // A lot sized by the lot margin for the cut slice would need every unit of collateral.
-      const lot = mulWadUp(mulWadUp(divWadDown(cap, onePlusPenalty), onePlusPenalty), WETH_LIQUIDATION.lotMargin);
-      expect(amountUp(lot, 18, plan.data.price)).to.be.gte(10n * WAD);
+      const seizedValue = mulWadUp(
+        mulWadUp(divWadDown(cap, onePlusPenalty), onePlusPenalty),
+        WETH_LIQUIDATION.collateralMargin,
+      );
+      expect(amountUp(seizedValue, 18, plan.data.price)).to.be.gte(10n * WAD);
       expect(plan.cut).to.equal(true);
       await expectCutInProportion(vaultId, plan, keeper);
     });
@@ -1307,14 +1328,14 @@ describe("Liquidator", function () {
   // ------------------------------------------------------------ incentive
 
   describe("keeper incentive", function () {
-    it("liquidate_byAKeeper_owesTipPlusChipAndMintsNothing", async function () {
+    it("liquidate_byAKeeper_owesFlatIncentivePlusIncentiveRateAndMintsNothing", async function () {
       const [alice, keeper, caller] = f.users;
       const vaultId = await openVault(alice, f.weth, 10n * WAD);
       await movePrice(f.weth, 2_580n * WAD);
       const [surplus, supply] = [await f.vaultEngine.surplus(), await f.stablecoin.totalSupply()];
       const plan = await planNextBlock(vaultId);
       const receipt = await liquidate(vaultId, keeper, caller);
-      const incentive = LOCAL_INCENTIVE.tip + mulWadDown(plan.debtToRaise, LOCAL_INCENTIVE.chip);
+      const incentive = LOCAL_INCENTIVE.flatIncentive + mulWadDown(plan.debtToRaise, LOCAL_INCENTIVE.incentiveRate);
       expect(incentive).to.be.lt(mulWadDown(plan.debtSeized, WETH_LIQUIDATION.penalty) / 2n);
       expect(await referenceIncentive(plan, keeper.address, caller.address)).to.equal(incentive);
       expect(liquidationIn(receipt).incentive).to.equal(incentive);
@@ -1350,7 +1371,7 @@ describe("Liquidator", function () {
       const vaultId = await openVault(alice, f.weth, 10n * WAD);
       await movePrice(f.weth, 2_580n * WAD);
       const plan = await planNextBlock(vaultId);
-      expect(params.tip + mulWadDown(plan.debtToRaise, params.chip)).to.be.gt(params.maxIncentive);
+      expect(params.flatIncentive + mulWadDown(plan.debtToRaise, params.incentiveRate)).to.be.gt(params.maxIncentive);
       expect(liquidationIn(await liquidate(vaultId, keeper)).incentive).to.equal(params.maxIncentive);
       expect([...(await f.dutchAuction.incentivesOwed(keeper.address))]).to.deep.equal([
         params.maxIncentive,
@@ -1396,14 +1417,16 @@ describe("Liquidator", function () {
     it("liquidate_smallDebt_capsTheIncentiveAtHalfThePenaltyOnTheDebt", async function () {
       const [alice, keeper] = f.users;
       await f.liquidator.setFullLiquidationHealth(weth, WAD);
-      // 0.22 WETH: ≈ 495 of debt, ≈ 535 to raise; tip + chip ≈ 20.5 > half of the 8% penalty ≈ 19.8.
+      // 0.22 WETH: ≈ 495 of debt, ≈ 535 to raise; flatIncentive + incentiveRate ≈ 20.5 > half of the 8% penalty ≈ 19.8.
       const vaultId = await openVault(alice, f.weth, (22n * WAD) / 100n);
       await movePrice(f.weth, 2_580n * WAD);
       const plan = await planNextBlock(vaultId);
       const halfPenalty = mulWadDown(plan.debtSeized, WETH_LIQUIDATION.penalty) / 2n;
       expect(plan.debtToRaise).to.be.gte(plan.data.dust);
       expect(plan.data.value).to.be.gt(plan.debtSeized);
-      expect(LOCAL_INCENTIVE.tip + mulWadDown(plan.debtToRaise, LOCAL_INCENTIVE.chip)).to.be.gt(halfPenalty);
+      expect(LOCAL_INCENTIVE.flatIncentive + mulWadDown(plan.debtToRaise, LOCAL_INCENTIVE.incentiveRate)).to.be.gt(
+        halfPenalty,
+      );
       expect(liquidationIn(await liquidate(vaultId, keeper)).incentive).to.equal(halfPenalty);
       expect([...(await f.dutchAuction.incentivesOwed(keeper.address))]).to.deep.equal([halfPenalty, halfPenalty]);
     });
@@ -1413,14 +1436,14 @@ describe("Liquidator", function () {
       const vaultId = await openVault(alice, f.weth, 10n * WAD);
       // 2,000 a WETH: 20,000 of collateral against ≈ 22,500 of debt, all of it seized.
       await movePrice(f.weth, 2_000n * WAD);
-      const tip = 850n * WAD;
-      await f.dutchAuction.setIncentiveParams({ ...LOCAL_INCENTIVE, tip });
+      const flatIncentive = 850n * WAD;
+      await f.dutchAuction.setIncentiveParams({ ...LOCAL_INCENTIVE, flatIncentive });
       const plan = await planNextBlock(vaultId);
       expect(plan.full).to.equal(true);
       const seizedValue = valueDown(plan.collateralSeized, 18, plan.data.price);
       const onValue = mulWadDown(seizedValue, WETH_LIQUIDATION.penalty) / 2n;
       const onDebt = mulWadDown(plan.debtSeized, WETH_LIQUIDATION.penalty) / 2n;
-      const keeperIncentive = tip + mulWadDown(plan.debtToRaise, LOCAL_INCENTIVE.chip);
+      const keeperIncentive = flatIncentive + mulWadDown(plan.debtToRaise, LOCAL_INCENTIVE.incentiveRate);
       // The cap on the value binds where the cap on the debt would not.
       expect(onValue).to.be.lt(keeperIncentive);
       expect(onDebt).to.be.gt(keeperIncentive);
@@ -1694,9 +1717,7 @@ describe("Liquidator", function () {
       const left = first!.debtToRaise + 50n * WAD - plans[0]!.debtToRaise;
       expect(left).to.be.lt(mulWadUp(LOCAL_COLLATERALS[0].dust, WAD + WETH_LIQUIDATION.penalty));
       expect((await f.dutchAuction.room(weth))[0]).to.equal(left);
-      await expect(f.liquidator.liquidate(eth2, keeper.address))
-        .to.be.revertedWithCustomError(f.liquidator, "NoAuctionRoom")
-        .withArgs(weth);
+      await expectNoAuctionRoom(eth2, keeper.address);
     });
 
     it("liquidateBatch_globalRoomUsedUpAcrossCollaterals_skipsLaterVaultsWithoutReverting", async function () {
@@ -1747,7 +1768,7 @@ describe("Liquidator", function () {
     it("liquidateBatch_lotNeedingTheWholeVaultOverTheRoom_doesNotSinkTheBatch", async function () {
       const [alice, bob, keeper] = f.users;
       const btcVault = await openVault(bob, f.wbtc, 10n ** 8n);
-      const vaultId = await openVaultWhoseLotNeedsItAll(alice);
+      const vaultId = await openVaultWhoseSeizureNeedsItAll(alice);
       await movePrice(f.wbtc, 50_000n * WAD);
       const snapshot = await takeSnapshot();
       // A slice that fits, and one cut to fit, each needing the whole vault, which does not fit.

@@ -33,7 +33,7 @@ export interface LiquidationParams {
   penalty: bigint;
   targetHealth: bigint;
   fullLiquidationHealth: bigint;
-  lotMargin: bigint;
+  collateralMargin: bigint;
 }
 
 /** LiquidationMath.Sizing: what a liquidation of an unsafe vault moves. */
@@ -77,8 +77,8 @@ export function sliceUp(
 }
 
 /** Collateral [token units] of a partial slice's lot: its debt to raise times the lot margin, rounded up. */
-export function lotCollateralUp(slice: bigint, params: LiquidationParams, decimals: number, price: bigint): bigint {
-  return amountUp(mulWadUp(debtToRaiseUp(slice, params.penalty), params.lotMargin), decimals, price);
+export function seizedCollateralUp(slice: bigint, params: LiquidationParams, decimals: number, price: bigint): bigint {
+  return amountUp(mulWadUp(debtToRaiseUp(slice, params.penalty), params.collateralMargin), decimals, price);
 }
 
 /** The most normalised debt a liquidation cut to `room` [wad] moves (leaving dust where it can). */
@@ -113,7 +113,7 @@ export function size(
   let collateralAmount = vault.collateralAmount;
   if (!full) {
     normalizedDebt = min(vault.normalizedDebt, normalizedDebtUp(slice, vault.rate));
-    collateralAmount = min(vault.collateralAmount, lotCollateralUp(slice, params, vault.decimals, vault.price));
+    collateralAmount = min(vault.collateralAmount, seizedCollateralUp(slice, params, vault.decimals, vault.price));
     full = collateralAmount === vault.collateralAmount;
     if (full) normalizedDebt = vault.normalizedDebt;
   }
@@ -147,15 +147,15 @@ export const maxIncentiveDown = (debt: bigint, seizedValue: bigint, penalty: big
 
 /** IDutchAuction.IncentiveParams [wad]. */
 export interface IncentiveParams {
-  tip: bigint;
-  chip: bigint;
+  flatIncentive: bigint;
+  incentiveRate: bigint;
   maxIncentive: bigint;
 }
 
 /** The keeper incentive on `base` = min(debt, lot value): capped, never above `base`, nothing under dust. */
 export function incentiveDown(params: IncentiveParams, base: bigint, dust: bigint): bigint {
   if (base < dust) return 0n;
-  return min(min(params.maxIncentive, params.tip + mulWadDown(base, params.chip)), base);
+  return min(min(params.maxIncentive, params.flatIncentive + mulWadDown(base, params.incentiveRate)), base);
 }
 
 /** A take the auction refuses, named as the contract's custom error, with its arguments. */
