@@ -154,7 +154,7 @@ interface IDutchAuction is ISluiceErrors {
     /// Collateral goes to `receiver`; if `data` is non-empty, `receiver.onTake(msg.sender, debtPaid,
     /// collateralBought, data)` runs next; then `debtPaid` is burnt from the caller. A partial take is
     /// trimmed so that it leaves at least the dust to raise (`TakeLeavesDust` if it cannot) and a lot
-    /// worth at least the dust at its price (`TakeLeavesDustLot` if it cannot).
+    /// worth at least the dust at its price (`TakeLeavesDustCollateral` if it cannot).
     function take(
         uint256 auctionId,
         uint256 maxCollateral,

@@ -120,11 +120,11 @@ interface ISluiceErrors {
     error TakeLeavesDust(uint256 debtLeft, uint256 dust);
     /// @notice A partial take would leave `collateralLeft` [token units], worth `collateralValue` [wad]
     /// at the take's price, less than the dust: take all of it, or less.
-    error TakeLeavesDustLot(uint256 collateralLeft, uint256 collateralValue, uint256 dust);
+    error TakeLeavesDustCollateral(uint256 collateralLeft, uint256 collateralValue, uint256 dust);
     /// @notice The receiver is one of the protocol's own contracts.
     error ForbiddenCallbackTarget(address receiver);
     error ZeroTake();
-    error EmptyLot();
+    error EmptyAuction();
     error NothingToClaim(address keeper);
     /// @notice The circuit breaker forbids this action at its current level.
     error BreakerTripped(uint8 level);

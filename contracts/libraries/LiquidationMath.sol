@@ -231,7 +231,11 @@ library LiquidationMath {
             if (FixedPointMath.valueDown(kept, decimals, price) < dust) {
                 uint256 leastKept = FixedPointMath.amountUp(dust, decimals, price);
                 if (collateralLeft <= leastKept) {
-                    revert ISluiceErrors.TakeLeavesDustLot(kept, FixedPointMath.valueDown(kept, decimals, price), dust);
+                    revert ISluiceErrors.TakeLeavesDustCollateral(
+                        kept,
+                        FixedPointMath.valueDown(kept, decimals, price),
+                        dust
+                    );
                 }
                 collateralBought = collateralLeft - leastKept;
                 debtPaid = FixedPointMath.valueUp(collateralBought, decimals, price);

@@ -392,7 +392,7 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
 
     function _start(StartRequest calldata request) internal returns (uint256 incentive) {
         uint256 debtToRaise = request.debtToRaise;
-        if (request.collateralAmount == 0 || debtToRaise == 0) revert EmptyLot();
+        if (request.collateralAmount == 0 || debtToRaise == 0) revert EmptyAuction();
         CollateralConfig storage config = _listed(request.collateral);
         if (_auctions[request.vaultId] != 0) revert AuctionActive(request.vaultId);
         // Each slot read once: this runs for every vault of a batch.

@@ -229,7 +229,7 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
         // A lot is never empty: a slice that needs all the collateral takes all the debt, a cut slice
         // takes collateral in proportion and is refused when that rounds to nothing, and a vault keeps
         // collateral after a partial liquidation, so no vault owes with nothing behind its debt (the
-        // auction would refuse such a lot with EmptyLot).
+        // auction would refuse such a lot with EmptyAuction).
         request = IDutchAuction.StartRequest({
             vaultId: vaultId,
             collateral: vault.collateral,

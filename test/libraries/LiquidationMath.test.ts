@@ -198,7 +198,7 @@ describe("LiquidationMath (differential against the TypeScript mirror)", functio
         expect(debtPaid).to.be.lte(c.debtLeft);
       }
     }
-    expect([...refusals.keys()].sort()).to.deep.equal(["TakeLeavesDust", "TakeLeavesDustLot", "ZeroTake"]);
+    expect([...refusals.keys()].sort()).to.deep.equal(["TakeLeavesDust", "TakeLeavesDustCollateral", "ZeroTake"]);
   });
 
   it("incentiveDown_onRandomParamsAndBases_matchesTypeScriptAndNeverExceedsTheBase", async function () {

@@ -272,7 +272,7 @@ describe("DutchAuction dust", function () {
         const keep = leastKept - ask;
         if (valueDown(keep, decimals, laterPrice) < DUST) {
           await expect(f.dutchAuction.connect(buyer).take(auction.auctionId, ask, MAX, buyer.address, "0x"))
-            .to.be.revertedWithCustomError(f.dutchAuction, "TakeLeavesDustLot")
+            .to.be.revertedWithCustomError(f.dutchAuction, "TakeLeavesDustCollateral")
             .withArgs(keep, valueDown(keep, decimals, laterPrice), DUST);
         }
         await time.setNextBlockTimestamp(auction.startTime + 62n);
@@ -299,7 +299,7 @@ describe("DutchAuction dust", function () {
       await expectBooks();
     });
 
-    it("take_partialOfALotWorthLessThanTheDust_revertsTakeLeavesDustLotAndTheWholeLotSells", async function () {
+    it("take_partialOfALotWorthLessThanTheDust_revertsTakeLeavesDustCollateralAndTheWholeLotSells", async function () {
       const buyer = f.users[1];
       await fund(buyer);
       const price = 3_000n * WAD;
@@ -310,7 +310,7 @@ describe("DutchAuction dust", function () {
       const auction = await startAuction(f.weth, amount, 1_000n * WAD, price);
       await time.setNextBlockTimestamp(auction.startTime + 1n);
       await expect(f.dutchAuction.connect(buyer).take(auction.auctionId, amount / 2n, MAX, buyer.address, "0x"))
-        .to.be.revertedWithCustomError(f.dutchAuction, "TakeLeavesDustLot")
+        .to.be.revertedWithCustomError(f.dutchAuction, "TakeLeavesDustCollateral")
         .withArgs(amount - amount / 2n, valueDown(amount - amount / 2n, 18, startPrice), DUST);
       await time.setNextBlockTimestamp(auction.startTime + 2n);
       const all = await takeAndRead(buyer, auction.auctionId, amount);

@@ -559,12 +559,12 @@ describe("DutchAuction", function () {
       await expect(f.dutchAuction.connect(liquidator).start(request())).to.emit(f.dutchAuction, "AuctionStarted");
     });
 
-    it("start_emptyLot_revertsEmptyLot", async function () {
+    it("start_emptyLot_revertsEmptyAuction", async function () {
       const liquidator = await asLiquidator();
       for (const change of [{ collateralAmount: 0n }, { debtToRaise: 0n }, { collateralAmount: 0n, debtToRaise: 0n }]) {
         await expect(f.dutchAuction.connect(liquidator).start(request(change))).to.be.revertedWithCustomError(
           f.dutchAuction,
-          "EmptyLot",
+          "EmptyAuction",
         );
       }
     });

@@ -159,7 +159,7 @@ const EXPECTED = new Set([
   "NothingToClaim",
   "StalePrice",
   "PriceLagsFeed",
-  "TakeLeavesDustLot",
+  "TakeLeavesDustCollateral",
 ]);
 
 /** ILiquidator.Refusal, by value, as the custom error `liquidate` reverts with for it. */

@@ -161,7 +161,7 @@ export function incentiveDown(params: IncentiveParams, base: bigint, dust: bigin
 /** A take the auction refuses, named as the contract's custom error, with its arguments. */
 export class TakeRefused extends Error {
   constructor(
-    readonly reason: "ZeroTake" | "TakeLeavesDust" | "TakeLeavesDustLot",
+    readonly reason: "ZeroTake" | "TakeLeavesDust" | "TakeLeavesDustCollateral",
     readonly args: bigint[] = [],
   ) {
     super(`${reason}(${args.join(", ")})`);
@@ -194,7 +194,7 @@ export function fill(
     if (valueDown(kept, decimals, price) < dust) {
       const leastKept = amountUp(dust, decimals, price);
       if (collateralLeft <= leastKept) {
-        throw new TakeRefused("TakeLeavesDustLot", [kept, valueDown(kept, decimals, price), dust]);
+        throw new TakeRefused("TakeLeavesDustCollateral", [kept, valueDown(kept, decimals, price), dust]);
       }
       collateralBought = collateralLeft - leastKept;
       debtPaid = valueUp(collateralBought, decimals, price);
