@@ -9,6 +9,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import { MaxUint256, ZeroAddress } from "ethers";
 import { WAD } from "../../keeper/src/math/fixedPoint";
 import { LIQUIDITY_COLLATERALIZATION } from "../../scripts/lib/deploy";
+import { ReentrantToken__factory } from "../../typechain-types";
 import { deployAmmFixture, pairReserves, sellPairDownTo, uniswapAmountOut, type AmmFixture } from "../helpers/amm";
 import { expectBooksBalanced, liquidate, movePrice, openVault, type Collateral } from "../helpers/market";
 
@@ -272,6 +273,27 @@ describe("FlashLiquidator", function () {
       await f.flashLiquidator.connect(keeper).flashTake(vaultId, MaxUint256, MaxUint256, 1n);
       expect((await f.dutchAuction.auctions(vaultId)).debtLeft).to.equal(0n);
       expect(await f.stablecoin.balanceOf(keeper.address)).to.be.gt(0n);
+    });
+
+    it("flashTake_reenteredFromTheCollateralTransfer_reverts", async function () {
+      const second = await openVault(f, stranger, f.weth, 10n * WAD);
+      const first = await crashAndLiquidate();
+      await liquidate(f, second, keeper, keeper);
+      await time.increase(DECAY);
+      // WETH turns hostile: when the FlashLiquidator sends it to the pair, it starts another flash take.
+      const hostile = await new ReentrantToken__factory(f.governor).deploy(18);
+      const weth = await f.weth.token.getAddress();
+      await ethers.provider.send("hardhat_setCode", [weth, await ethers.provider.getCode(await hostile.getAddress())]);
+      const flash = await f.flashLiquidator.getAddress();
+      const reenter = f.flashLiquidator.interface.encodeFunctionData("flashTake", [second, MaxUint256, MaxUint256, 0n]);
+      await ReentrantToken__factory.connect(weth, f.governor).arm(flash, flash, reenter);
+      await expect(
+        f.flashLiquidator.connect(keeper).flashTake(first, MaxUint256, MaxUint256, 0n),
+      ).to.be.revertedWithCustomError(f.flashLiquidator, "FlashTakeActive");
+      // Disarmed, the same take goes through.
+      await ReentrantToken__factory.connect(weth, f.governor).arm(ZeroAddress, ZeroAddress, "0x");
+      await f.flashLiquidator.connect(keeper).flashTake(first, MaxUint256, MaxUint256, 0n);
+      expect((await f.dutchAuction.auctions(first)).debtLeft).to.equal(0n);
     });
 
     it("flashTake_noRunningAuction_reverts", async function () {
