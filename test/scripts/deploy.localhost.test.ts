@@ -67,6 +67,7 @@ describe("scripts/deploy.ts against a local node", function () {
       [
         "AccessManager",
         "DutchAuction",
+        "LiquidationUpkeep",
         "Liquidator",
         "OracleHub",
         "RiskEngine",

@@ -17,6 +17,7 @@ export const CONTRACT_NAMES = [
   "BackstopPool",
   "VaultLens",
   "FlashLiquidator",
+  "LiquidationUpkeep",
 ] as const;
 export type ContractName = (typeof CONTRACT_NAMES)[number];
 
