@@ -17,7 +17,7 @@ contract LiquidationUpkeep is ILiquidationUpkeep, Ownable2Step {
     /// @inheritdoc ILiquidationUpkeep
     /// @dev Sized so that a check of a full page stays under Chainlink's 10,000,000 gas on Ethereum
     /// when every vault of the page has debt (a `previewLiquidation` each): docs/BENCHMARKS.md.
-    uint256 public constant MAX_SCAN = 300;
+    uint256 public constant MAX_SCAN = 250;
     /// @inheritdoc ILiquidationUpkeep
     /// @dev With `MAX_RESETS`, a perform stays under Chainlink's 5,000,000 gas (docs/BENCHMARKS.md).
     uint256 public constant MAX_LIQUIDATIONS = 40;

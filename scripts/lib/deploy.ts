@@ -1,6 +1,13 @@
 // Deploys and wires Sluice. Used by scripts/deploy.ts, the demo and the test fixtures, so every
 // environment runs the same wiring: one AccessManager, every admin function behind a role.
-import { AbiCoder, ZeroAddress, getAddress, type BaseContract, type ContractTransactionResponse, type Signer } from "ethers";
+import {
+  AbiCoder,
+  ZeroAddress,
+  getAddress,
+  type BaseContract,
+  type ContractTransactionResponse,
+  type Signer,
+} from "ethers";
 import {
   AccessManager__factory,
   DutchAuction__factory,

@@ -46,9 +46,11 @@ describe("LiquidationUpkeep shards (property)", function () {
 
   /** A partition of the book: by residue or by consecutive ranges (the last open-ended). */
   const partition = fc.oneof(
-    fc.integer({ min: 1, max: 8 }).map((modulus) =>
-      Array.from({ length: modulus }, (_, residue) => shard({ modulus: BigInt(modulus), residue: BigInt(residue) })),
-    ),
+    fc
+      .integer({ min: 1, max: 8 })
+      .map((modulus) =>
+        Array.from({ length: modulus }, (_, residue) => shard({ modulus: BigInt(modulus), residue: BigInt(residue) })),
+      ),
     fc.uniqueArray(fc.integer({ min: 2, max: 36 }), { maxLength: 6 }).map((cuts) => {
       const starts = [1, ...cuts.sort((a, b) => a - b)];
       return starts.map((start, i) =>

@@ -89,7 +89,9 @@ describe("LiquidationUpkeep", function () {
       expect(check.resets).to.deep.equal(unsafe.slice(0, 10));
       const tx = await f.liquidationUpkeep.performUpkeep(check.performData);
       for (const id of unsafe.slice(0, 10)) {
-        await expect(tx).to.emit(f.dutchAuction, "AuctionReset").withArgs(id, f.liquidationUpkeep.target, anyValue, anyValue);
+        await expect(tx)
+          .to.emit(f.dutchAuction, "AuctionReset")
+          .withArgs(id, f.liquidationUpkeep.target, anyValue, anyValue);
       }
       await expect(tx).to.emit(f.liquidationUpkeep, "UpkeepPerformed").withArgs(f.governor.address, 0, 10);
       await runUntilClear(f.liquidationUpkeep, [WHOLE_BOOK]);
@@ -190,8 +192,9 @@ describe("LiquidationUpkeep", function () {
     it("performUpkeep_withOnlyHealthyOrUnknownVaults_revertsNothingToPerformAndChangesNothing", async function () {
       const before = await Promise.all(healthy.map(stored));
       const count = await f.vaultEngine.vaultCount();
-      await expect(perform([...healthy, 0n, count + 1n, ethers.MaxUint256], [0n, count + 7n, healthy[0]]))
-        .to.be.revertedWithCustomError(f.liquidationUpkeep, "NothingToPerform");
+      await expect(
+        perform([...healthy, 0n, count + 1n, ethers.MaxUint256], [0n, count + 7n, healthy[0]]),
+      ).to.be.revertedWithCustomError(f.liquidationUpkeep, "NothingToPerform");
       expect(await Promise.all(healthy.map(stored))).to.deep.equal(before);
       expect(await f.dutchAuction.activeAuctions()).to.deep.equal([]);
     });
@@ -269,7 +272,8 @@ describe("LiquidationUpkeep", function () {
     it("performUpkeep_withAFullBatchOfJunk_revertsWithinBoundedGas", async function () {
       const up = f.liquidationUpkeep;
       const count = await f.vaultEngine.vaultCount();
-      const junk = (n: bigint, offset: bigint) => Array.from({ length: Number(n) }, (_, i) => count + offset + BigInt(i));
+      const junk = (n: bigint, offset: bigint) =>
+        Array.from({ length: Number(n) }, (_, i) => count + offset + BigInt(i));
       const data = encodePerformData(junk(await up.MAX_LIQUIDATIONS(), 1n), junk(await up.MAX_RESETS(), 100n));
       await expect(up.performUpkeep(data, { gasLimit: 1_000_000 })).to.be.revertedWithCustomError(
         up,
