@@ -45,6 +45,7 @@ async function main(): Promise<void> {
         .default("residue"),
     )
     .option("--collateral <symbol>", "only vaults of this collateral (a symbol of the manifest, e.g. WETH)")
+    .option("--deployments <dir>", "directory of the manifests (default: DEPLOYMENTS_DIR or deployments/)")
     .option("--json", "print JSON instead of a table")
     .parse();
   const options = program.opts<{
@@ -53,10 +54,12 @@ async function main(): Promise<void> {
     shards?: number;
     by: ShardKind;
     collateral?: string;
+    deployments?: string;
     json?: boolean;
   }>();
 
-  const manifest = readManifest(options.network);
+  const dir = options.deployments ?? process.env.DEPLOYMENTS_DIR;
+  const manifest = dir ? readManifest(options.network, dir) : readManifest(options.network);
   const upkeepAddress = manifest.contracts.LiquidationUpkeep;
   const engineAddress = manifest.contracts.VaultEngine;
   if (!upkeepAddress || !engineAddress) {

@@ -335,6 +335,17 @@ describe("LiquidationUpkeep", function () {
   });
 
   describe("ownership", function () {
+    it("deploySluice_deploysTheUpkeepWiredToTheProtocolOwnedByTheAdminOverTheWholeBook", async function () {
+      const up = f.liquidationUpkeep;
+      expect([await up.liquidator(), await up.auction(), await up.vaultEngine()]).to.deep.equal([
+        f.liquidator.target,
+        f.dutchAuction.target,
+        f.vaultEngine.target,
+      ]);
+      expect(await up.owner()).to.equal(f.governor.address);
+      expect(await up.defaultCheckData()).to.equal(encodeShard(WHOLE_BOOK));
+    });
+
     it("claim_byTheOwner_mintsTheUpkeepsIncentivesTo", async function () {
       const [, , , , treasury] = f.users;
       await openMany(3, 100n);
