@@ -8,6 +8,8 @@ pragma solidity 0.8.30;
 /// package pulls a git dependency that cannot be installed offline. The signatures (and so the
 /// selectors) are identical to Chainlink's `AutomationCompatibleInterface`, so a Chainlink registry
 /// drives an implementation of this one as it drives its own.
+// Chainlink's name, kept so that its documentation and tooling read the same here.
+// solhint-disable-next-line interface-starts-with-i
 interface AutomationCompatibleInterface {
     /// @notice Simulated by the Automation nodes (never mined): says whether work is due and what.
     /// @param checkData Fixed at the upkeep's registration; lets several upkeeps share one contract.
