@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {ISluiceErrors} from "./ISluiceErrors.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IDutchAuction} from "./IDutchAuction.sol";
 import {ITakeCallback} from "./ITakeCallback.sol";
@@ -17,26 +18,7 @@ import {ITakeCallback} from "./ITakeCallback.sol";
 /// contract of its choosing. `onTake` acts only inside a `flashTake` of this contract: the auction
 /// calls `onTake` on any receiver for anyone (see {ITakeCallback}). Keepers plan with a `staticCall`
 /// of `flashTake` (minimum 0), which returns the profit the take would make now.
-interface IFlashLiquidator is ITakeCallback {
-    /// @notice `onTake` was called by `caller`, which is not the auction.
-    error NotAuction(address caller);
-    /// @notice `onTake` was called for a take `buyer` started, not this contract.
-    error UntrustedInitiator(address buyer);
-    /// @notice `onTake` ran outside a `flashTake` of this contract.
-    error NotInFlashTake();
-    /// @notice A `flashTake` (or `sweep`) was entered while a `flashTake` runs.
-    error FlashTakeActive();
-    /// @notice Auction `auctionId` is not running.
-    error NoAuction(uint256 auctionId);
-    /// @notice The factory has no pair for `collateral` and the stablecoin.
-    error NoPair(address collateral);
-    /// @notice Selling the collateral on the pair would return `amountOut` [wad], less than the take's
-    /// cost `debtOwed` [wad].
-    error SwapShortfall(uint256 amountOut, uint256 debtOwed);
-    /// @notice The take would make `profit` [wad], less than the keeper's `minProfit` [wad].
-    error ProfitBelowMinimum(uint256 profit, uint256 minProfit);
-    error ZeroAddress();
-
+interface IFlashLiquidator is ISluiceErrors, ITakeCallback {
     /// @notice `keeper` bought `collateralSold` [token units] of auction `auctionId` for `debtPaid`
     /// [wad], sold it on `pair` for `amountOut` [wad] and received `amountOut − debtPaid` as profit.
     event FlashTake(

@@ -134,4 +134,41 @@ interface ISluiceErrors {
 
     /// @notice Thrown when anyone but the VaultEngine tries to mint or burn.
     error NotEngine(address caller);
+
+    // ---------------------------------------------------------------- FlashLiquidator
+
+    /// @notice `onTake` was called by `caller`, which is not the auction.
+    error NotAuction(address caller);
+    /// @notice `onTake` was called for a take `buyer` started, not this contract.
+    error UntrustedInitiator(address buyer);
+    /// @notice `onTake` ran outside a `flashTake` of this contract.
+    error NotInFlashTake();
+    /// @notice A `flashTake` (or `sweep`) was entered while a `flashTake` runs.
+    error FlashTakeActive();
+    /// @notice Auction `auctionId` is not running.
+    error NoAuction(uint256 auctionId);
+    /// @notice The factory has no pair for `collateral` and the stablecoin.
+    error NoPair(address collateral);
+    /// @notice Selling the collateral on the pair would return `amountOut` [wad], less than the take's
+    /// cost `debtOwed` [wad].
+    error SwapShortfall(uint256 amountOut, uint256 debtOwed);
+    /// @notice The take would make `profit` [wad], less than the keeper's `minProfit` [wad].
+    error ProfitBelowMinimum(uint256 profit, uint256 minProfit);
+
+    // ---------------------------------------------------------------- LiquidationUpkeep
+
+    /// @notice `checkUpkeep` ran with a non-zero `tx.origin`: in a transaction, not in a simulation.
+    error OnlySimulatedBackend(address origin);
+    /// @notice `checkData` is not the 160 bytes of an `abi.encode(Shard)`.
+    error InvalidCheckData(uint256 length);
+    /// @notice The shard is empty by construction: `modulus` is 0 or above `MAX_MODULUS`, `residue` is
+    /// not below it, or the range ends before it starts.
+    error InvalidShard(uint256 fromId, uint256 toId, uint256 modulus, uint256 residue);
+    /// @notice `performData` is longer than any `checkUpkeep` returns (`MAX_PERFORM_DATA_LENGTH`).
+    error PerformDataTooLong(uint256 length, uint256 maxLength);
+    /// @notice More vaults or auctions than one perform handles (`MAX_LIQUIDATIONS`, `MAX_RESETS`).
+    error BatchTooLarge(uint256 liquidations, uint256 resets);
+    /// @notice Nothing in `performData` could be liquidated or reset any more (another keeper was
+    /// first, or the data was made up).
+    error NothingToPerform();
 }

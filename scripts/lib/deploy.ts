@@ -8,6 +8,8 @@ import {
   type BaseContract,
   type ContractTransactionResponse,
   type InterfaceAbi,
+  AbiCoder,
+  ZeroAddress,
   type Signer,
 } from "ethers";
 import {
@@ -17,6 +19,7 @@ import {
   IUniswapV2Factory__factory,
   IUniswapV2Pair__factory,
   LinearCurve__factory,
+  LiquidationUpkeep__factory,
   Liquidator__factory,
   MockAggregator__factory,
   MockERC20__factory,
@@ -33,6 +36,7 @@ import type {
   FlashLiquidator,
   IUniswapV2Factory,
   IUniswapV2Pair,
+  LiquidationUpkeep,
   Liquidator,
   MockAggregator,
   MockERC20,
@@ -119,6 +123,28 @@ export interface LocalCollateralSpec {
     resetPriceRatio: bigint; // [wad]
     maxDebtInAuction: bigint; // [wad]
   };
+}
+
+/** A part of the book a LiquidationUpkeep check scans (`ILiquidationUpkeep.Shard`). */
+export interface Shard {
+  fromId: bigint;
+  /** Inclusive; 0: no end. */
+  toId: bigint;
+  modulus: bigint;
+  residue: bigint;
+  /** The zero address: every collateral. */
+  collateral: string;
+}
+
+/** Every vault, now and later: the upkeep's default shard (Gelato's `checker()`). */
+export const WHOLE_BOOK: Shard = { fromId: 0n, toId: 0n, modulus: 1n, residue: 0n, collateral: ZeroAddress };
+
+/** The `checkData` of a shard: `abi.encode(Shard)`, as `LiquidationUpkeep.encodeShard` returns it. */
+export function encodeShard(shard: Shard): string {
+  return AbiCoder.defaultAbiCoder().encode(
+    ["tuple(uint256 fromId, uint256 toId, uint256 modulus, uint256 residue, address collateral)"],
+    [shard],
+  );
 }
 
 const pct = (percent: number): bigint => (BigInt(Math.round(percent * 100)) * WAD) / 10_000n;
@@ -221,6 +247,11 @@ export interface DeployOptions {
   admin?: string;
   /** Receives GUARDIAN (instant by design); the deployer then renounces it. Default: the deployer. */
   guardian?: string;
+  /**
+   * Owns the LiquidationUpkeep (forwards its incentives with `claim`, sets Gelato's default shard): the
+   * operator who funds its Chainlink or Gelato registration. Default: `admin`.
+   */
+  upkeepOwner?: string;
   /** Deploy mock tokens and feeds and list them (local chains, or a testnet on request). */
   withMocks?: boolean;
   globalDebtCeiling?: bigint;
@@ -263,6 +294,7 @@ export interface Deployment {
   liquidator: Liquidator;
   dutchAuction: DutchAuction;
   vaultLens: VaultLens;
+  liquidationUpkeep: LiquidationUpkeep;
   stablecoin: Stablecoin;
   collaterals: Record<string, LocalCollateral>;
   /** `withAmm` only. */
@@ -292,6 +324,7 @@ interface GovernanceHolders {
   deployer: string;
   admin: string;
   guardian: string;
+  upkeepOwner: string;
 }
 
 /** Checked before anything is deployed, so a bad option costs no gas on a live network. */
@@ -308,11 +341,13 @@ function governanceHolders(deployer: string, options: DeployOptions): Governance
     return getAddress(address.toLowerCase());
   };
   const self = getAddress(deployer);
+  const admin = holder("admin", options.admin ?? self);
   return {
     delay,
     deployer: self,
-    admin: holder("admin", options.admin ?? self),
+    admin,
     guardian: holder("guardian", options.guardian ?? self),
+    upkeepOwner: holder("upkeepOwner", options.upkeepOwner ?? admin),
   };
 }
 
@@ -412,6 +447,16 @@ export async function deploySluice(deployer: Signer, options: DeployOptions = {}
     ),
   );
   log(`VaultLens     ${await vaultLens.getAddress()}`);
+  const liquidationUpkeep = await deployed(
+    await new LiquidationUpkeep__factory(deployer).deploy(
+      await liquidator.getAddress(),
+      await dutchAuction.getAddress(),
+      await vaultEngine.getAddress(),
+      holders.upkeepOwner,
+      encodeShard(WHOLE_BOOK),
+    ),
+  );
+  log(`Upkeep        ${await liquidationUpkeep.getAddress()} (owner ${holders.upkeepOwner})`);
 
   const targets: Record<GovernedContract, BaseContract> = {
     VaultEngine: vaultEngine,
@@ -480,6 +525,7 @@ export async function deploySluice(deployer: Signer, options: DeployOptions = {}
     liquidator,
     dutchAuction,
     vaultLens,
+    liquidationUpkeep,
     stablecoin,
     collaterals,
     uniswap,
@@ -566,6 +612,7 @@ export async function toManifest(deployment: Deployment, network: string): Promi
       DutchAuction: await deployment.dutchAuction.getAddress(),
       VaultLens: await deployment.vaultLens.getAddress(),
       ...(await ammContracts(deployment)),
+      LiquidationUpkeep: await deployment.liquidationUpkeep.getAddress(),
     },
     collaterals,
   };

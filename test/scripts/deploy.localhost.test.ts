@@ -75,6 +75,7 @@ describe("scripts/deploy.ts against a local node", function () {
         "AccessManager",
         "DutchAuction",
         "FlashLiquidator",
+        "LiquidationUpkeep",
         "Liquidator",
         "OracleHub",
         "RiskEngine",

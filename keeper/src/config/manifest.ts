@@ -19,6 +19,7 @@ export const CONTRACT_NAMES = [
   "FlashLiquidator",
   "UniswapV2Factory",
   "UniswapV2Router02",
+  "LiquidationUpkeep",
 ] as const;
 export type ContractName = (typeof CONTRACT_NAMES)[number];
 
