@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { debtUp, normalizedDebtUp } from "../../keeper/src/math/liquidation";
 import { ethers, network } from "hardhat";
 import { mine, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
@@ -116,8 +117,8 @@ describe("VaultEngine", function () {
   }
 
   /** Normalised debt a borrow of `amount` adds at `rate` (rounded up, as the engine does). */
-  const normalizedFor = (amount: bigint, rate: bigint) => mulDivUp(amount, RAY, rate);
-  const debtFor = (normalizedDebt: bigint, rate: bigint) => mulDivUp(normalizedDebt, rate, RAY);
+  const normalizedFor = normalizedDebtUp;
+  const debtFor = debtUp;
 
   function params(overrides: Partial<IVaultEngine.CollateralParamsStruct> = {}) {
     return {

@@ -10,7 +10,17 @@ import { ethers } from "hardhat";
 import { setBalance, takeSnapshot, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { ContractTransactionReceipt, Interface } from "ethers";
-import { RAY, WAD, divWadUp, mulDivUp, mulWadDown, mulWadUp, divWadDown } from "../../keeper/src/math/fixedPoint";
+import {
+  RAY,
+  WAD,
+  amountUp,
+  mulDivUp,
+  mulWadUp,
+  divWadDown,
+  valueDown,
+  valueUp,
+} from "../../keeper/src/math/fixedPoint";
+import { incentiveDown, keeperIncentiveDown, type IncentiveParams } from "../../keeper/src/math/liquidation";
 import { LOCAL_COLLATERALS, LOCAL_INCENTIVE, listMockCollateral } from "../../scripts/lib/deploy";
 import { MockTakeBuyer__factory } from "../../typechain-types";
 import type { IDutchAuction } from "../../typechain-types";
@@ -30,35 +40,14 @@ const TAIL = WETH_SPEC.auction!.maxAuctionAge;
 const BUF = WETH_SPEC.auction!.startPriceFactor;
 const min = (a: bigint, b: bigint): bigint => (a < b ? a : b);
 
-/** FixedPointMath's conversions between token units and WAD values. */
-const scale = (decimals: number): bigint => 10n ** BigInt(18 - decimals);
-const valueDown = (amount: bigint, decimals: number, price: bigint): bigint =>
-  mulWadDown(amount * scale(decimals), price);
-const valueUp = (amount: bigint, decimals: number, price: bigint): bigint => mulWadUp(amount * scale(decimals), price);
-const amountUp = (value: bigint, decimals: number, price: bigint): bigint => {
-  const units = divWadUp(value, price);
-  return (units + scale(decimals) - 1n) / scale(decimals);
-};
-
-interface IncentiveParams {
-  flatIncentive: bigint;
-  incentiveRate: bigint;
-  maxIncentive: bigint;
-}
-
-/** IDutchAuction.keeperIncentive. */
-const keeperIncentive = (base: bigint, p: IncentiveParams = LOCAL_INCENTIVE): bigint =>
-  min(p.maxIncentive, p.flatIncentive + mulWadDown(base, p.incentiveRate));
-/** What `start` and `reset` owe on a lot: on min(debt, lot value), nothing under the dust, at most that. */
+/** What `start` and `reset` owe on a lot, through the keeper's mirror (LiquidationMath.incentiveDown). */
 const incentiveOn = (
   debt: bigint,
   collateralValue: bigint,
   dust: bigint,
   p: IncentiveParams = LOCAL_INCENTIVE,
-): bigint => {
-  const base = min(debt, collateralValue);
-  return base < dust ? 0n : min(keeperIncentive(base, p), base);
-};
+): bigint => incentiveDown(p, min(debt, collateralValue), dust);
+const keeperIncentive = (base: bigint, p: IncentiveParams = LOCAL_INCENTIVE): bigint => keeperIncentiveDown(p, base);
 
 function eventsIn(
   receipt: ContractTransactionReceipt,

@@ -9,7 +9,18 @@ import { ethers } from "hardhat";
 import { setBalance, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { ContractTransactionReceipt, Interface, Result } from "ethers";
-import { RAY, WAD, divWadDown, mulDivUp, mulWadDown, mulWadUp, rpowDown } from "../../keeper/src/math/fixedPoint";
+import {
+  RAY,
+  WAD,
+  amountDown,
+  divWadDown,
+  mulDivUp,
+  mulWadDown,
+  mulWadUp,
+  valueUp,
+} from "../../keeper/src/math/fixedPoint";
+import { keeperIncentiveDown, type IncentiveParams } from "../../keeper/src/math/liquidation";
+import { linearPrice, stairstepPrice } from "../helpers/reference";
 import { LOCAL_COLLATERALS, LOCAL_INCENTIVE, LOCAL_MAX_TOTAL_DEBT_IN_AUCTION, ROLES } from "../../scripts/lib/deploy";
 import {
   DutchAuction__factory,
@@ -32,7 +43,6 @@ type EventArgs = Record<string, any>;
 const plain = (struct: unknown): Record<string, unknown> => (struct as Result).toObject();
 const MAX = ethers.MaxUint256;
 const pct = (percent: number): bigint => (BigInt(Math.round(percent * 100)) * WAD) / 10_000n;
-const min = (a: bigint, b: bigint): bigint => (a < b ? a : b);
 
 // DutchAuction.sol bounds.
 const MAX_START_PRICE_FACTOR = 3n * WAD;
@@ -58,27 +68,16 @@ const NO_AUCTION = {
   vaultKeepsCollateral: false,
 };
 
-/** FixedPointMath.valueUp / amountDown: where token decimals meet WAD. */
-const valueUp = (amount: bigint, decimals: number, price: bigint): bigint =>
-  mulWadUp(amount * 10n ** BigInt(18 - decimals), price);
-const amountDown = (value: bigint, decimals: number, price: bigint): bigint =>
-  divWadDown(value, price) / 10n ** BigInt(18 - decimals);
+/** IDutchAuction.keeperIncentive, through the keeper's mirror. */
+const keeperIncentive = (debt: bigint, params: IncentiveParams = LOCAL_INCENTIVE): bigint =>
+  keeperIncentiveDown(params, debt);
 
-/** IDutchAuction.keeperIncentive: `min(maxIncentive, flatIncentive + incentiveRate · debt)`, the product rounded down. */
-function keeperIncentive(
-  debt: bigint,
-  params: { flatIncentive: bigint; incentiveRate: bigint; maxIncentive: bigint } = LOCAL_INCENTIVE,
-) {
-  return min(params.maxIncentive, params.flatIncentive + mulWadDown(debt, params.incentiveRate));
-}
-
-/** The curve of a local collateral, from its definition (see curves.test.ts). */
+/** The curve of a local collateral, from the shared reference (see curves.test.ts). */
 function curvePrice(c: Collateral, startPrice: bigint, elapsed: bigint): bigint {
   const curve = c.spec.auction!.curve;
-  if (curve.kind === "linear") {
-    return elapsed >= curve.duration ? 0n : mulDivUp(startPrice, curve.duration - elapsed, curve.duration);
-  }
-  return mulDivUp(startPrice, rpowDown(curve.cut * (RAY / WAD), elapsed / curve.step), RAY);
+  return curve.kind === "linear"
+    ? linearPrice(startPrice, elapsed, curve.duration)
+    : stairstepPrice(startPrice, elapsed, curve.step, curve.cut);
 }
 
 /** Whether an auction of `c` needs a reset `elapsed` seconds after starting at `startPrice`. */

@@ -25,7 +25,7 @@ import {
   mulWadUp,
   valueDown,
 } from "../../keeper/src/math/fixedPoint";
-import { size, sliceUp } from "../../keeper/src/math/liquidation";
+import { incentiveDown, maxIncentiveDown, size, sliceUp } from "../../keeper/src/math/liquidation";
 import { LOCAL_COLLATERALS, LOCAL_INCENTIVE, listMockCollateral, toFeedAnswer } from "../../scripts/lib/deploy";
 import { Liquidator__factory, MockAggregator__factory, MockERC20__factory } from "../../typechain-types";
 import type { ILiquidator } from "../../typechain-types";
@@ -291,12 +291,10 @@ describe("Liquidator", function () {
   async function referenceIncentive(plan: Plan, keeper: string, caller = keeper): Promise<bigint> {
     const owner = plan.data.owner;
     if (plan.debtToRaise < plan.data.dust || keeper === owner || caller === owner) return 0n;
-    const { flatIncentive, incentiveRate, maxIncentive } = await f.dutchAuction.incentiveParams();
+    const params = await f.dutchAuction.incentiveParams();
     const seizedValue = valueDown(plan.collateralSeized, Number(plan.data.decimals), plan.data.price);
-    const base = min(plan.debtToRaise, seizedValue);
-    if (base < plan.data.dust) return 0n;
-    const keeperIncentive = min(min(maxIncentive, flatIncentive + mulWadDown(base, incentiveRate)), base);
-    return min(keeperIncentive, mulWadDown(min(plan.debtSeized, seizedValue), plan.params.penalty) / 2n);
+    const incentive = incentiveDown(params, min(plan.debtToRaise, seizedValue), plan.data.dust);
+    return min(incentive, maxIncentiveDown(plan.debtSeized, seizedValue, plan.params.penalty));
   }
 
   function parsedLogs(receipt: TransactionReceipt): { name: string; args: Result }[] {

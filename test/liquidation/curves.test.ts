@@ -3,21 +3,11 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import fc from "fast-check";
-import { RAY, WAD, mulDivUp, rpowDown } from "../../keeper/src/math/fixedPoint";
+import { WAD } from "../../keeper/src/math/fixedPoint";
+import { linearPrice, stairstepPrice } from "../helpers/reference";
 import { LinearCurve__factory, StairstepCurve__factory } from "../../typechain-types";
 import type { IPriceCurve } from "../../typechain-types";
 import { propertyRuns } from "../helpers/runs";
-
-/** Linear: `ceil(start·(d − t)/d)` before `d`, zero from `d` on. */
-function linearPrice(startPrice: bigint, elapsed: bigint, duration: bigint): bigint {
-  if (elapsed >= duration) return 0n;
-  return mulDivUp(startPrice, duration - elapsed, duration);
-}
-
-/** Stair-step: `ceil(start·cut^⌊t/step⌋)`, the power taken in ray and rounded down. */
-function stairstepPrice(startPrice: bigint, elapsed: bigint, step: bigint, cut: bigint): bigint {
-  return mulDivUp(startPrice, rpowDown(cut * (RAY / WAD), elapsed / step), RAY);
-}
 
 const MAX_UINT96 = 2n ** 96n - 1n;
 

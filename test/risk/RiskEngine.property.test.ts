@@ -14,7 +14,7 @@ import fc from "fast-check";
 import { ethers, network } from "hardhat";
 import { loadFixture, takeSnapshot, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { RAY, WAD, mulDivUp, perSecondRate, rpowDown, sqrt } from "../../keeper/src/math/fixedPoint";
+import { RAY, WAD, mulDivUp, perSecondRate, rpowDown, sqrt, valueDown } from "../../keeper/src/math/fixedPoint";
 import {
   appliedPenalty,
   borrowBase,
@@ -1033,12 +1033,12 @@ const mirrorVaultArb = fc.record({
 type MirrorVaultCase = ValueOf<typeof mirrorVaultArb>;
 
 /** The collateral's value [wad] at `price`, as FixedPointMath.valueDown rounds it. */
-const valueDown = (vault: VaultPosition, price: bigint): bigint =>
-  (vault.collateralAmount * 10n ** BigInt(18 - vault.decimals) * price) / WAD;
+const collateralValue = (vault: VaultPosition, price: bigint): bigint =>
+  valueDown(vault.collateralAmount, vault.decimals, price);
 
 /** The vault's health at oracle price `price`, every rounding as the RiskEngine's. */
 const healthAtPrice = (risk: CollateralRisk, vault: VaultPosition, at: bigint, price: bigint): bigint =>
-  healthFactor(risk, valueDown(vault, price), vault.debt, at);
+  healthFactor(risk, collateralValue(vault, price), vault.debt, at);
 
 /**
  * The smallest value [wad] from which the threshold stays constant (the size penalty's cap, or the
@@ -1058,7 +1058,8 @@ function kinkValue(risk: CollateralRisk, at: bigint): bigint {
 
 /** The first prices of the next `count` pieces of constant size penalty above `price`, by bisection. */
 function nextPieceStarts(risk: CollateralRisk, vault: VaultPosition, price: bigint, count: number): bigint[] {
-  const penaltyAt = (p: bigint) => sizePenalty(valueDown(vault, p), risk.params.depth, risk.params.maxSizePenalty);
+  const penaltyAt = (p: bigint) =>
+    sizePenalty(collateralValue(vault, p), risk.params.depth, risk.params.maxSizePenalty);
   const limit = 4n * price + 4n;
   const starts: bigint[] = [];
   for (let from = price; starts.length < count && penaltyAt(limit) !== penaltyAt(from);) {
@@ -1138,7 +1139,7 @@ function mirrorDebt(risk: CollateralRisk, at: bigint, s: MirrorVaultCase, collat
     const [trough, peak] = window;
     return BigInt(Math.round(toNumber(risk.params.depth) * (trough + plan.share * (peak - trough)) * 1e18)) + 1n;
   }
-  const value = valueDown({ collateralAmount, decimals: s.decimals, debt: 0n }, s.price);
+  const value = valueDown(collateralAmount, s.decimals, s.price);
   const carried = (value * thresholdBreakdown(risk, value, at).effective) / WAD;
   return (carried * BigInt(plan.permille)) / 1_000n + 1n;
 }

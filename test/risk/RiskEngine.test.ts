@@ -2,6 +2,7 @@
 // slew-limited volatility penalty, the size penalty, the borrowing limits they give the VaultEngine,
 // and every view. Expected values come from first principles or from the TypeScript mirror
 // (keeper/src/risk/thresholds.ts) applied to the stored parameters, never from the views under test.
+import { debtUp, normalizedDebtUp } from "../../keeper/src/math/liquidation";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { expect } from "chai";
@@ -232,7 +233,7 @@ describe("RiskEngine", function () {
   }
 
   /** Debt a first borrow of `amount` records at `rate` (both roundings up, as the VaultEngine does). */
-  const firstBorrowDebt = (amount: bigint, rate: bigint): bigint => mulDivUp(mulDivUp(amount, RAY, rate), rate, RAY);
+  const firstBorrowDebt = (amount: bigint, rate: bigint): bigint => debtUp(normalizedDebtUp(amount, rate), rate);
 
   /** A fresh 18-decimal token with a configured and poked OracleHub feed at 100, not listed anywhere else. */
   async function newPricedToken(): Promise<{ token: string; feed: MockAggregator }> {

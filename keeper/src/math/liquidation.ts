@@ -155,8 +155,12 @@ export interface IncentiveParams {
 /** The keeper incentive on `base` = min(debt, lot value): capped, never above `base`, nothing under dust. */
 export function incentiveDown(params: IncentiveParams, base: bigint, dust: bigint): bigint {
   if (base < dust) return 0n;
-  return min(min(params.maxIncentive, params.flatIncentive + mulWadDown(base, params.incentiveRate)), base);
+  return min(keeperIncentiveDown(params, base), base);
 }
+
+/** IDutchAuction.keeperIncentive: `min(maxIncentive, flatIncentive + incentiveRate · debt)`, rounded down. */
+export const keeperIncentiveDown = (params: IncentiveParams, debt: bigint): bigint =>
+  min(params.maxIncentive, params.flatIncentive + mulWadDown(debt, params.incentiveRate));
 
 /** A take the auction refuses, named as the contract's custom error, with its arguments. */
 export class TakeRefused extends Error {
