@@ -304,6 +304,14 @@ async function main(): Promise<void> {
     "O(log₂ of the seconds since the last accrual).",
     "",
   ];
+  // The slow benches (`npm run bench:upkeep`, `bench:keeper`) write their sections to docs/bench/;
+  // their latest figures are included as they were measured.
+  const fragments = path.join(path.dirname(OUTPUT), "bench");
+  if (fs.existsSync(fragments)) {
+    for (const name of fs.readdirSync(fragments).filter((f) => f.endsWith(".md")).sort()) {
+      lines.push("", fs.readFileSync(path.join(fragments, name), "utf8").trim(), "");
+    }
+  }
   // Written as `npm run lint` expects it, so regenerating never breaks the prettier check.
   fs.writeFileSync(OUTPUT, await prettier.format(lines.join("\n"), { parser: "markdown", printWidth: 120 }));
   console.log(lines.join("\n"));

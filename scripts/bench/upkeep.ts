@@ -1,8 +1,12 @@
 // LiquidationUpkeep against Chainlink's limits on Ethereum on a book of 10,000 vaults: gas of a check
 // of one shard (10,000,000 allowed for the simulation), performData size (2,000 bytes), gas of a
 // perform (5,000,000). Also how long building such a book takes, through users' transactions and
-// through the BookBuilder mock. Prints a markdown section for docs/BENCHMARKS.md.
+// through the BookBuilder mock. Writes docs/bench/upkeep.md, which `npm run bench` includes in
+// docs/BENCHMARKS.md.
 //   npm run bench:upkeep            (BOOK=10000 by default)
+import fs from "node:fs";
+import path from "node:path";
+import prettier from "prettier";
 import hre from "hardhat";
 import { AbiCoder, ZeroAddress } from "ethers";
 import { mine, time } from "@nomicfoundation/hardhat-network-helpers";
@@ -144,6 +148,9 @@ async function main(): Promise<void> {
       `${fmt(built)} vaults through the BookBuilder (${PER_BUILD} per transaction) took ${(builderMs / 1000).toFixed(1)} s, ` +
       `${fmt(builderGas / built)} gas per vault.`,
   ];
+  const file = path.resolve(__dirname, "..", "..", "docs", "bench", "upkeep.md");
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, await prettier.format(lines.join("\n"), { parser: "markdown", printWidth: 120 }));
   console.log(lines.join("\n"));
 }
 
