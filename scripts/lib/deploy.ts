@@ -3,6 +3,7 @@
 import { getAddress, type BaseContract, type ContractTransactionResponse, type Signer } from "ethers";
 import {
   AccessManager__factory,
+  BackstopPool__factory,
   DutchAuction__factory,
   LinearCurve__factory,
   Liquidator__factory,
@@ -17,6 +18,7 @@ import {
 } from "../../typechain-types";
 import type {
   AccessManager,
+  BackstopPool,
   DutchAuction,
   Liquidator,
   MockAggregator,
@@ -72,6 +74,7 @@ export const GOVERNED_FUNCTIONS = {
     "setLiquidator",
     "lowerBreaker",
   ],
+  BackstopPool: ["setWarmup", "setLockPeriod", "setMinDiscount", "setCallerCut", "addCollateral", "removeCollateral"],
 } as const;
 export type GovernedContract = keyof typeof GOVERNED_FUNCTIONS;
 
@@ -187,6 +190,17 @@ export const LOCAL_COLLATERALS: readonly LocalCollateralSpec[] = [
 export const LOCAL_INCENTIVE = { tip: 20n * WAD, chip: pct(0.1), maxIncentive: 5_000n * WAD };
 export const LOCAL_MAX_TOTAL_DEBT_IN_AUCTION = 30_000_000n * WAD;
 
+/**
+ * Backstop pool: deposits pending at least an hour (a round), shares locked a day after they activate,
+ * bids only at least 3% below the oracle, and the bidder earns 10% of the discount.
+ */
+export const POOL_PARAMS = {
+  warmup: 3_600,
+  lockPeriod: 86_400,
+  minDiscount: pct(3),
+  callerCut: pct(10),
+} as const;
+
 export const ORACLE_DEFAULTS = {
   heartbeat: 3_600,
   maxJump: (30n * WAD) / 100n,
@@ -227,6 +241,7 @@ export interface Deployment {
   riskEngine: RiskEngine;
   liquidator: Liquidator;
   dutchAuction: DutchAuction;
+  backstopPool: BackstopPool;
   vaultLens: VaultLens;
   stablecoin: Stablecoin;
   collaterals: Record<string, LocalCollateral>;
@@ -363,6 +378,15 @@ export async function deploySluice(deployer: Signer, options: DeployOptions = {}
     ),
   );
   log(`Liquidator    ${await liquidator.getAddress()}`);
+  const backstopPool = await deployed(
+    await new BackstopPool__factory(deployer).deploy(
+      authority,
+      await vaultEngine.getAddress(),
+      await dutchAuction.getAddress(),
+      POOL_PARAMS,
+    ),
+  );
+  log(`BackstopPool  ${await backstopPool.getAddress()}`);
   const vaultLens = await deployed(
     await new VaultLens__factory(deployer).deploy(
       await vaultEngine.getAddress(),
@@ -378,6 +402,7 @@ export async function deploySluice(deployer: Signer, options: DeployOptions = {}
     RiskEngine: riskEngine,
     Liquidator: liquidator,
     DutchAuction: dutchAuction,
+    BackstopPool: backstopPool,
   };
   for (const [name, target] of Object.entries(targets)) {
     const functions: readonly string[] = GOVERNED_FUNCTIONS[name as GovernedContract];
@@ -412,6 +437,7 @@ export async function deploySluice(deployer: Signer, options: DeployOptions = {}
         spec,
       );
       log(`${spec.symbol.padEnd(13)} ${await collaterals[spec.symbol].token.getAddress()}`);
+      await mined(backstopPool.addCollateral(await collaterals[spec.symbol].token.getAddress()));
     }
   }
 
@@ -426,6 +452,7 @@ export async function deploySluice(deployer: Signer, options: DeployOptions = {}
     riskEngine,
     liquidator,
     dutchAuction,
+    backstopPool,
     vaultLens,
     stablecoin,
     collaterals,
@@ -508,6 +535,7 @@ export async function toManifest(deployment: Deployment, network: string): Promi
       RiskEngine: await deployment.riskEngine.getAddress(),
       Liquidator: await deployment.liquidator.getAddress(),
       DutchAuction: await deployment.dutchAuction.getAddress(),
+      BackstopPool: await deployment.backstopPool.getAddress(),
       VaultLens: await deployment.vaultLens.getAddress(),
     },
     collaterals,

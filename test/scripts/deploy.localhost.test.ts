@@ -66,6 +66,7 @@ describe("scripts/deploy.ts against a local node", function () {
     expect(Object.keys(manifest.contracts).sort()).to.deep.equal(
       [
         "AccessManager",
+        "BackstopPool",
         "DutchAuction",
         "Liquidator",
         "OracleHub",
