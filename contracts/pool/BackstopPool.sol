@@ -293,9 +293,16 @@ contract BackstopPool is IBackstopPool, AccessManaged, ReentrancyGuardTransient 
         uint256 maxPrice = FixedPointMath.mulWadDown(oraclePrice, WAD - params.minDiscount);
         if (price > maxPrice) revert DiscountTooSmall(auctionId, price, maxPrice);
         uint256 stablecoinHeld = _stablecoinHeld;
-        // The most units whose price, rounded up, the active stablecoin covers; a take never charges
-        // more than that for them (it only trims).
-        uint256 affordable = FixedPointMath.amountDown(stablecoinHeld, decimals, price);
+        // The payment `p` and the cut, at most `callerCut · p · (oraclePrice − price) / price`, must both
+        // fit in the active stablecoin: the take may spend `stablecoinHeld · price / (price + callerCut ·
+        // (oraclePrice − price))`, rounded down. A take never charges more than the value, rounded up, of
+        // the units asked for (it only trims), so asking for the units that budget covers is enough.
+        uint256 budget = FixedPointMath.mulDivDown(
+            stablecoinHeld,
+            price,
+            price + FixedPointMath.mulWadUp(params.callerCut, oraclePrice - price)
+        );
+        uint256 affordable = FixedPointMath.amountDown(budget, decimals, price);
         if (affordable == 0) revert NoActiveStablecoin(stablecoinHeld, price);
 
         // No callback: the collateral arrives, then the auction burns the payment from the pool, which
@@ -445,9 +452,11 @@ contract BackstopPool is IBackstopPool, AccessManaged, ReentrancyGuardTransient 
             }
             (_totalShares, _stablecoinHeld) = (supply.toUint128(), stablecoinHeld.toUint128());
         }
+        // The next round runs on schedule, from the end of this one, unless that is over too; then it
+        // opens now. Either way a deposit in it waits at least `warmup` after it is made.
         _rounds = Rounds({
             round: rounds.round + 1,
-            endsAt: uint40(block.timestamp + warmup_),
+            endsAt: uint40(openMatured ? block.timestamp + warmup_ : rounds.endsAt + warmup_),
             pendingOpen: 0,
             pendingPrevious: openMatured ? 0 : rounds.pendingOpen
         });
