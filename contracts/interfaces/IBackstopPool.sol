@@ -85,15 +85,16 @@ interface IBackstopPool {
         uint256 stablecoinOut,
         uint256[] collateralOut
     );
-    /// @notice The pool bought `collateralBought` of `collateral` for `debtPaid` [wad] at the auction's
-    /// `price`, with the oracle at `oraclePrice` [wad]; `caller` earned `callerCut` [wad] of the discount.
+    /// @notice The pool bought `collateralBought` of `collateral` for `debtPaid` [wad], paying at most
+    /// `maxPrice` per unit, with the oracle at `oraclePrice` [wad]; `caller` earned `callerCut` [wad] of
+    /// the discount. The auction's price is in its `Take` event of the same transaction.
     event Bid(
         uint256 indexed auctionId,
         address indexed caller,
         address indexed collateral,
         uint256 collateralBought,
         uint256 debtPaid,
-        uint256 price,
+        uint256 maxPrice,
         uint256 oraclePrice,
         uint256 callerCut
     );
@@ -144,10 +145,14 @@ interface IBackstopPool {
     // ---------------------------------------------------------------- keepers
 
     /// @notice Buys up to `maxCollateral` from auction `auctionId` with the pool's active stablecoin, if
-    /// the auction price is at most `oracle · (1 − minDiscount)` and so is the price the take actually
-    /// charges per unit. Refuses an auction that needs a reset and a stale oracle (the OracleHub's
-    /// error). Pays the caller `callerCut` of the discount (value at the oracle minus the price paid)
-    /// in stablecoin. Anyone may call it.
+    /// the auction price is at most `maxPrice = oracle · (1 − minDiscount)` and so is the price the take
+    /// actually charges per unit (`EffectivePriceTooHigh`). Refuses an auction that needs a reset
+    /// (`AuctionNeedsReset`, the pool's or the auction's, one selector), a price above `maxPrice`
+    /// (`DiscountTooSmall`, or the auction's `PriceAboveMax` when the pool can afford what is asked at
+    /// `maxPrice` and so does not read the price itself), and a stale oracle (the OracleHub's
+    /// `StalePrice`). Buys at most what the active stablecoin covers, keeping room for the cut, and pays
+    /// the caller `callerCut` of the discount (value at the oracle minus the price paid) in stablecoin.
+    /// Anyone may call it.
     function bid(
         uint256 auctionId,
         uint256 maxCollateral

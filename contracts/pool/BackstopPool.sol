@@ -35,18 +35,20 @@ contract BackstopPool is IBackstopPool, AccessManaged, ReentrancyGuardTransient 
     uint256 internal constant MAX_DISCOUNT = 0.5e18; // [wad]
     uint256 internal constant MAX_CALLER_CUT = 0.5e18; // [wad]
 
+    /// @dev The governed parameters, and when the open round ends: one slot, which every entry point
+    /// but `withdraw` reads, so a bid pays one cold read to know no round is due.
     struct Params {
         uint32 warmup; // [seconds]
         uint32 lockPeriod; // [seconds]
         uint64 minDiscount; // [wad]
         uint64 callerCut; // [wad]
+        uint40 roundEndsAt; // [seconds]
     }
 
-    /// @dev The open round, when it ends, and what is pending in it and in the round before it. Rounds
-    /// count from 1, so an account's `pendingRound` 0 means nothing pending.
+    /// @dev The open round and what is pending in it and in the round before it (it ends at
+    /// `Params.roundEndsAt`). Rounds count from 1, so an account's `pendingRound` 0 means nothing pending.
     struct Rounds {
         uint24 round;
-        uint40 endsAt; // [seconds]
         uint96 pendingOpen; // [wad]
         uint96 pendingPrevious; // [wad]
     }
@@ -90,23 +92,27 @@ contract BackstopPool is IBackstopPool, AccessManaged, ReentrancyGuardTransient 
         address authority,
         IVaultEngine vaultEngine,
         IDutchAuction auction_,
-        Params memory params
+        uint32 warmup_,
+        uint32 lockPeriod_,
+        uint64 minDiscount_,
+        uint64 callerCut_
     ) AccessManaged(authority) {
         if (address(vaultEngine) == address(0) || address(auction_) == address(0)) revert ZeroAddress();
         auction = auction_;
         oracle = vaultEngine.oracle();
         stablecoin = IERC20(address(vaultEngine.stablecoin()));
-        _checkWarmup(params.warmup);
-        _checkLockPeriod(params.lockPeriod);
-        _checkMinDiscount(params.minDiscount);
-        _checkCallerCut(params.callerCut);
-        _params = params;
-        _rounds = Rounds({
-            round: 1,
-            endsAt: uint40(block.timestamp + params.warmup),
-            pendingOpen: 0,
-            pendingPrevious: 0
+        _checkWarmup(warmup_);
+        _checkLockPeriod(lockPeriod_);
+        _checkMinDiscount(minDiscount_);
+        _checkCallerCut(callerCut_);
+        _params = Params({
+            warmup: warmup_,
+            lockPeriod: lockPeriod_,
+            minDiscount: minDiscount_,
+            callerCut: callerCut_,
+            roundEndsAt: uint40(block.timestamp + warmup_)
         });
+        _rounds = Rounds({round: 1, pendingOpen: 0, pendingPrevious: 0});
     }
 
     // ---------------------------------------------------------------- admin
@@ -198,7 +204,8 @@ contract BackstopPool is IBackstopPool, AccessManaged, ReentrancyGuardTransient 
         rounds.pendingOpen = (rounds.pendingOpen + amount).toUint96();
         _accounts[receiver] = account;
         _rounds = rounds;
-        emit Deposited(receiver, msg.sender, amount, round, rounds.endsAt + _params.warmup);
+        Params memory params = _params;
+        emit Deposited(receiver, msg.sender, amount, round, params.roundEndsAt + params.warmup);
         stablecoin.safeTransferFrom(msg.sender, address(this), amount);
     }
 
@@ -212,7 +219,7 @@ contract BackstopPool is IBackstopPool, AccessManaged, ReentrancyGuardTransient 
         uint256 round = account.pendingRound;
         // Matured by the clock is enough, priced or not: nobody waits out the warm-up and then picks
         // whether to stay.
-        if (block.timestamp >= _maturesAt(round, rounds) || _prices[round].activatedAt != 0) {
+        if (block.timestamp >= _maturesAt(round, rounds, _params) || _prices[round].activatedAt != 0) {
             revert DepositMatured(msg.sender, round);
         }
         if (round == rounds.round) rounds.pendingOpen -= uint96(amount);
@@ -280,10 +287,9 @@ contract BackstopPool is IBackstopPool, AccessManaged, ReentrancyGuardTransient 
     ) external nonReentrant returns (uint256 collateralBought, uint256 debtPaid, uint256 callerCut_) {
         // Matured rounds first: at a bid every deposit is active, and priced before it, or pending.
         _advance();
-        (bool needsReset, uint256 price, , uint256 debtLeft) = auction.auctionStatus(auctionId);
-        if (debtLeft == 0) revert AuctionNotActive(auctionId);
-        if (needsReset) revert AuctionNeedsReset(auctionId);
-        address collateral = auction.auctions(auctionId).collateral;
+        IDutchAuction.Auction memory lot = auction.auctions(auctionId);
+        if (lot.debtLeft == 0) revert AuctionNotActive(auctionId);
+        address collateral = lot.collateral;
         Held storage held = _held[collateral];
         (bool listed, uint8 decimals) = (held.listed, held.decimals);
         if (!listed) revert CollateralNotHeld(collateral);
@@ -291,25 +297,25 @@ contract BackstopPool is IBackstopPool, AccessManaged, ReentrancyGuardTransient 
         uint256 oraclePrice = oracle.price(collateral);
         Params memory params = _params;
         uint256 maxPrice = FixedPointMath.mulWadDown(oraclePrice, WAD - params.minDiscount);
-        if (price > maxPrice) revert DiscountTooSmall(auctionId, price, maxPrice);
         uint256 stablecoinHeld = _stablecoinHeld;
-        // The payment `p` and the cut, at most `callerCut · p · (oraclePrice − price) / price`, must both
-        // fit in the active stablecoin: the take may spend `stablecoinHeld · price / (price + callerCut ·
-        // (oraclePrice − price))`, rounded down. A take never charges more than the value, rounded up, of
-        // the units asked for (it only trims), so asking for the units that budget covers is enough.
-        uint256 budget = FixedPointMath.mulDivDown(
-            stablecoinHeld,
-            price,
-            price + FixedPointMath.mulWadUp(params.callerCut, oraclePrice - price)
-        );
-        uint256 affordable = FixedPointMath.amountDown(budget, decimals, price);
-        if (affordable == 0) revert NoActiveStablecoin(stablecoinHeld, price);
+        uint256 wanted = Math.min(maxCollateral, lot.collateralLeft);
+        // Sized at `maxPrice` first, which the take's price is at most (the take checks it): enough when
+        // the active stablecoin covers what is wanted even there, and one call fewer.
+        uint256 affordable = _affordable(stablecoinHeld, maxPrice, oraclePrice, params.callerCut, decimals);
+        if (affordable < wanted) {
+            // Short of stablecoin: size at the real price, which buys more the further it is below.
+            uint256 price = auction.auctionPriceAt(auctionId, block.timestamp);
+            if (price == 0) revert AuctionNeedsReset(auctionId);
+            if (price > maxPrice) revert DiscountTooSmall(auctionId, price, maxPrice);
+            affordable = _affordable(stablecoinHeld, price, oraclePrice, params.callerCut, decimals);
+            if (affordable == 0) revert NoActiveStablecoin(stablecoinHeld, price);
+        }
 
         // No callback: the collateral arrives, then the auction burns the payment from the pool, which
         // needs no allowance. The auction re-checks `maxPrice` in the same block.
         (collateralBought, debtPaid) = auction.take(
             auctionId,
-            Math.min(maxCollateral, affordable),
+            Math.min(wanted, affordable),
             maxPrice,
             address(this),
             ""
@@ -325,7 +331,7 @@ contract BackstopPool is IBackstopPool, AccessManaged, ReentrancyGuardTransient 
         // The cut is at most the discount, so the holdings' value at the oracle never falls.
         _stablecoinHeld = uint128(stablecoinHeld - debtPaid - callerCut_);
         held.amount = (held.amount + collateralBought).toUint128();
-        emit Bid(auctionId, msg.sender, collateral, collateralBought, debtPaid, price, oraclePrice, callerCut_);
+        emit Bid(auctionId, msg.sender, collateral, collateralBought, debtPaid, maxPrice, oraclePrice, callerCut_);
         if (callerCut_ != 0) stablecoin.safeTransfer(msg.sender, callerCut_);
     }
 
@@ -381,7 +387,7 @@ contract BackstopPool is IBackstopPool, AccessManaged, ReentrancyGuardTransient 
 
     /// @inheritdoc IBackstopPool
     function currentRound() external view returns (uint256 round, uint256 endsAt) {
-        return (_rounds.round, _rounds.endsAt);
+        return (_rounds.round, _params.roundEndsAt);
     }
 
     /// @inheritdoc IBackstopPool
@@ -396,7 +402,7 @@ contract BackstopPool is IBackstopPool, AccessManaged, ReentrancyGuardTransient 
             } else {
                 position.pendingAmount = account.pendingAmount;
                 position.pendingRound = account.pendingRound;
-                position.maturesAt = _maturesAt(account.pendingRound, _rounds);
+                position.maturesAt = _maturesAt(account.pendingRound, _rounds, _params);
             }
         }
         position.shares = account.shares;
@@ -430,10 +436,12 @@ contract BackstopPool is IBackstopPool, AccessManaged, ReentrancyGuardTransient 
     /// open one too when it has been over for another `warmup` (nobody acted in between). Matured rounds
     /// are priced here, at the holdings' value now, before anything else the caller does.
     function _advance() internal {
+        Params memory params = _params;
+        uint256 endsAt = params.roundEndsAt;
+        if (block.timestamp < endsAt) return;
+        uint256 warmup_ = params.warmup;
         Rounds memory rounds = _rounds;
-        if (block.timestamp < rounds.endsAt) return;
-        uint256 warmup_ = _params.warmup;
-        bool openMatured = block.timestamp >= rounds.endsAt + warmup_;
+        bool openMatured = block.timestamp >= endsAt + warmup_;
         if (rounds.pendingPrevious != 0 || (openMatured && rounds.pendingOpen != 0)) {
             uint256 supply = _totalShares;
             uint256 stablecoinHeld = _stablecoinHeld;
@@ -454,9 +462,9 @@ contract BackstopPool is IBackstopPool, AccessManaged, ReentrancyGuardTransient 
         }
         // The next round runs on schedule, from the end of this one, unless that is over too; then it
         // opens now. Either way a deposit in it waits at least `warmup` after it is made.
+        _params.roundEndsAt = uint40(openMatured ? block.timestamp + warmup_ : endsAt + warmup_);
         _rounds = Rounds({
             round: rounds.round + 1,
-            endsAt: uint40(openMatured ? block.timestamp + warmup_ : rounds.endsAt + warmup_),
             pendingOpen: 0,
             pendingPrevious: openMatured ? 0 : rounds.pendingOpen
         });
@@ -482,6 +490,26 @@ contract BackstopPool is IBackstopPool, AccessManaged, ReentrancyGuardTransient 
         return (supply + shares, stablecoinHeld + amount, value + amount);
     }
 
+    /// @dev The most units a bid may ask for. The payment `p` and the cut, at most `callerCut · p ·
+    /// (oraclePrice − price) / price`, must both fit in the active stablecoin: the take may spend
+    /// `stablecoinHeld · price / (price + callerCut · (oraclePrice − price))`, rounded down. A take never
+    /// charges more than the value, rounded up, of the units asked for (it only trims), so asking for
+    /// the units that budget covers is enough. `price` is not zero (the auction would need a reset).
+    function _affordable(
+        uint256 stablecoinHeld,
+        uint256 price,
+        uint256 oraclePrice,
+        uint256 callerCut_,
+        uint8 decimals
+    ) internal pure returns (uint256) {
+        uint256 budget = FixedPointMath.mulDivDown(
+            stablecoinHeld,
+            price,
+            price + FixedPointMath.mulWadUp(callerCut_, oraclePrice - price)
+        );
+        return FixedPointMath.amountDown(budget, decimals, price);
+    }
+
     /// @dev Turns `lp`'s pending deposit into shares once its round is priced (in memory; the caller
     /// stores `account`). Returns whether it did.
     function _convert(address lp, Account memory account) internal returns (bool) {
@@ -503,9 +531,9 @@ contract BackstopPool is IBackstopPool, AccessManaged, ReentrancyGuardTransient 
     }
 
     /// @dev When a deposit pending in `round` matures, as `_advance` decides it.
-    function _maturesAt(uint256 round, Rounds memory rounds) internal view returns (uint256) {
-        if (round == rounds.round) return rounds.endsAt + _params.warmup;
-        if (round + 1 == rounds.round) return rounds.endsAt;
+    function _maturesAt(uint256 round, Rounds memory rounds, Params memory params) internal pure returns (uint256) {
+        if (round == rounds.round) return params.roundEndsAt + params.warmup;
+        if (round + 1 == rounds.round) return params.roundEndsAt;
         return 0;
     }
 

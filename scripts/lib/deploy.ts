@@ -383,7 +383,10 @@ export async function deploySluice(deployer: Signer, options: DeployOptions = {}
       authority,
       await vaultEngine.getAddress(),
       await dutchAuction.getAddress(),
-      POOL_PARAMS,
+      POOL_PARAMS.warmup,
+      POOL_PARAMS.lockPeriod,
+      POOL_PARAMS.minDiscount,
+      POOL_PARAMS.callerCut,
     ),
   );
   log(`BackstopPool  ${await backstopPool.getAddress()}`);

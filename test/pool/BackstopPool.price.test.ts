@@ -26,6 +26,7 @@ const valueDown = (amount: bigint, decimals: number, price: bigint): bigint =>
 
 const REFUSALS = new Set([
   "DiscountTooSmall",
+  "PriceAboveMax",
   "EffectivePriceTooHigh",
   "AuctionNeedsReset",
   "TakeLeavesDust",
@@ -87,13 +88,18 @@ describe("BackstopPool price bound", function () {
                 .map((log) => f.backstopPool.interface.parseLog(log))
                 .find((parsed) => parsed?.name === "Bid")!.args;
               expect(bid.oraclePrice).to.equal(oracle);
-              expect(bid.price).to.be.lte(maxPrice);
+              expect(bid.maxPrice).to.equal(maxPrice);
+              const take = receipt.logs
+                .filter((log) => log.address === f.dutchAuction.target)
+                .map((log) => f.dutchAuction.interface.parseLog(log))
+                .find((parsed) => parsed?.name === "Take")!.args;
+              expect(take.price).to.be.lte(maxPrice);
               expect(bid.debtPaid).to.be.lte(valueDown(bid.collateralBought, c.spec.decimals, maxPrice));
               bought++;
             } catch (error) {
               const name = await errorName(error);
               expect(REFUSALS.has(name), `unexpected refusal ${name}`).to.equal(true);
-              if (name === "DiscountTooSmall") {
+              if (name === "DiscountTooSmall" || name === "PriceAboveMax") {
                 const [, price] = await f.dutchAuction.auctionStatus(id);
                 expect(price).to.be.gt(maxPrice);
               }
