@@ -85,16 +85,16 @@ interface IBackstopPool {
         uint256 stablecoinOut,
         uint256[] collateralOut
     );
-    /// @notice The pool bought `collateralBought` of `collateral` for `debtPaid` [wad], paying at most
-    /// `maxPrice` per unit, with the oracle at `oraclePrice` [wad]; `caller` earned `callerCut` [wad] of
-    /// the discount. The auction's price is in its `Take` event of the same transaction.
+    /// @notice The pool bought `collateralBought` of `collateral` for `debtPaid` [wad], with the oracle at
+    /// `oraclePrice` [wad]; `caller` earned `callerCut` [wad] of the discount. The most it would pay per
+    /// unit was `oraclePrice · (1 − minDiscount)`; the auction's price is in its `Take` event of the
+    /// same transaction.
     event Bid(
         uint256 indexed auctionId,
         address indexed caller,
         address indexed collateral,
         uint256 collateralBought,
         uint256 debtPaid,
-        uint256 maxPrice,
         uint256 oraclePrice,
         uint256 callerCut
     );

@@ -184,7 +184,7 @@ contract BackstopPool is IBackstopPool, AccessManaged, ReentrancyGuardTransient 
     function deposit(uint256 amount, address receiver) external nonReentrant returns (uint256 round) {
         if (amount == 0) revert ZeroAmount();
         if (receiver == address(0)) revert ZeroAddress();
-        _advance();
+        Params memory params = _advance();
         Account memory account = _accounts[receiver];
         if (receiver != msg.sender && (account.shares != 0 || account.pendingAmount != 0)) {
             revert ReceiverHasPosition(receiver);
@@ -204,7 +204,6 @@ contract BackstopPool is IBackstopPool, AccessManaged, ReentrancyGuardTransient 
         rounds.pendingOpen = (rounds.pendingOpen + amount).toUint96();
         _accounts[receiver] = account;
         _rounds = rounds;
-        Params memory params = _params;
         emit Deposited(receiver, msg.sender, amount, round, params.roundEndsAt + params.warmup);
         stablecoin.safeTransferFrom(msg.sender, address(this), amount);
     }
@@ -286,16 +285,15 @@ contract BackstopPool is IBackstopPool, AccessManaged, ReentrancyGuardTransient 
         uint256 maxCollateral
     ) external nonReentrant returns (uint256 collateralBought, uint256 debtPaid, uint256 callerCut_) {
         // Matured rounds first: at a bid every deposit is active, and priced before it, or pending.
-        _advance();
+        Params memory params = _advance();
         IDutchAuction.Auction memory lot = auction.auctions(auctionId);
         if (lot.debtLeft == 0) revert AuctionNotActive(auctionId);
         address collateral = lot.collateral;
-        Held storage held = _held[collateral];
-        (bool listed, uint8 decimals) = (held.listed, held.decimals);
-        if (!listed) revert CollateralNotHeld(collateral);
+        Held memory held = _held[collateral];
+        uint8 decimals = held.decimals;
+        if (!held.listed) revert CollateralNotHeld(collateral);
         // Reverts on a stale or missing price.
         uint256 oraclePrice = oracle.price(collateral);
-        Params memory params = _params;
         uint256 maxPrice = FixedPointMath.mulWadDown(oraclePrice, WAD - params.minDiscount);
         uint256 stablecoinHeld = _stablecoinHeld;
         uint256 wanted = Math.min(maxCollateral, lot.collateralLeft);
@@ -322,16 +320,18 @@ contract BackstopPool is IBackstopPool, AccessManaged, ReentrancyGuardTransient 
         );
         // The auction rounds for itself (a covering or trimmed take pays whole debt for floored units),
         // so the pool checks the price it actually paid per unit, rounding in its own favour.
-        if (debtPaid > FixedPointMath.valueDown(collateralBought, decimals, maxPrice)) {
+        // `valueDown` at both prices, scaling to WAD once; `decimals ≤ 18` (checked at listing).
+        uint256 boughtWad = collateralBought * 10 ** (18 - decimals);
+        if (debtPaid > FixedPointMath.mulWadDown(boughtWad, maxPrice)) {
             revert EffectivePriceTooHigh(collateralBought, debtPaid, maxPrice);
         }
         // Non-negative: the value at `oraclePrice ≥ maxPrice` is at least the one just checked.
-        uint256 discount = FixedPointMath.valueDown(collateralBought, decimals, oraclePrice) - debtPaid;
+        uint256 discount = FixedPointMath.mulWadDown(boughtWad, oraclePrice) - debtPaid;
         callerCut_ = Math.min(FixedPointMath.mulWadDown(discount, params.callerCut), stablecoinHeld - debtPaid);
         // The cut is at most the discount, so the holdings' value at the oracle never falls.
         _stablecoinHeld = uint128(stablecoinHeld - debtPaid - callerCut_);
-        held.amount = (held.amount + collateralBought).toUint128();
-        emit Bid(auctionId, msg.sender, collateral, collateralBought, debtPaid, maxPrice, oraclePrice, callerCut_);
+        _held[collateral].amount = (held.amount + collateralBought).toUint128();
+        emit Bid(auctionId, msg.sender, collateral, collateralBought, debtPaid, oraclePrice, callerCut_);
         if (callerCut_ != 0) stablecoin.safeTransfer(msg.sender, callerCut_);
     }
 
@@ -435,10 +435,10 @@ contract BackstopPool is IBackstopPool, AccessManaged, ReentrancyGuardTransient 
     /// @dev Closes the open round once it has lasted `warmup`: the previous round matures then, and the
     /// open one too when it has been over for another `warmup` (nobody acted in between). Matured rounds
     /// are priced here, at the holdings' value now, before anything else the caller does.
-    function _advance() internal {
-        Params memory params = _params;
+    function _advance() internal returns (Params memory params) {
+        params = _params;
         uint256 endsAt = params.roundEndsAt;
-        if (block.timestamp < endsAt) return;
+        if (block.timestamp < endsAt) return params;
         uint256 warmup_ = params.warmup;
         Rounds memory rounds = _rounds;
         bool openMatured = block.timestamp >= endsAt + warmup_;
@@ -462,7 +462,8 @@ contract BackstopPool is IBackstopPool, AccessManaged, ReentrancyGuardTransient 
         }
         // The next round runs on schedule, from the end of this one, unless that is over too; then it
         // opens now. Either way a deposit in it waits at least `warmup` after it is made.
-        _params.roundEndsAt = uint40(openMatured ? block.timestamp + warmup_ : endsAt + warmup_);
+        params.roundEndsAt = uint40(openMatured ? block.timestamp + warmup_ : endsAt + warmup_);
+        _params.roundEndsAt = params.roundEndsAt;
         _rounds = Rounds({
             round: rounds.round + 1,
             pendingOpen: 0,

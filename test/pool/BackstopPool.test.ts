@@ -170,8 +170,9 @@ describe("BackstopPool", function () {
       const tx = await pool.connect(keeper).bid(id, ethers.MaxUint256);
       const receipt = (await tx.wait())!;
       const event = receipt.logs.map((log) => pool.interface.parseLog(log)).find((p) => p?.name === "Bid")!;
-      const { collateralBought, debtPaid, maxPrice, callerCut } = event.args;
-      expect(maxPrice).to.equal(mulWadDown(oracle, WAD - POOL_PARAMS.minDiscount));
+      const { collateralBought, debtPaid, oraclePrice, callerCut } = event.args;
+      expect(oraclePrice).to.equal(oracle);
+      const maxPrice = mulWadDown(oracle, WAD - POOL_PARAMS.minDiscount);
       expect(debtPaid).to.be.lte(mulWadDown(collateralBought, maxPrice));
       const discount = mulWadDown(collateralBought, oracle) - debtPaid;
       expect(callerCut).to.equal(mulWadDown(discount, POOL_PARAMS.callerCut));
