@@ -292,8 +292,7 @@ contract BackstopPool is IBackstopPool, AccessManaged, ReentrancyGuardTransient 
         Held memory held = _held[collateral];
         uint8 decimals = held.decimals;
         if (!held.listed) revert CollateralNotHeld(collateral);
-        // Reverts on a stale or missing price.
-        uint256 oraclePrice = oracle.price(collateral);
+        uint256 oraclePrice = oracle.price(collateral); // reverts on a stale or missing price
         uint256 maxPrice = FixedPointMath.mulWadDown(oraclePrice, WAD - params.minDiscount);
         uint256 stablecoinHeld = _stablecoinHeld;
         uint256 wanted = Math.min(maxCollateral, lot.collateralLeft);
@@ -308,7 +307,6 @@ contract BackstopPool is IBackstopPool, AccessManaged, ReentrancyGuardTransient 
             affordable = _affordable(stablecoinHeld, price, oraclePrice, params.callerCut, decimals);
             if (affordable == 0) revert NoActiveStablecoin(stablecoinHeld, price);
         }
-
         // No callback: the collateral arrives, then the auction burns the payment from the pool, which
         // needs no allowance. The auction re-checks `maxPrice` in the same block.
         (collateralBought, debtPaid) = auction.take(
@@ -318,9 +316,8 @@ contract BackstopPool is IBackstopPool, AccessManaged, ReentrancyGuardTransient 
             address(this),
             ""
         );
-        // The auction rounds for itself (a covering or trimmed take pays whole debt for floored units),
-        // so the pool checks the price it actually paid per unit, rounding in its own favour.
-        // `valueDown` at both prices, scaling to WAD once; `decimals ≤ 18` (checked at listing).
+        // The auction rounds for itself (a covering or trimmed take pays whole debt for floored units), so
+        // the pool checks the price it paid per unit, rounding for itself (`valueDown`, scaled once).
         uint256 boughtWad = collateralBought * 10 ** (18 - decimals);
         if (debtPaid > FixedPointMath.mulWadDown(boughtWad, maxPrice)) {
             revert EffectivePriceTooHigh(collateralBought, debtPaid, maxPrice);
