@@ -125,7 +125,9 @@ interface IBackstopPool {
     /// @notice Pulls `amount` [wad] of stablecoin from the caller into a pending deposit for `receiver`.
     /// The caller's own earlier pending deposit that has not matured rolls into the open round with it
     /// (one pending deposit per LP); one that has matured becomes shares first. For another receiver,
-    /// only a fresh position (`ReceiverHasPosition`). Returns the round it is pending in.
+    /// only a fresh position (`ReceiverHasPosition`). Returns the round it is pending in. Prices matured
+    /// rounds first, so it reverts like the OracleHub while a held collateral's price is stale and a
+    /// round is due (withdrawals and cancellations need no price).
     function deposit(uint256 amount, address receiver) external returns (uint256 round);
 
     /// @notice Refunds the caller's pending deposit, exactly, to `receiver`, while it has not matured.
