@@ -171,4 +171,32 @@ interface ISluiceErrors {
     /// @notice Nothing in `performData` could be liquidated or reset any more (another keeper was
     /// first, or the data was made up).
     error NothingToPerform();
+
+    // ---------------------------------------------------------------- BackstopPool
+
+    error CollateralAlreadyHeld(address collateral);
+    error CollateralNotHeld(address collateral);
+    /// @notice The pool lists `MAX_COLLATERALS` tokens already (withdrawals pay each one).
+    error TooManyCollaterals(uint256 max);
+    /// @notice A collateral the pool still holds cannot be delisted: its LPs would lose it.
+    error CollateralStillHeld(address collateral, uint256 amount);
+    /// @notice A deposit for someone else may only open a fresh position: nobody can re-lock, delay or
+    /// merge into another LP's deposits.
+    error ReceiverHasPosition(address receiver);
+    error NothingPending(address lp);
+    /// @notice The pending deposit has matured: it is (or is about to be) active and priced, and leaves
+    /// through `withdraw` after the lock.
+    error DepositMatured(address lp, uint256 round);
+    error InsufficientShares(address lp, uint256 shares, uint256 available);
+    error SharesLocked(address lp, uint256 lockedUntil);
+    /// @notice The auction's price is not yet `minDiscount` below the oracle.
+    error DiscountTooSmall(uint256 auctionId, uint256 price, uint256 maxPrice);
+    /// @notice The take's rounding made the pool pay more per unit than `maxPrice`: bid again later.
+    error EffectivePriceTooHigh(uint256 collateralBought, uint256 debtPaid, uint256 maxPrice);
+    /// @notice The pool's active stablecoin buys no collateral at this price.
+    error NoActiveStablecoin(uint256 activeStablecoin, uint256 price);
+    error WarmupOutOfRange(uint256 warmup, uint256 min, uint256 max);
+    error LockPeriodOutOfRange(uint256 lockPeriod, uint256 max);
+    error MinDiscountOutOfRange(uint256 minDiscount, uint256 min, uint256 max);
+    error CallerCutOutOfRange(uint256 callerCut, uint256 max);
 }

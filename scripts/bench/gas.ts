@@ -231,6 +231,90 @@ async function main(): Promise<void> {
     ]);
   }
 
+  // ---- backstop pool: two LPs fund it, their round activates, it buys WBTC and WETH, LPs add and leave.
+  const { backstopPool } = d;
+  const wbtc = d.collaterals.WBTC;
+  const wbtcToken = await wbtc.token.getAddress();
+  names.set(wbtcToken.toLowerCase(), "WBTC");
+  const poolAddress = await backstopPool.getAddress();
+  const [lpA, lpB, wbtcOwner] = owners.slice(9, 12);
+  const prices: [typeof weth, bigint][] = [
+    [weth, 1_900n],
+    [wbtc, 60_000n],
+  ];
+  const refresh = async (): Promise<void> => {
+    for (const [c, price] of prices) {
+      await (await c.feed.setAnswer(toFeedAnswer(price * 10n ** 18n, c.spec.feedDecimals))).wait();
+      await (await riskEngine.poke(await c.token.getAddress())).wait();
+    }
+  };
+  await refresh(); // WBTC's feed has not moved since the deployment
+  for (const lp of [lpA, lpB]) {
+    await (await wbtc.token.mint(lp.address, 10n ** 8n)).wait();
+    await (await wbtc.token.connect(lp).approve(engine, 10n ** 8n)).wait();
+    await (await vaultEngine.connect(lp).openVault(wbtcToken)).wait();
+    const id = await vaultEngine.vaultCount();
+    await (await vaultEngine.connect(lp).deposit(id, 10n ** 8n)).wait();
+    await (await vaultEngine.connect(lp).borrow(id, parseUnits("30000", 18), lp.address)).wait();
+    await (await stablecoin.connect(lp).approve(poolAddress, hre.ethers.MaxUint256)).wait();
+  }
+  await (await wbtc.token.mint(wbtcOwner.address, 10n ** 8n)).wait();
+  await (await wbtc.token.connect(wbtcOwner).approve(engine, 10n ** 8n)).wait();
+  await (await vaultEngine.connect(wbtcOwner).openVault(wbtcToken)).wait();
+  const wbtcVault = await vaultEngine.vaultCount();
+  await (await vaultEngine.connect(wbtcOwner).deposit(wbtcVault, 10n ** 8n)).wait();
+  await (
+    await vaultEngine
+      .connect(wbtcOwner)
+      .borrow(wbtcVault, (await vaultEngine.maxDebt(wbtcVault)) - 10n ** 6n, wbtcOwner.address)
+  ).wait();
+  rows.push([
+    "BackstopPool.deposit",
+    await gasOf(backstopPool.connect(lpA).deposit(parseUnits("20000", 18), lpA.address)),
+    "a new LP: pending in the open round",
+  ]);
+  await (await backstopPool.connect(lpB).deposit(parseUnits("20000", 18), lpB.address)).wait();
+
+  prices[1][1] = 50_400n;
+  await time.increase(60);
+  await refresh(); // WBTC 16% down: the WBTC vault at its limit is liquidatable
+  await (await liquidator.connect(keeper).liquidate(wbtcVault, keeper.address)).wait();
+  await time.increase(2 * 3_600 + 60);
+  await refresh();
+  await (await backstopPool.activate(lpA.address)).wait(); // prices the round
+  await (await backstopPool.activate(lpB.address)).wait();
+  const wethAuction = batchIds[60];
+  await (await dutchAuction.connect(keeper).reset(wethAuction, keeper.address)).wait();
+  await (await dutchAuction.connect(keeper).reset(wbtcVault, keeper.address)).wait();
+  await time.increase(22 * 60); // both prices now at least 3% under the oracle
+  await refresh();
+  await (await backstopPool.connect(keeper).bid(wbtcVault, hre.ethers.MaxUint256)).wait(); // first WBTC
+  const wethLot = (await dutchAuction.auctions(wethAuction)).collateralLeft;
+  await (await backstopPool.connect(keeper).bid(wethAuction, wethLot / 4n)).wait(); // first WETH
+  rows.push([
+    "BackstopPool.bid",
+    await gasOf(backstopPool.connect(keeper).bid(wethAuction, wethLot / 4n)),
+    "partial take, pool holds WETH and WBTC, caller's cut paid in stablecoin",
+  ]);
+  rows.push([
+    "BackstopPool.deposit",
+    await gasOf(backstopPool.connect(lpB).deposit(parseUnits("1000", 18), lpB.address)),
+    "an active LP adds, pending in the open round",
+  ]);
+  await time.increase(86_400); // past the lock; the prices go stale, which withdrawals do not mind
+  // The two LPs paid the same into the same round: each holds half the supply (positionOf would need prices).
+  const half = (await backstopPool.totalShares()) / 4n;
+  rows.push([
+    "BackstopPool.withdraw",
+    await gasOf(backstopPool.connect(lpA).withdraw(half, lpA.address)),
+    "in kind, two collaterals held, receiver's first WETH and WBTC",
+  ]);
+  rows.push([
+    "BackstopPool.withdraw",
+    await gasOf(backstopPool.connect(lpA).withdraw(half / 2n, lpA.address)),
+    "in kind, two collaterals held, receiver holds all three tokens",
+  ]);
+
   // ---- flash take: a second deployment with Uniswap V2 (pairs seeded with the RiskEngine's depth) and
   // the FlashLiquidator; vaults at their limit, a 16% fall the pair follows (an arbitrageur sells into
   // it), two partial liquidations, 15 minutes of decay. Last, so its clock moves no other row.
@@ -252,6 +336,13 @@ async function main(): Promise<void> {
     ["`reset`", 60_000, gasRow("DutchAuction.reset", "stale")],
     ["`flashTake` with the Uniswap V2 swap, keeper holding no stablecoin", 200_000, flash[0][1] as bigint],
     ["`flashTake` with the Uniswap V2 swap, keeper holding stablecoin", 200_000, flash[1][1] as bigint],
+    ["`bid` (backstop pool)", 140_000, gasRow("BackstopPool.bid", "partial")],
+    ["`deposit` (backstop pool)", 120_000, gasRow("BackstopPool.deposit", "a new LP")],
+    [
+      "`withdraw`, two collaterals held (backstop pool)",
+      120_000,
+      gasRow("BackstopPool.withdraw", "in kind, two collaterals held, receiver holds"),
+    ],
   ];
   const network = await hre.ethers.provider.getNetwork();
   const lines = [
@@ -308,7 +399,10 @@ async function main(): Promise<void> {
   // their latest figures are included as they were measured.
   const fragments = path.join(path.dirname(OUTPUT), "bench");
   if (fs.existsSync(fragments)) {
-    for (const name of fs.readdirSync(fragments).filter((f) => f.endsWith(".md")).sort()) {
+    for (const name of fs
+      .readdirSync(fragments)
+      .filter((f) => f.endsWith(".md"))
+      .sort()) {
       lines.push("", fs.readFileSync(path.join(fragments, name), "utf8").trim(), "");
     }
   }

@@ -14,6 +14,7 @@ import {
 } from "ethers";
 import {
   AccessManager__factory,
+  BackstopPool__factory,
   DutchAuction__factory,
   FlashLiquidator__factory,
   IUniswapV2Factory__factory,
@@ -32,6 +33,7 @@ import {
 } from "../../typechain-types";
 import type {
   AccessManager,
+  BackstopPool,
   DutchAuction,
   FlashLiquidator,
   IUniswapV2Factory,
@@ -91,6 +93,7 @@ export const GOVERNED_FUNCTIONS = {
     "setLiquidator",
     "lowerBreaker",
   ],
+  BackstopPool: ["setWarmup", "setLockPeriod", "setMinDiscount", "setCallerCut", "addCollateral", "removeCollateral"],
 } as const;
 export type GovernedContract = keyof typeof GOVERNED_FUNCTIONS;
 
@@ -228,6 +231,17 @@ export const LOCAL_COLLATERALS: readonly LocalCollateralSpec[] = [
 export const LOCAL_INCENTIVE = { flatIncentive: 20n * WAD, incentiveRate: pct(0.1), maxIncentive: 5_000n * WAD };
 export const LOCAL_MAX_TOTAL_DEBT_IN_AUCTION = 30_000_000n * WAD;
 
+/**
+ * Backstop pool: deposits pending at least an hour (a round), shares locked a day after they activate,
+ * bids only at least 3% below the oracle, and the bidder earns 10% of the discount.
+ */
+export const POOL_PARAMS = {
+  warmup: 3_600,
+  lockPeriod: 86_400,
+  minDiscount: pct(3),
+  callerCut: pct(10),
+} as const;
+
 export const ORACLE_DEFAULTS = {
   heartbeat: 3_600,
   maxJump: (30n * WAD) / 100n,
@@ -293,6 +307,7 @@ export interface Deployment {
   riskEngine: RiskEngine;
   liquidator: Liquidator;
   dutchAuction: DutchAuction;
+  backstopPool: BackstopPool;
   vaultLens: VaultLens;
   liquidationUpkeep: LiquidationUpkeep;
   stablecoin: Stablecoin;
@@ -439,6 +454,18 @@ export async function deploySluice(deployer: Signer, options: DeployOptions = {}
     ),
   );
   log(`Liquidator    ${await liquidator.getAddress()}`);
+  const backstopPool = await deployed(
+    await new BackstopPool__factory(deployer).deploy(
+      authority,
+      await vaultEngine.getAddress(),
+      await dutchAuction.getAddress(),
+      POOL_PARAMS.warmup,
+      POOL_PARAMS.lockPeriod,
+      POOL_PARAMS.minDiscount,
+      POOL_PARAMS.callerCut,
+    ),
+  );
+  log(`BackstopPool  ${await backstopPool.getAddress()}`);
   const vaultLens = await deployed(
     await new VaultLens__factory(deployer).deploy(
       await vaultEngine.getAddress(),
@@ -464,6 +491,7 @@ export async function deploySluice(deployer: Signer, options: DeployOptions = {}
     RiskEngine: riskEngine,
     Liquidator: liquidator,
     DutchAuction: dutchAuction,
+    BackstopPool: backstopPool,
   };
   for (const [name, target] of Object.entries(targets)) {
     const functions: readonly string[] = GOVERNED_FUNCTIONS[name as GovernedContract];
@@ -498,6 +526,7 @@ export async function deploySluice(deployer: Signer, options: DeployOptions = {}
         spec,
       );
       log(`${spec.symbol.padEnd(13)} ${await collaterals[spec.symbol].token.getAddress()}`);
+      await mined(backstopPool.addCollateral(await collaterals[spec.symbol].token.getAddress()));
     }
   }
 
@@ -524,6 +553,7 @@ export async function deploySluice(deployer: Signer, options: DeployOptions = {}
     riskEngine,
     liquidator,
     dutchAuction,
+    backstopPool,
     vaultLens,
     liquidationUpkeep,
     stablecoin,
@@ -610,6 +640,7 @@ export async function toManifest(deployment: Deployment, network: string): Promi
       RiskEngine: await deployment.riskEngine.getAddress(),
       Liquidator: await deployment.liquidator.getAddress(),
       DutchAuction: await deployment.dutchAuction.getAddress(),
+      BackstopPool: await deployment.backstopPool.getAddress(),
       VaultLens: await deployment.vaultLens.getAddress(),
       ...(await ammContracts(deployment)),
       LiquidationUpkeep: await deployment.liquidationUpkeep.getAddress(),

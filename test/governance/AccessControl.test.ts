@@ -29,6 +29,7 @@ const USER_ENTRY_POINTS: Record<GovernedContract, readonly string[]> = {
   RiskEngine: ["sync", "poke"],
   Liquidator: ["liquidate", "liquidateBatch"],
   DutchAuction: ["take", "reset", "claimIncentives"],
+  BackstopPool: ["deposit", "cancelDeposit", "activate", "withdraw", "bid"],
 };
 /** Functions only another protocol contract may call (checked by the contract itself). */
 const MODULE_ONLY: Record<GovernedContract, readonly string[]> = {
@@ -37,6 +38,7 @@ const MODULE_ONLY: Record<GovernedContract, readonly string[]> = {
   RiskEngine: [],
   Liquidator: [],
   DutchAuction: ["syncDust", "start", ...GUARDIAN_FUNCTIONS.DutchAuction],
+  BackstopPool: [],
 };
 /** AccessManaged's own hook: only the current authority may call it. */
 const AUTHORITY_ONLY = ["setAuthority"];
@@ -65,6 +67,7 @@ describe("AccessControl", function () {
       RiskEngine: f.riskEngine,
       Liquidator: f.liquidator,
       DutchAuction: f.dutchAuction,
+      BackstopPool: f.backstopPool,
     })[name];
 
   /** Arguments that succeed when the governor sends them, one set per governed function. */
@@ -92,6 +95,17 @@ describe("AccessControl", function () {
     const engineParams = { debtCeiling: 1_000n * WAD, dust: WAD, stabilityFee: RAY, maxLTV: WAD / 2n };
     await f.vaultEngine.connect(f.governor).addCollateral(listed, engineParams);
     const curve = (await f.dutchAuction.auctionParams(weth)).curve;
+    // The pool holds only auctioned collateral: one more token, listed in the engine and the auction.
+    const pooled = await (await new MockERC20__factory(f.governor).deploy("Pooled", "POOL", 6)).getAddress();
+    await f.oracleHub.connect(f.governor).addFeed(pooled, feedConfig);
+    await f.vaultEngine.connect(f.governor).addCollateral(pooled, engineParams);
+    await f.dutchAuction.connect(f.governor).addCollateral(pooled, {
+      curve,
+      startPriceFactor: (110n * WAD) / 100n,
+      maxAuctionAge: 3_600,
+      resetPriceRatio: WAD / 2n,
+      maxDebtInAuction: 1_000_000n * WAD,
+    });
     // lowerBreaker needs a raised breaker to lower.
     await f.dutchAuction.connect(f.governor).raiseBreaker(1);
     return {
@@ -152,6 +166,15 @@ describe("AccessControl", function () {
         setIncentiveParams: [LOCAL_INCENTIVE],
         setLiquidator: [await f.liquidator.getAddress()],
         lowerBreaker: [0],
+      },
+      BackstopPool: {
+        setWarmup: [7_200],
+        setLockPeriod: [3_600],
+        setMinDiscount: [WAD / 20n],
+        setCallerCut: [WAD / 5n],
+        // A fresh auctioned token, and WBTC, which the pool holds none of.
+        addCollateral: [pooled],
+        removeCollateral: [await f.wbtc.token.getAddress()],
       },
     };
   }
@@ -220,7 +243,7 @@ describe("AccessControl", function () {
   describe("authority", function () {
     it("setAuthority_fromAnyAccountButTheAuthority_reverts", async function () {
       const newManager = await new AccessManager__factory(f.governor).deploy(f.governor);
-      for (const target of [f.vaultEngine, f.oracleHub, f.riskEngine, f.liquidator, f.dutchAuction]) {
+      for (const target of [f.vaultEngine, f.oracleHub, f.riskEngine, f.liquidator, f.dutchAuction, f.backstopPool]) {
         for (const caller of [stranger, f.governor]) {
           await expect(target.connect(caller).setAuthority(newManager))
             .to.be.revertedWithCustomError(target, "AccessManagedUnauthorized")
@@ -330,6 +353,27 @@ describe("AccessControl", function () {
       await expect(f.dutchAuction.connect(stranger).reset(1n, stranger.address))
         .to.be.revertedWithCustomError(f.dutchAuction, "AuctionNotActive")
         .withArgs(1n);
+    });
+  });
+
+  describe("backstop pool", function () {
+    it("userEntryPoints_ofTheBackstopPool_needNoRole", async function () {
+      // Each reaches the pool's own checks, not the AccessManager.
+      const pool = f.backstopPool;
+      await expect(pool.connect(stranger).deposit(0n, stranger.address)).to.be.revertedWithCustomError(
+        pool,
+        "ZeroAmount",
+      );
+      await expect(pool.connect(stranger).cancelDeposit(stranger.address))
+        .to.be.revertedWithCustomError(pool, "NothingPending")
+        .withArgs(stranger.address);
+      await expect(pool.connect(stranger).withdraw(1n, stranger.address))
+        .to.be.revertedWithCustomError(pool, "InsufficientShares")
+        .withArgs(stranger.address, 1n, 0n);
+      await expect(pool.connect(stranger).bid(1n, 1n))
+        .to.be.revertedWithCustomError(pool, "AuctionNotActive")
+        .withArgs(1n);
+      await expect(pool.connect(stranger).activate(stranger.address)).to.not.be.reverted;
     });
   });
 

@@ -121,7 +121,7 @@ describe("GovernanceDelay (live deployment)", function () {
     });
 
     it("grantAndTargetAdminDelays_equalTheDelayOnceTheSetbackHasPassed", async function () {
-      const governed = [f.vaultEngine, f.oracleHub, f.riskEngine, f.liquidator, f.dutchAuction];
+      const governed = [f.vaultEngine, f.oracleHub, f.riskEngine, f.liquidator, f.dutchAuction, f.backstopPool];
       expect(governed).to.have.length(Object.keys(GOVERNED_FUNCTIONS).length);
       // Raised delays wait minSetback(); until then only the ADMIN's execution delay holds the line.
       expect(await f.accessManager.getRoleGrantDelay(ROLES.GOVERNOR)).to.equal(0n);

@@ -73,6 +73,7 @@ describe("scripts/deploy.ts against a local node", function () {
     expect(Object.keys(manifest.contracts).sort()).to.deep.equal(
       [
         "AccessManager",
+        "BackstopPool",
         "DutchAuction",
         "FlashLiquidator",
         "LiquidationUpkeep",
