@@ -48,7 +48,7 @@ const whole = (what: string, min = 0) =>
 
 const rawSchema = z.object({
   network: z.string().regex(/^[A-Za-z0-9_-]+$/, "must be a network name such as localhost"),
-  rpcUrl: z.url({ message: "must be an http(s) URL" }).optional(),
+  rpcUrl: z.url({ protocol: /^https?$/, message: "must be an http(s) URL" }).optional(),
   privateKey: z
     .string()
     .regex(/^0x[0-9a-fA-F]{64}$/, "must be 0x followed by 64 hex digits")
@@ -147,7 +147,7 @@ export function parseConfig(
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.code === "commander.helpDisplayed" || error.code === "commander.help") return undefined;
-      throw new ConfigError([error.message.replace(/^error: /, "")]);
+      throw new ConfigError([error.message.replace(/^error: /, "").replace(/\s*\n\s*/g, " ")]);
     }
     throw error;
   }
