@@ -128,6 +128,59 @@ describe("keeper process against a local node", function () {
     expect(run.code, run.stderr).to.equal(0);
     expect(parseLines(run.stdout).some((line) => String(line.msg).startsWith("shutting down"))).to.equal(true);
   });
+
+  it("keeper_takeInShard0of2_buysOnlyEvenAuctionsBelowTheOraclePriceForAProfit", async function () {
+    // The keeper's capital: stablecoin borrowed against its own WBTC vault.
+    await openVault(market, market.signers[5], "WBTC", 10n ** 8n, 60n);
+    // 20 stair-steps of 1% from 110% of the oracle price: about 10% below it.
+    await local.provider.send("evm_increaseTime", [1_200]);
+    await local.provider.send("evm_mine", []);
+    const weth = market.deployment.collaterals.WETH.token;
+    const before = await weth.balanceOf(keeperAddress);
+    const run = await runKeeper([
+      ...args(),
+      "--private-key",
+      KEEPER_KEY,
+      "--once",
+      "--strategies",
+      "take",
+      "--min-profit",
+      "1",
+      "--shard",
+      "0/2",
+    ]);
+    expect(run.code, run.stderr).to.equal(0);
+    const taken = run.lines.filter((line) => line.msg === "sent").map((line) => Number(line.auctionId));
+    expect(taken.sort()).to.deep.equal(risky.filter((id) => id % 2n === 0n).map(Number));
+    for (const line of run.lines.filter((line) => line.msg === "decided")) {
+      expect(BigInt(line.expectedProfit as string)).to.be.gte(10n ** 18n);
+    }
+    expect(run.lines.filter((line) => line.msg === "mined").every((line) => line.status === 1)).to.equal(true);
+    expect(await weth.balanceOf(keeperAddress)).to.be.gt(before);
+  });
+
+  it("keeper_staleAuctionsWithAStaleOracle_pokesThenResets", async function () {
+    const auction = market.deployment.dutchAuction;
+    const odd = risky.filter((id) => id % 2n === 1n);
+    // Past the maximum auction age (2 h), and past the oracle heartbeat (1 h): the reset needs a
+    // fresh price, so the feed publishes a new round and the keeper pokes it first.
+    await local.provider.send("evm_increaseTime", [7_300]);
+    const { feed } = market.deployment.collaterals.WETH;
+    await (await feed.setAnswer(2_400n * 10n ** 8n)).wait();
+    for (const id of odd) expect((await auction.auctionStatus(id)).needsReset, `auction ${id}`).to.equal(true);
+
+    const first = await runKeeper([...args(), "--private-key", KEEPER_KEY, "--once"]);
+    expect(first.code, first.stderr).to.equal(0);
+    const sentFirst = first.lines.filter((line) => line.msg === "sent");
+    expect(sentFirst.map((line) => line.kind)).to.deep.equal(["poke"]);
+    expect(first.lines.some((line) => line.msg === "reset simulation failed: not sending")).to.equal(true);
+
+    const second = await runKeeper([...args(), "--private-key", KEEPER_KEY, "--once"]);
+    expect(second.code, second.stderr).to.equal(0);
+    const resets = second.lines.filter((line) => line.msg === "sent" && line.kind === "reset");
+    expect(resets.map((line) => Number(line.auctionId)).sort()).to.deep.equal(odd.map(Number));
+    for (const id of odd) expect((await auction.auctionStatus(id)).needsReset, `auction ${id}`).to.equal(false);
+  });
 });
 
 // The hardhat node's sixth default account (index 5), which nothing else in the test uses to send.
