@@ -171,12 +171,12 @@ async function liquidateAndClear(d: Deployment, keeper: Signer, buyer: Signer): 
 
   // The buyer funds itself by borrowing against WBTC, then waits five minutes and takes everything.
   const wbtc = d.collaterals.WBTC;
-  const lot = parseUnits("600", wbtc.spec.decimals);
-  await (await wbtc.token.mint(buyerAddress, lot)).wait();
-  await (await wbtc.token.connect(buyer).approve(await engine.getAddress(), lot)).wait();
+  const buyerCollateral = parseUnits("600", wbtc.spec.decimals);
+  await (await wbtc.token.mint(buyerAddress, buyerCollateral)).wait();
+  await (await wbtc.token.connect(buyer).approve(await engine.getAddress(), buyerCollateral)).wait();
   await (await engine.connect(buyer).openVault(await wbtc.token.getAddress())).wait();
   const buyerVault = await engine.vaultCount();
-  await (await engine.connect(buyer).deposit(buyerVault, lot)).wait();
+  await (await engine.connect(buyer).deposit(buyerVault, buyerCollateral)).wait();
   await (await engine.connect(buyer).borrow(buyerVault, parseUnits("18000000", 18), buyerAddress)).wait();
   await time.increase(300);
 

@@ -20,6 +20,8 @@ async function main(): Promise<void> {
     admin: settings.admin,
     guardian: settings.guardian,
     withMocks: settings.withMocks,
+    // Uniswap V2 from the npm artifacts, seeded pairs and the FlashLiquidator: local chains only.
+    withAmm: chainId === LOCAL_CHAIN_ID,
     log: (line) => console.log(`  ${line}`),
   });
   const file = writeManifest(await toManifest(deployment, hre.network.name), settings.deploymentsDir);

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {ISluiceErrors} from "./ISluiceErrors.sol";
 import {IPriceCurve} from "./IPriceCurve.sol";
 
 /// @title IDutchAuction
-/// @notice Sells seized collateral for the stablecoin: the price starts above the oracle (`buf`) and
+/// @notice Sells seized collateral for the stablecoin: the price starts above the oracle (`startPriceFactor`) and
 /// falls along a pluggable curve until someone buys. One contract serves every collateral type.
 /// @dev An auction's id is its vault's id: a vault has at most one auction at a time. Collateral
 /// stays in the VaultEngine during an auction (as the vault's `auctionCollateral`); a take moves it to
@@ -15,27 +16,27 @@ import {IPriceCurve} from "./IPriceCurve.sol";
 /// is not worth selling: a take may not leave one, and one left by a price move ends at `reset`. The
 /// contract also holds the cascade brake (caps on debt in auction) and owes keepers their incentives
 /// until they claim them.
-interface IDutchAuction {
+interface IDutchAuction is ISluiceErrors {
     /// @notice Per-collateral auction parameters.
-    /// @param curve Price curve. @param buf Start price = oracle price · buf [wad, ≥ 1].
-    /// @param tail Age after which an auction needs a reset [seconds].
-    /// @param cusp Price drop (fraction of the start price) below which it needs a reset [wad].
+    /// @param curve Price curve. @param startPriceFactor Start price = oracle price · startPriceFactor [wad, ≥ 1].
+    /// @param maxAuctionAge Age after which an auction needs a reset [seconds].
+    /// @param resetPriceRatio Fraction of the start price below which the auction needs a reset [wad].
     /// @param maxDebtInAuction Cap on this collateral's debt in running auctions [wad].
     /// The collateral's dust is not a parameter here: the auction copies the VaultEngine's (see `dust`).
     struct AuctionParams {
         IPriceCurve curve;
-        uint64 buf;
-        uint32 tail;
-        uint64 cusp;
+        uint64 startPriceFactor;
+        uint32 maxAuctionAge;
+        uint64 resetPriceRatio;
         uint96 maxDebtInAuction;
     }
 
     /// @notice Keeper incentive for starting and for resetting an auction, on the smaller of its debt and
-    /// its lot's value: `min(maxIncentive, tip + chip · debt)` [wad] (see `keeperIncentive`), never more
-    /// than that smaller amount, and nothing when it is under the dust.
+    /// its lot's value: `min(maxIncentive, flatIncentive + incentiveRate · debt)` [wad] (see `keeperIncentive`),
+    /// never more than that smaller amount, and nothing when it is under the dust.
     struct IncentiveParams {
-        uint96 tip; // [wad]
-        uint64 chip; // [wad]
+        uint96 flatIncentive; // [wad]
+        uint64 incentiveRate; // [wad]
         uint96 maxIncentive; // [wad]
     }
 
@@ -63,41 +64,11 @@ interface IDutchAuction {
         uint256 maxIncentive; // [wad]
     }
 
-    error ZeroAddress();
-    error NotLiquidator(address caller);
-    /// @notice Only the VaultEngine may push its dust.
-    error NotVaultEngine(address caller);
-    error CollateralAlreadyListed(address collateral);
-    error CollateralNotListed(address collateral);
-    error OutOfRange(bytes32 parameter, uint256 value, uint256 min, uint256 max);
-    error AuctionNotActive(uint256 auctionId);
-    /// @notice The vault already has a running auction.
-    error AuctionActive(uint256 auctionId);
-    /// @notice The auction is older than `tail` or cheaper than `cusp`: it must be reset first.
-    error AuctionNeedsReset(uint256 auctionId);
-    error AuctionNotStale(uint256 auctionId);
-    error PriceAboveMax(uint256 price, uint256 maxPrice);
-    /// @notice A partial take would leave less than the dust to raise.
-    error TakeLeavesDust(uint256 debtLeft, uint256 dust);
-    /// @notice A partial take would leave `collateralLeft` [token units], worth `lotValue` [wad] at the
-    /// take's price, less than the dust: take all of it, or less.
-    error TakeLeavesDustLot(uint256 collateralLeft, uint256 lotValue, uint256 dust);
-    /// @notice The receiver is one of the protocol's own contracts.
-    error ForbiddenCallbackTarget(address receiver);
-    error ZeroTake();
-    error EmptyLot();
-    /// @notice The lot does not fit under the caps on debt in auction (the Liquidator cuts it to `room`).
-    error NoAuctionRoom(address collateral, uint256 debtToRaise, uint256 room);
-    error NothingToClaim(address keeper);
-    /// @notice The circuit breaker forbids this action at its current level.
-    error BreakerTripped(uint8 level);
-    error BreakerLevelInvalid(uint8 level, uint8 current);
-
     event CollateralAdded(address indexed collateral, AuctionParams params);
     event CurveSet(address indexed collateral, address curve);
-    event BufSet(address indexed collateral, uint256 buf);
-    event TailSet(address indexed collateral, uint256 tail);
-    event CuspSet(address indexed collateral, uint256 cusp);
+    event StartPriceFactorSet(address indexed collateral, uint256 startPriceFactor);
+    event MaxAuctionAgeSet(address indexed collateral, uint256 maxAuctionAge);
+    event ResetPriceRatioSet(address indexed collateral, uint256 resetPriceRatio);
     /// @notice The auction's copy of `collateral`'s dust followed the VaultEngine's `setDust`.
     event DustSynced(address indexed collateral, uint256 dust);
     event MaxDebtInAuctionSet(address indexed collateral, uint256 maxDebtInAuction);
@@ -137,11 +108,11 @@ interface IDutchAuction {
 
     function setCurve(address collateral, IPriceCurve curve) external;
 
-    function setBuf(address collateral, uint64 buf) external;
+    function setStartPriceFactor(address collateral, uint64 startPriceFactor) external;
 
-    function setTail(address collateral, uint32 tail) external;
+    function setMaxAuctionAge(address collateral, uint32 maxAuctionAge) external;
 
-    function setCusp(address collateral, uint64 cusp) external;
+    function setResetPriceRatio(address collateral, uint64 resetPriceRatio) external;
 
     /// @notice Caps `collateral`'s debt in running auctions: a cascade brake on one market.
     function setMaxDebtInAuction(address collateral, uint96 maxDebtInAuction) external;
@@ -163,14 +134,14 @@ interface IDutchAuction {
 
     /// @notice The VaultEngine's `setDust` pushes the new dust here, so the copy the takes read never
     /// differs from it. A type the auction does not list yet is ignored (it copies the dust when
-    /// listed). Reverts `OutOfRange` above 2^88 − 1, which makes the engine refuse that dust.
+    /// listed). Reverts `DustOutOfRange` above 2^88 − 1, which makes the engine refuse that dust.
     /// VaultEngine only.
     function syncDust(address collateral, uint256 dust) external;
 
     // ---------------------------------------------------------------- liquidator
 
     /// @notice Opens the auction of vault `vaultId`, whose `collateralAmount` the VaultEngine has just
-    /// put under auction, to raise `debtToRaise`, starting at `price · buf`. The lot must fit under
+    /// put under auction, to raise `debtToRaise`, starting at `price · startPriceFactor`. The lot must fit under
     /// the caps (`room`). `vaultKeepsCollateral` (a partial liquidation) lets debt the auction cannot
     /// raise go back to the vault; otherwise it is bad debt. Owes `keeper` the incentive on the smaller
     /// of `debtToRaise` and the lot's value at `price` (nothing under the dust), at most `maxIncentive`,
@@ -183,7 +154,7 @@ interface IDutchAuction {
     /// Collateral goes to `receiver`; if `data` is non-empty, `receiver.onTake(msg.sender, debtPaid,
     /// collateralBought, data)` runs next; then `debtPaid` is burnt from the caller. A partial take is
     /// trimmed so that it leaves at least the dust to raise (`TakeLeavesDust` if it cannot) and a lot
-    /// worth at least the dust at its price (`TakeLeavesDustLot` if it cannot).
+    /// worth at least the dust at its price (`TakeLeavesDustCollateral` if it cannot).
     function take(
         uint256 auctionId,
         uint256 maxCollateral,
@@ -210,6 +181,12 @@ interface IDutchAuction {
         uint256 auctionId
     ) external view returns (bool needsReset, uint256 price, uint256 collateralLeft, uint256 debtLeft);
 
+    /// @notice The price [wad] a take of the running auction would pay at `timestamp` (now or later),
+    /// as its curve gives it from the current start: what the LP command line and keepers plot and plan
+    /// with. It assumes no reset in between; whether the auction needs one by then is `needsReset` of
+    /// `auctionStatus` at that time (past `maxAuctionAge`, or below `resetPriceRatio` of the start price).
+    function auctionPriceAt(uint256 auctionId, uint256 timestamp) external view returns (uint256 price);
+
     /// @notice Ids of all auctions still running (a scan over every vault id).
     function activeAuctions() external view returns (uint256[] memory);
 
@@ -226,8 +203,8 @@ interface IDutchAuction {
 
     function maxTotalDebtInAuction() external view returns (uint256);
 
-    /// @notice `min(maxIncentive, tip + chip · debt)` [wad], the formula; `start` and `reset` apply it to
-    /// the smaller of the debt and the lot's value (see `IncentiveParams`).
+    /// @notice `min(maxIncentive, flatIncentive + incentiveRate · debt)` [wad], the formula; `start` and `reset`
+    /// apply it to the smaller of the debt and the lot's value (see `IncentiveParams`).
     function keeperIncentive(uint256 debt) external view returns (uint256);
 
     /// @notice The collateral's dust [wad], copied from the VaultEngine: the least debt and the least

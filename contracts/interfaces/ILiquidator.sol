@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {ISluiceErrors} from "./ISluiceErrors.sol";
+
 /// @title ILiquidator
 /// @notice Moves unsafe vaults into Dutch auctions (docs/ACCOUNTING.md, "Liquidation").
 /// @dev A liquidation takes the smallest debt slice that restores the vault to `targetHealth`,
@@ -11,39 +13,64 @@ pragma solidity 0.8.30;
 /// collateral in proportion, so a vault below health 1 (a whale above the caps included) can always be
 /// liquidated while the room holds a dust-sized slice. The Liquidator keeps no state of its own: what a
 /// liquidation changes is told by the VaultEngine's `Seized` and the DutchAuction's `AuctionStarted` events.
-interface ILiquidator {
+interface ILiquidator is ISluiceErrors {
     /// @notice Per-collateral parameters [wad].
     /// @param penalty Liquidation penalty: the auction raises debt · (1 + penalty).
     /// @param targetHealth Health a partial liquidation restores (> 1).
     /// @param fullLiquidationHealth Below this health the whole vault is liquidated (≤ 1).
-    /// @param lotMargin A partial liquidation seizes collateral worth the debt to raise times this
+    /// @param collateralMargin A partial liquidation seizes collateral worth the debt to raise times this
     /// (≥ 1) at the oracle price, so the lot still covers the debt when the auction clears below
     /// the oracle; what is not sold returns to the vault.
     struct LiquidationParams {
         uint64 penalty;
         uint64 targetHealth;
         uint64 fullLiquidationHealth;
-        uint64 lotMargin;
+        uint64 collateralMargin;
     }
 
-    error ZeroAddress();
-    error CollateralNotListed(address collateral);
-    error CollateralAlreadyListed(address collateral);
-    error OutOfRange(bytes32 parameter, uint256 value, uint256 min, uint256 max);
-    /// @notice The vault's health is at least 1.
-    error VaultHealthy(uint256 vaultId, uint256 health);
-    error VaultInAuction(uint256 vaultId);
-    /// @notice The vault borrowed in this block: no borrow-and-liquidate in one block.
-    error BorrowedThisBlock(uint256 vaultId);
-    /// @notice The DutchAuction's caps on debt in auction leave no room now for a slice of at least dust
-    /// (with collateral in proportion that is not zero).
-    error NoAuctionRoom(address collateral);
+    /// @notice Why `liquidate` would refuse a vault now; `None`: it would liquidate it.
+    /// `Unpriced`: the collateral's oracle price is stale or broken. `Unknown`: no such vault, or its
+    /// collateral is not listed in the Liquidator, the RiskEngine or the DutchAuction.
+    enum Refusal {
+        None,
+        Healthy,
+        InAuction,
+        BorrowedThisBlock,
+        NoRoom,
+        Unpriced,
+        Unknown
+    }
+
+    /// @notice What `liquidate(vaultId, msg.sender)` sent by `msg.sender` would do in the block the
+    /// view runs in (see `previewLiquidation`). Amounts are zero unless `refusal` is `None`.
+    /// @param health The vault's health [wad] (zero when `Unpriced` or `Unknown`, or in auction).
+    /// @param full The closed-form slice is the whole vault (a lot needing all the collateral counts).
+    /// @param cut The liquidation is cut down to the room under the caps.
+    /// @param debtSlice The closed-form debt slice [wad] before any cut (a field named `slice` would
+    /// be shadowed by `Array.prototype.slice` in ethers results).
+    /// @param collateralSeized Collateral put under auction [token units].
+    /// @param normalizedDebtSeized Normalised debt taken out of the vault.
+    /// @param debtSeized That debt with fees to now [wad], rounded up.
+    /// @param debtToRaise What the auction will raise [wad].
+    /// @param incentive What the DutchAuction will owe the keeper [wad].
+    struct LiquidationPreview {
+        Refusal refusal;
+        uint256 health;
+        bool full;
+        bool cut;
+        uint256 debtSlice;
+        uint256 collateralSeized;
+        uint256 normalizedDebtSeized;
+        uint256 debtSeized;
+        uint256 debtToRaise;
+        uint256 incentive;
+    }
 
     event CollateralAdded(address indexed collateral, LiquidationParams params);
     event PenaltySet(address indexed collateral, uint256 penalty);
     event TargetHealthSet(address indexed collateral, uint256 targetHealth);
     event FullLiquidationHealthSet(address indexed collateral, uint256 fullLiquidationHealth);
-    event LotMarginSet(address indexed collateral, uint256 lotMargin);
+    event CollateralMarginSet(address indexed collateral, uint256 collateralMargin);
     // ---------------------------------------------------------------- admin (restricted)
 
     function addCollateral(address collateral, LiquidationParams calldata params) external;
@@ -54,7 +81,7 @@ interface ILiquidator {
 
     function setFullLiquidationHealth(address collateral, uint64 fullLiquidationHealth) external;
 
-    function setLotMargin(address collateral, uint64 lotMargin) external;
+    function setCollateralMargin(address collateral, uint64 collateralMargin) external;
 
     // ---------------------------------------------------------------- anyone
 
@@ -71,9 +98,12 @@ interface ILiquidator {
 
     // ---------------------------------------------------------------- views
 
-    /// @notice The debt slice [wad] a liquidation of the vault would take now (its whole debt for a
-    /// full liquidation), before any cap.
-    function sliceOf(uint256 vaultId) external view returns (uint256 slice, bool full);
+    /// @notice What `liquidate(vaultId, msg.sender)` sent by `msg.sender` would do now, without
+    /// reverting: the refusal it would meet, or the slice, the collateral and debt it would seize, the
+    /// debt the auction would raise and the incentive it would owe. Keepers and upkeeps plan with it:
+    /// call it with the keeper's address as `from` and on the pending block (on the latest block a
+    /// vault that borrowed in it reads `BorrowedThisBlock`); it sizes exactly as `liquidate` does.
+    function previewLiquidation(uint256 vaultId) external view returns (LiquidationPreview memory preview);
 
     function liquidationParams(address collateral) external view returns (LiquidationParams memory);
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {ISluiceErrors} from "./ISluiceErrors.sol";
 import {IAggregatorV3} from "./IAggregatorV3.sol";
 
 /// @title IOracleHub
@@ -12,7 +13,7 @@ import {IAggregatorV3} from "./IAggregatorV3.sol";
 /// serves the stored value (liquidations use it) and reverts once it is older than the heartbeat, so
 /// no caller ever sees a zero or stale price. `borrowPrice` is what borrowing and withdrawing use: it
 /// reads the feed live and refuses while the stored price lags the feed by more than `maxJump`.
-interface IOracleHub {
+interface IOracleHub is ISluiceErrors {
     /// @notice Parameters of one collateral's feed.
     /// @param source The Chainlink-style aggregator.
     /// @param heartbeat Oldest acceptable age of an answer [seconds].
@@ -29,25 +30,6 @@ interface IOracleHub {
         uint64 maxJump;
         uint32 halfLife;
     }
-
-    error ZeroAddress();
-    error FeedAlreadyConfigured(address collateral);
-    error FeedNotConfigured(address collateral);
-    error UnsupportedFeedDecimals(address source, uint8 decimals);
-    error HeartbeatOutOfRange(uint256 heartbeat, uint256 min, uint256 max);
-    error PriceBoundsInvalid(uint256 minPrice, uint256 maxPrice);
-    error MaxJumpOutOfRange(uint256 maxJump, uint256 min, uint256 max);
-    error HalfLifeOutOfRange(uint256 halfLife, uint256 min, uint256 max);
-    /// @notice The feed answered zero or a negative number.
-    error NonPositiveAnswer(address collateral, int256 answer);
-    /// @notice The feed's timestamp is zero or in the future.
-    error InvalidUpdateTime(address collateral, uint256 updatedAt);
-    /// @notice The newest price is older than the heartbeat allows.
-    error StalePrice(address collateral, uint256 updatedAt, uint256 heartbeat);
-    error PriceOutOfBounds(address collateral, uint256 price, uint256 minPrice, uint256 maxPrice);
-    /// @notice The feed's live answer `feedPrice` differs from the stored price by more than `maxJump`
-    /// (relative to the stored price): nobody borrows or withdraws against a price the feed refutes.
-    error PriceLagsFeed(address collateral, uint256 storedPrice, uint256 feedPrice, uint256 maxJump);
 
     event FeedAdded(address indexed collateral, FeedConfig config);
     event FeedSourceSet(address indexed collateral, address source);

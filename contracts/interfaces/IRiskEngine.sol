@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {ISluiceErrors} from "./ISluiceErrors.sol";
 import {IOracleHub} from "./IOracleHub.sol";
 import {IRiskModel} from "./IRiskModel.sol";
 import {IVaultEngine} from "./IVaultEngine.sol";
@@ -16,7 +17,7 @@ import {IVaultEngine} from "./IVaultEngine.sol";
 /// follows the ramp. Likewise borrowing uses the tighter of the applied and the target volatility
 /// penalty (`borrowVolatilityPenalty`), liquidation the applied one. Thresholds thus never jump, and
 /// large positions liquidate earlier than small ones at equal leverage, by design.
-interface IRiskEngine is IRiskModel {
+interface IRiskEngine is ISluiceErrors, IRiskModel {
     /// @notice Per-collateral model parameters. All ratios [wad].
     /// @param minThreshold LTmin: the threshold never goes below it.
     /// @param borrowBuffer Gap kept between the borrowing limit and the liquidation threshold.
@@ -51,12 +52,6 @@ interface IRiskEngine is IRiskModel {
         uint64 target;
         uint64 checkpoint;
     }
-
-    error ZeroAddress();
-    error CollateralAlreadyListed(address collateral);
-    error CollateralNotListed(address collateral);
-    /// @notice `parameter` (its name, e.g. "depth") must lie in [min, max].
-    error OutOfRange(bytes32 parameter, uint256 value, uint256 min, uint256 max);
 
     event CollateralAdded(address indexed collateral, uint256 baseThreshold, RiskParams params);
     event BaseThresholdRamp(address indexed collateral, uint256 from, uint256 to, uint256 start, uint256 end);
@@ -138,10 +133,15 @@ interface IRiskEngine is IRiskModel {
         uint256 vaultId
     ) external view returns (uint256 base, uint256 volPenalty, uint256 sizePenalty, uint256 effective);
 
-    /// @notice `V · LT / debt` [wad]; the largest uint256 for a vault without debt.
+    /// @notice `V · LT / debt` [wad] of the collateral the vault holds (not what it has under auction),
+    /// at the stored oracle price; the largest uint256 for a vault without debt.
     function healthFactor(uint256 vaultId) external view returns (uint256);
 
-    /// @notice True iff the vault's health is below 1.
+    /// @notice True iff the vault's health is below 1: the risk, not a promise that `liquidate` accepts
+    /// the vault now. A vault in auction reads unsafe here while its remaining collateral is thin, yet
+    /// cannot be liquidated again until its auction ends; `liquidate` also refuses a vault that
+    /// borrowed in the same block or finds no room under the caps. What `liquidate` would do is
+    /// `ILiquidator.previewLiquidation`, the view keepers plan with.
     function isLiquidatable(uint256 vaultId) external view returns (bool);
 
     /// @notice The applied volatility penalty as of now [wad].

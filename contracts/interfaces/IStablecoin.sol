@@ -1,14 +1,12 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {ISluiceErrors} from "./ISluiceErrors.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 
 /// @title IStablecoin
 /// @notice The protocol stablecoin: an ERC20 with EIP-2612 permit whose supply only the VaultEngine changes.
-interface IStablecoin is IERC20 {
-    /// @notice Thrown when anyone but the VaultEngine tries to mint or burn.
-    error NotEngine(address caller);
-
+interface IStablecoin is ISluiceErrors, IERC20 {
     /// @notice The VaultEngine, the only account allowed to mint and burn.
     function engine() external view returns (address);
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {ISluiceErrors} from "./ISluiceErrors.sol";
 import {IOracleHub} from "./IOracleHub.sol";
 import {IRiskModel} from "./IRiskModel.sol";
 import {IStablecoin} from "./IStablecoin.sol";
@@ -11,7 +12,7 @@ import {IStablecoin} from "./IStablecoin.sol";
 /// only to value them (`_collateralValue`). Debt is stored normalised: `debt = normalizedDebt · rate`,
 /// where `rate` [ray] is a per-collateral accumulator that compounds the stability fee every second.
 /// Rounding always favours the protocol. docs/ACCOUNTING.md states the identities the engine keeps.
-interface IVaultEngine {
+interface IVaultEngine is ISluiceErrors {
     /// @notice Parameters a collateral type is listed with.
     /// @param debtCeiling Most debt the type may carry [wad].
     /// @param dust Least non-zero debt a vault may carry [wad].
@@ -54,31 +55,6 @@ interface IVaultEngine {
         uint8 decimals;
     }
 
-    error ZeroAddress();
-    error ZeroAmount();
-    error CollateralAlreadyListed(address collateral);
-    error CollateralNotListed(address collateral);
-    error UnsupportedDecimals(address collateral, uint8 decimals);
-    error StabilityFeeOutOfRange(uint256 stabilityFee, uint256 min, uint256 max);
-    error MaxLTVOutOfRange(uint256 maxLTV, uint256 max);
-    error VaultNotFound(uint256 vaultId);
-    error NotVaultManager(uint256 vaultId, address caller);
-    error InsufficientCollateral(uint256 vaultId, uint256 requested, uint256 available);
-    error DebtCeilingExceeded(address collateral, uint256 debt, uint256 ceiling);
-    error GlobalDebtCeilingExceeded(uint256 debt, uint256 ceiling);
-    /// @notice A vault's debt would end up above zero but below the dust minimum.
-    error DebtBelowDust(uint256 vaultId, uint256 debt, uint256 dust);
-    /// @notice Borrowing or withdrawing would leave more debt than the vault's limit allows.
-    error VaultUnsafe(uint256 vaultId, uint256 debt, uint256 maxDebt);
-    /// @notice The token moved a different amount than asked: fee-on-transfer and rebasing tokens are
-    /// not supported.
-    error TransferAmountMismatch(address token, uint256 expected, uint256 received);
-    error NoDebt(uint256 vaultId);
-    /// @notice Only the Liquidator (seize) or the DutchAuction (auction settlement) may call this.
-    error NotLiquidationModule(address caller);
-    /// @notice The vault is being auctioned: it may not borrow or withdraw until the auction ends.
-    error VaultInAuction(uint256 vaultId);
-
     event CollateralAdded(address indexed collateral, uint8 decimals, CollateralParams params);
     event DebtCeilingSet(address indexed collateral, uint256 debtCeiling);
     event DustSet(address indexed collateral, uint256 dust);
@@ -96,11 +72,11 @@ interface IVaultEngine {
     /// @notice The accumulator of `collateral` moved to `rate`, earning the protocol `surplusAdded` [rad].
     event FeesAccrued(address indexed collateral, uint256 rate, uint256 surplusAdded);
     event LiquidationModulesSet(address liquidator, address auction);
-    /// @notice Collateral and debt moved from a vault into an auction; `debt` [rad] joins the deficit.
-    event Seized(uint256 indexed vaultId, uint256 collateralAmount, uint256 normalizedDebt, uint256 debt);
-    /// @notice An auction ended: `collateralAmount` it did not sell went back to the vault, and `debt`
-    /// [wad] it could not raise was returned to the vault as debt.
-    event AuctionReturned(uint256 indexed vaultId, uint256 collateralAmount, uint256 debt);
+    /// @notice Collateral and debt moved from a vault into an auction; `bookedDebtRad` [rad] joins the deficit.
+    event Seized(uint256 indexed vaultId, uint256 collateralAmount, uint256 normalizedDebt, uint256 bookedDebtRad);
+    /// @notice An auction ended: `collateralAmount` it did not sell went back to the vault, and
+    /// `debtReturned` [wad] it could not raise was returned to the vault as debt.
+    event AuctionReturned(uint256 indexed vaultId, uint256 collateralAmount, uint256 debtReturned);
     event KeeperPaid(address indexed keeper, uint256 amount);
     /// @notice `amount` [rad] of surplus cancelled the same amount of deficit.
     event Healed(uint256 amount);
@@ -263,7 +239,7 @@ interface IVaultEngine {
 
     /// @notice The vault's collateral type and how much of its collateral is under auction [token
     /// units], from one storage slot.
-    function auctionLot(uint256 vaultId) external view returns (address collateral, uint256 collateralLeft);
+    function auctionCollateralOf(uint256 vaultId) external view returns (address collateral, uint256 collateralLeft);
 
     /// @notice What a liquidation needs about a collateral type, for callers that price many vaults
     /// of one type: the accumulator as of now [ray], the oracle price [wad], the token's decimals and

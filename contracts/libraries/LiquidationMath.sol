@@ -2,22 +2,25 @@
 pragma solidity 0.8.30;
 
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {IDutchAuction} from "../interfaces/IDutchAuction.sol";
 import {ILiquidator} from "../interfaces/ILiquidator.sol";
+import {ISluiceErrors} from "../interfaces/ISluiceErrors.sol";
 import {IVaultEngine} from "../interfaces/IVaultEngine.sol";
 import {FixedPointMath, RAY, WAD} from "./FixedPointMath.sol";
 
 /// @title LiquidationMath
-/// @notice How much a liquidation moves (docs/ACCOUNTING.md, "Liquidation"): the slice that restores
-/// target health, the partial-or-full decision, the lot and its margin, the debt to raise, the cut to
-/// the room under the caps and the cap on the keeper's incentive. Pure functions, each rounding for
-/// the protocol, with the direction in its name.
+/// @notice How much a liquidation moves and a take fills (docs/ACCOUNTING.md, "Liquidation"): the
+/// slice that restores target health, the partial-or-full decision, the lot and its margin, the debt
+/// to raise, the cut to the room under the caps, the keeper's incentive and its caps, and the take
+/// fill (collateral for debt at a price). Pure functions, each rounding for the protocol, with the
+/// direction in its name.
 /// @dev Mirrored exactly in `keeper/src/math/liquidation.ts`; change both together.
 library LiquidationMath {
     /// @notice What a liquidation of an unsafe vault moves, as `size` computed it.
     /// @param full The closed-form slice is the whole vault (before any cut).
     /// @param cut The liquidation was cut down to the room under the caps.
     /// @param noRoom The room does not hold a dust-sized slice with collateral behind it: nothing moves.
-    /// @param slice The debt slice [wad] the sizing started from (the vault's debt when full).
+    /// @param debtSlice The debt slice [wad] the sizing started from (the vault's debt when full).
     /// @param collateralAmount Collateral put under auction [token units].
     /// @param normalizedDebt Normalised debt taken out of the vault.
     /// @param debt That debt with fees to now [wad], rounded up.
@@ -26,7 +29,7 @@ library LiquidationMath {
         bool full;
         bool cut;
         bool noRoom;
-        uint256 slice;
+        uint256 debtSlice;
         uint256 collateralAmount;
         uint256 normalizedDebt;
         uint256 debt;
@@ -79,16 +82,19 @@ library LiquidationMath {
     }
 
     /// @notice Collateral [token units] of a partial slice's lot: worth the slice's debt to raise times
-    /// `lotMargin` at the oracle price, rounded up, so the lot still covers the debt when the auction
+    /// `collateralMargin` at the oracle price, rounded up, so the lot still covers the debt when the auction
     /// clears below the oracle.
-    function lotCollateralUp(
+    function seizedCollateralUp(
         uint256 slice,
         ILiquidator.LiquidationParams memory params,
         uint8 decimals,
         uint256 price
     ) internal pure returns (uint256) {
-        uint256 lotValue = FixedPointMath.mulWadUp(debtToRaiseUp(slice, params.penalty), params.lotMargin);
-        return FixedPointMath.amountUp(lotValue, decimals, price);
+        uint256 collateralValue = FixedPointMath.mulWadUp(
+            debtToRaiseUp(slice, params.penalty),
+            params.collateralMargin
+        );
+        return FixedPointMath.amountUp(collateralValue, decimals, price);
     }
 
     /// @notice The most normalised debt a liquidation cut to `room` [wad] moves: its debt to raise,
@@ -135,12 +141,12 @@ library LiquidationMath {
         uint256 health,
         uint256 room
     ) internal pure returns (Sizing memory sizing) {
-        (sizing.slice, sizing.full) = sliceUp(vault, params, threshold, health);
+        (sizing.debtSlice, sizing.full) = sliceUp(vault, params, threshold, health);
         if (!sizing.full) {
-            sizing.normalizedDebt = Math.min(vault.normalizedDebt, normalizedDebtUp(sizing.slice, vault.rate));
+            sizing.normalizedDebt = Math.min(vault.normalizedDebt, normalizedDebtUp(sizing.debtSlice, vault.rate));
             sizing.collateralAmount = Math.min(
                 vault.collateralAmount,
-                lotCollateralUp(sizing.slice, params, vault.decimals, vault.price)
+                seizedCollateralUp(sizing.debtSlice, params, vault.decimals, vault.price)
             );
             sizing.full = sizing.collateralAmount == vault.collateralAmount;
         }
@@ -173,5 +179,68 @@ library LiquidationMath {
     /// another address still costs at least half the penalty and nobody farms a lot worth nothing.
     function maxIncentiveDown(uint256 debt, uint256 seizedValue, uint256 penalty) internal pure returns (uint256) {
         return FixedPointMath.mulWadDown(Math.min(debt, seizedValue), penalty) / 2;
+    }
+
+    /// @notice The keeper incentive [wad] on `base`, the smaller of an auction's debt and its lot's value
+    /// (rounded down): `min(maxIncentive, flatIncentive + incentiveRate · base, base)`, nothing for a base
+    /// under `dust`, so no incentive exceeds what the lot is worth or what it raises.
+    function incentiveDown(
+        IDutchAuction.IncentiveParams memory params,
+        uint256 base,
+        uint256 dust
+    ) internal pure returns (uint256) {
+        if (base < dust) return 0;
+        return
+            Math.min(
+                Math.min(
+                    params.maxIncentive,
+                    params.flatIncentive + FixedPointMath.mulWadDown(base, params.incentiveRate)
+                ),
+                base
+            );
+    }
+
+    /// @notice What a take of up to `maxCollateral` buys and pays at `price` [wad], rounding for the
+    /// protocol: the buyer pays the value rounded up and receives collateral rounded down. Nothing is
+    /// sold once the debt is covered; a partial take is trimmed so that it leaves at least `dust` of
+    /// debt to raise and a lot worth at least `dust` at its price.
+    function fill(
+        uint256 collateralLeft,
+        uint256 debtLeft,
+        uint256 maxCollateral,
+        uint256 price,
+        uint8 decimals,
+        uint256 dust
+    ) internal pure returns (uint256 collateralBought, uint256 debtPaid) {
+        collateralBought = Math.min(collateralLeft, maxCollateral);
+        if (collateralBought == 0) revert ISluiceErrors.ZeroTake();
+        debtPaid = FixedPointMath.valueUp(collateralBought, decimals, price);
+        if (debtPaid >= debtLeft) {
+            // Buy just enough for what is left.
+            debtPaid = debtLeft;
+            collateralBought = Math.min(collateralBought, FixedPointMath.amountDown(debtPaid, decimals, price));
+        } else if (collateralBought < collateralLeft) {
+            if (debtLeft - debtPaid < dust) {
+                if (debtLeft <= dust) revert ISluiceErrors.TakeLeavesDust(debtLeft - debtPaid, dust);
+                debtPaid = debtLeft - dust;
+                collateralBought = FixedPointMath.amountDown(debtPaid, decimals, price);
+            }
+            // Trimmed to leave the fewest token units worth the dust (`amountUp` is the least amount whose
+            // `valueDown` reaches it). Trimming only lowers the payment, so the debt left stays ≥ dust.
+            uint256 kept = collateralLeft - collateralBought;
+            if (FixedPointMath.valueDown(kept, decimals, price) < dust) {
+                uint256 leastKept = FixedPointMath.amountUp(dust, decimals, price);
+                if (collateralLeft <= leastKept) {
+                    revert ISluiceErrors.TakeLeavesDustCollateral(
+                        kept,
+                        FixedPointMath.valueDown(kept, decimals, price),
+                        dust
+                    );
+                }
+                collateralBought = collateralLeft - leastKept;
+                debtPaid = FixedPointMath.valueUp(collateralBought, decimals, price);
+            }
+            if (collateralBought == 0) revert ISluiceErrors.ZeroTake();
+        }
     }
 }

@@ -56,6 +56,20 @@ library ThresholdMath {
         return Math.max(base - penalties, minThreshold);
     }
 
+    /// @notice The threshold of a position worth `value` [wad]: `threshold(base, minThreshold, volPenalty,
+    /// sizePenalty(value, depth, maxSizePenalty))`, the one composition the RiskEngine's views and the
+    /// Liquidator's batch snapshots share.
+    function thresholdAt(
+        uint256 base,
+        uint256 minThreshold,
+        uint256 volPenalty,
+        uint256 value,
+        uint256 depth,
+        uint256 maxSizePenalty
+    ) internal pure returns (uint256) {
+        return threshold(base, minThreshold, volPenalty, sizePenalty(value, depth, maxSizePenalty));
+    }
+
     /// @notice `V · LT / debt` [wad], rounded down; the largest uint256 for a vault without debt.
     function health(uint256 value, uint256 liquidationThreshold, uint256 debt) internal pure returns (uint256) {
         if (debt == 0) return type(uint256).max;

@@ -12,6 +12,7 @@ import {IPriceCurve} from "../interfaces/IPriceCurve.sol";
 import {ITakeCallback} from "../interfaces/ITakeCallback.sol";
 import {IVaultEngine} from "../interfaces/IVaultEngine.sol";
 import {FixedPointMath, WAD} from "../libraries/FixedPointMath.sol";
+import {LiquidationMath} from "../libraries/LiquidationMath.sol";
 
 /// @title DutchAuction
 /// @notice See {IDutchAuction}.
@@ -23,34 +24,34 @@ import {FixedPointMath, WAD} from "../libraries/FixedPointMath.sol";
 contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient {
     using SafeCast for uint256;
 
-    uint256 internal constant MAX_BUF = 3e18; // [wad]
-    uint256 internal constant MIN_TAIL = 60; // [seconds]
-    uint256 internal constant MAX_TAIL = 7 days; // [seconds]
-    uint256 internal constant MAX_CUSP = 0.99e18; // [wad]
-    uint256 internal constant MAX_CHIP = 0.1e18; // [wad]
+    uint256 internal constant MAX_START_PRICE_FACTOR = 3e18; // [wad]
+    uint256 internal constant MIN_AUCTION_AGE = 60; // [seconds]
+    uint256 internal constant MAX_AUCTION_AGE = 7 days; // [seconds]
+    uint256 internal constant MAX_RESET_PRICE_RATIO = 0.99e18; // [wad]
+    uint256 internal constant MAX_INCENTIVE_RATE = 0.1e18; // [wad]
     uint8 internal constant MAX_BREAKER_LEVEL = 3;
     uint256 internal constant MAX_DUST = type(uint88).max; // [wad]
 
     /// @dev Per collateral type, three slots: a take and a reset read the first two, a start the last
-    /// two. A type is listed when its `buf` (≥ 1) is set.
+    /// two. A type is listed when its `startPriceFactor` (≥ 1) is set.
     struct CollateralConfig {
         // How an auction's price moves and when it needs a reset.
         IPriceCurve curve;
-        uint24 tail; // [seconds]
-        uint64 cusp; // [wad]
+        uint24 maxAuctionAge; // [seconds]
+        uint64 resetPriceRatio; // [wad]
         // Debt in auction, the engine's dust (the least debt and lot value a take may leave), the
         // start price's premium, and the token's decimals to value lots with.
         uint96 debtInAuction; // [wad]
         uint88 dust; // [wad]
-        uint64 buf; // [wad]
+        uint64 startPriceFactor; // [wad]
         uint8 decimals;
         // The cascade brake on this collateral.
         uint96 maxDebtInAuction; // [wad]
     }
 
-    /// @dev One running auction, one slot (stored packed by `_store`, read by `_load`). `debtLeft` is
+    /// @dev One running auction, one slot (stored packed by `_storeRecord`, read by `_loadRecord`). `debtLeft` is
     /// zero for no auction.
-    struct Lot {
+    struct AuctionRecord {
         uint96 debtLeft; // [wad]
         uint112 startPrice; // [wad]
         uint40 startTime; // [seconds]
@@ -88,7 +89,7 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
     IncentiveParams internal _incentive;
 
     mapping(address collateral => CollateralConfig) internal _configs;
-    mapping(uint256 vaultId => uint256 packedLot) internal _lots;
+    mapping(uint256 vaultId => uint256 packedRecord) internal _auctions;
     mapping(address keeper => Credit) internal _credits;
 
     constructor(address authority, IVaultEngine vaultEngine_) AccessManaged(authority) {
@@ -104,15 +105,15 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
     function addCollateral(address collateral, AuctionParams calldata params) external restricted {
         if (collateral == address(0)) revert ZeroAddress();
         CollateralConfig storage config = _configs[collateral];
-        if (config.buf != 0) revert CollateralAlreadyListed(collateral);
+        if (config.startPriceFactor != 0) revert CollateralAlreadyListed(collateral);
         // Reverts CollateralNotListed in the engine: only engine collateral can be auctioned. Its dust
         // is copied here and pushed by the engine's `setDust` from now on.
         config.dust = _checkedDust(vaultEngine.collateralParams(collateral).dust);
         config.decimals = IERC20Metadata(collateral).decimals();
         _setCurve(config, params.curve);
-        _setBuf(config, params.buf);
-        _setTail(config, params.tail);
-        _setCusp(config, params.cusp);
+        _setStartPriceFactor(config, params.startPriceFactor);
+        _setMaxAuctionAge(config, params.maxAuctionAge);
+        _setResetPriceRatio(config, params.resetPriceRatio);
         config.maxDebtInAuction = params.maxDebtInAuction;
         emit CollateralAdded(collateral, params);
     }
@@ -124,21 +125,21 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
     }
 
     /// @inheritdoc IDutchAuction
-    function setBuf(address collateral, uint64 buf) external restricted {
-        _setBuf(_listed(collateral), buf);
-        emit BufSet(collateral, buf);
+    function setStartPriceFactor(address collateral, uint64 startPriceFactor) external restricted {
+        _setStartPriceFactor(_listed(collateral), startPriceFactor);
+        emit StartPriceFactorSet(collateral, startPriceFactor);
     }
 
     /// @inheritdoc IDutchAuction
-    function setTail(address collateral, uint32 tail) external restricted {
-        _setTail(_listed(collateral), tail);
-        emit TailSet(collateral, tail);
+    function setMaxAuctionAge(address collateral, uint32 maxAuctionAge) external restricted {
+        _setMaxAuctionAge(_listed(collateral), maxAuctionAge);
+        emit MaxAuctionAgeSet(collateral, maxAuctionAge);
     }
 
     /// @inheritdoc IDutchAuction
-    function setCusp(address collateral, uint64 cusp) external restricted {
-        _setCusp(_listed(collateral), cusp);
-        emit CuspSet(collateral, cusp);
+    function setResetPriceRatio(address collateral, uint64 resetPriceRatio) external restricted {
+        _setResetPriceRatio(_listed(collateral), resetPriceRatio);
+        emit ResetPriceRatioSet(collateral, resetPriceRatio);
     }
 
     /// @inheritdoc IDutchAuction
@@ -155,7 +156,8 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
 
     /// @inheritdoc IDutchAuction
     function setIncentiveParams(IncentiveParams calldata params) external restricted {
-        if (params.chip > MAX_CHIP) revert OutOfRange("chip", params.chip, 0, MAX_CHIP);
+        if (params.incentiveRate > MAX_INCENTIVE_RATE)
+            revert IncentiveRateOutOfRange(params.incentiveRate, MAX_INCENTIVE_RATE);
         _incentive = params;
         emit IncentiveParamsSet(params);
     }
@@ -187,7 +189,7 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
     function syncDust(address collateral, uint256 dust_) external {
         if (msg.sender != address(vaultEngine)) revert NotVaultEngine(msg.sender);
         CollateralConfig storage config = _configs[collateral];
-        if (config.buf == 0) return;
+        if (config.startPriceFactor == 0) return;
         config.dust = _checkedDust(dust_);
         emit DustSynced(collateral, dust_);
     }
@@ -240,29 +242,29 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
     function reset(uint256 auctionId, address keeper) external nonReentrant returns (uint256 startPrice) {
         if (breakerLevel >= 2) revert BreakerTripped(breakerLevel);
         if (keeper == address(0)) revert ZeroAddress();
-        Lot memory lot = _load(auctionId);
-        uint256 debtLeft = lot.debtLeft;
+        AuctionRecord memory record = _loadRecord(auctionId);
+        uint256 debtLeft = record.debtLeft;
         if (debtLeft == 0) revert AuctionNotActive(auctionId);
-        (address collateral, uint256 collateralLeft) = vaultEngine.auctionLot(auctionId);
+        (address collateral, uint256 collateralLeft) = vaultEngine.auctionCollateralOf(auctionId);
         CollateralConfig storage config = _configs[collateral];
         uint256 price = oracle.price(collateral);
         (uint256 dust_, uint8 decimals) = (config.dust, config.decimals);
-        uint256 lotValue = FixedPointMath.valueDown(collateralLeft, decimals, price);
+        uint256 collateralValue = FixedPointMath.valueDown(collateralLeft, decimals, price);
         // A lot worth less than the dust would only sit under the caps and farm resets: it ends now,
         // stale or not, for nothing.
-        if (lotValue < dust_) {
-            _endDustLot(auctionId, lot, config, FixedPointMath.valueUp(collateralLeft, decimals, price));
+        if (collateralValue < dust_) {
+            _endDustAuction(auctionId, record, config, FixedPointMath.valueUp(collateralLeft, decimals, price));
             return 0;
         }
-        // Past its tail an auction is stale whatever its price: the curve is not even asked.
-        if (block.timestamp - lot.startTime <= config.tail) {
-            (bool needsReset, ) = _status(lot.startPrice, lot.startTime, config);
+        // Past its age limit an auction is stale whatever its price: the curve is not even asked.
+        if (block.timestamp - record.startTime <= config.maxAuctionAge) {
+            (bool needsReset, ) = _status(record.startPrice, record.startTime, config);
             if (!needsReset) revert AuctionNotStale(auctionId);
         }
 
-        startPrice = FixedPointMath.mulWadUp(price, config.buf);
-        _store(auctionId, debtLeft, startPrice, block.timestamp, lot.vaultKeepsCollateral);
-        uint256 incentive = _incentiveOn(Math.min(debtLeft, lotValue), dust_);
+        startPrice = FixedPointMath.mulWadUp(price, config.startPriceFactor);
+        _storeRecord(auctionId, debtLeft, startPrice, block.timestamp, record.vaultKeepsCollateral);
+        uint256 incentive = _incentiveOn(Math.min(debtLeft, collateralValue), dust_);
         if (incentive != 0) _credit(keeper, incentive);
         emit AuctionReset(auctionId, keeper, startPrice, incentive);
     }
@@ -284,12 +286,21 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
     function auctionStatus(
         uint256 auctionId
     ) external view returns (bool needsReset, uint256 price, uint256 collateralLeft, uint256 debtLeft) {
-        Lot memory lot = _load(auctionId);
-        if (lot.debtLeft == 0) return (false, 0, 0, 0);
+        AuctionRecord memory record = _loadRecord(auctionId);
+        if (record.debtLeft == 0) return (false, 0, 0, 0);
         address collateral;
-        (collateral, collateralLeft) = vaultEngine.auctionLot(auctionId);
-        (needsReset, price) = _status(lot.startPrice, lot.startTime, _configs[collateral]);
-        return (needsReset, price, collateralLeft, lot.debtLeft);
+        (collateral, collateralLeft) = vaultEngine.auctionCollateralOf(auctionId);
+        (needsReset, price) = _status(record.startPrice, record.startTime, _configs[collateral]);
+        return (needsReset, price, collateralLeft, record.debtLeft);
+    }
+
+    /// @inheritdoc IDutchAuction
+    function auctionPriceAt(uint256 auctionId, uint256 timestamp) external view returns (uint256) {
+        AuctionRecord memory record = _loadRecord(auctionId);
+        if (record.debtLeft == 0) revert AuctionNotActive(auctionId);
+        if (timestamp < record.startTime) revert TimestampBeforeStart(auctionId, timestamp, record.startTime);
+        (address collateral, ) = vaultEngine.auctionCollateralOf(auctionId);
+        return _configs[collateral].curve.price(record.startPrice, timestamp - record.startTime);
     }
 
     /// @inheritdoc IDutchAuction
@@ -297,29 +308,29 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
         uint256 count = vaultEngine.vaultCount();
         uint256 active;
         for (uint256 id = 1; id <= count; ++id) {
-            if (_lots[id] != 0) ++active;
+            if (_auctions[id] != 0) ++active;
         }
         ids = new uint256[](active);
         uint256 next;
         for (uint256 id = 1; next < active; ++id) {
-            if (_lots[id] != 0) ids[next++] = id;
+            if (_auctions[id] != 0) ids[next++] = id;
         }
     }
 
     /// @inheritdoc IDutchAuction
     function auctions(uint256 auctionId) external view returns (Auction memory auction) {
-        Lot memory lot = _load(auctionId);
-        if (lot.debtLeft == 0) return auction;
-        (address collateral, uint256 collateralLeft) = vaultEngine.auctionLot(auctionId);
+        AuctionRecord memory record = _loadRecord(auctionId);
+        if (record.debtLeft == 0) return auction;
+        (address collateral, uint256 collateralLeft) = vaultEngine.auctionCollateralOf(auctionId);
         return
             Auction({
                 vaultId: auctionId,
                 collateral: collateral,
                 collateralLeft: collateralLeft,
-                debtLeft: lot.debtLeft,
-                startPrice: lot.startPrice,
-                startTime: lot.startTime,
-                vaultKeepsCollateral: lot.vaultKeepsCollateral
+                debtLeft: record.debtLeft,
+                startPrice: record.startPrice,
+                startTime: record.startTime,
+                vaultKeepsCollateral: record.vaultKeepsCollateral
             });
     }
 
@@ -329,9 +340,9 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
         return
             AuctionParams({
                 curve: config.curve,
-                buf: config.buf,
-                tail: config.tail,
-                cusp: config.cusp,
+                startPriceFactor: config.startPriceFactor,
+                maxAuctionAge: config.maxAuctionAge,
+                resetPriceRatio: config.resetPriceRatio,
                 maxDebtInAuction: config.maxDebtInAuction
             });
     }
@@ -359,7 +370,11 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
     /// @inheritdoc IDutchAuction
     function keeperIncentive(uint256 debt) public view returns (uint256) {
         IncentiveParams memory incentive = _incentive;
-        return Math.min(incentive.maxIncentive, incentive.tip + FixedPointMath.mulWadDown(debt, incentive.chip));
+        return
+            Math.min(
+                incentive.maxIncentive,
+                incentive.flatIncentive + FixedPointMath.mulWadDown(debt, incentive.incentiveRate)
+            );
     }
 
     /// @inheritdoc IDutchAuction
@@ -377,11 +392,11 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
 
     function _start(StartRequest calldata request) internal returns (uint256 incentive) {
         uint256 debtToRaise = request.debtToRaise;
-        if (request.collateralAmount == 0 || debtToRaise == 0) revert EmptyLot();
+        if (request.collateralAmount == 0 || debtToRaise == 0) revert EmptyAuction();
         CollateralConfig storage config = _listed(request.collateral);
-        if (_lots[request.vaultId] != 0) revert AuctionActive(request.vaultId);
+        if (_auctions[request.vaultId] != 0) revert AuctionActive(request.vaultId);
         // Each slot read once: this runs for every vault of a batch.
-        (uint256 collateralDebt, uint256 buf) = (config.debtInAuction, config.buf);
+        (uint256 collateralDebt, uint256 startPriceFactor) = (config.debtInAuction, config.startPriceFactor);
         (uint256 dust_, uint8 decimals) = (config.dust, config.decimals);
         uint256 totalDebt = _totalDebtInAuction;
         uint256 room_ = Math.min(
@@ -390,134 +405,98 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
         );
         if (debtToRaise > room_) revert NoAuctionRoom(request.collateral, debtToRaise, room_);
 
-        uint256 startPrice = FixedPointMath.mulWadUp(request.price, buf);
-        _store(request.vaultId, debtToRaise, startPrice, block.timestamp, request.vaultKeepsCollateral);
+        uint256 startPrice = FixedPointMath.mulWadUp(request.price, startPriceFactor);
+        _storeRecord(request.vaultId, debtToRaise, startPrice, block.timestamp, request.vaultKeepsCollateral);
         // Both fit: each is at most its uint96 / uint120 cap.
         config.debtInAuction = uint96(collateralDebt + debtToRaise);
         _totalDebtInAuction = uint128(totalDebt + debtToRaise);
-        uint256 lotValue = FixedPointMath.valueDown(request.collateralAmount, decimals, request.price);
-        incentive = Math.min(_incentiveOn(Math.min(debtToRaise, lotValue), dust_), request.maxIncentive);
+        uint256 collateralValue = FixedPointMath.valueDown(request.collateralAmount, decimals, request.price);
+        incentive = Math.min(_incentiveOn(Math.min(debtToRaise, collateralValue), dust_), request.maxIncentive);
         if (incentive != 0) _credit(request.keeper, incentive);
         emit AuctionStarted(request.vaultId, request.keeper, debtToRaise, startPrice, incentive);
     }
 
     /// @dev Writes a lot as one word, in one store. `debtLeft` is under the uint96 cap on debt in
     /// auction (or shrinks from it) and a timestamp fits 40 bits; the start price is checked.
-    function _store(
+    function _storeRecord(
         uint256 auctionId,
         uint256 debtLeft,
         uint256 startPrice,
         uint256 startTime,
         bool vaultKeepsCollateral
     ) internal {
-        _lots[auctionId] =
+        _auctions[auctionId] =
             uint256(uint96(debtLeft)) |
             (uint256(startPrice.toUint112()) << 96) |
             (uint256(uint40(startTime)) << 208) |
             (vaultKeepsCollateral ? 1 << 248 : 0);
     }
 
-    function _load(uint256 auctionId) internal view returns (Lot memory lot) {
-        uint256 word = _lots[auctionId];
-        lot.debtLeft = uint96(word);
-        lot.startPrice = uint112(word >> 96);
-        lot.startTime = uint40(word >> 208);
-        lot.vaultKeepsCollateral = (word >> 248) != 0;
+    function _loadRecord(uint256 auctionId) internal view returns (AuctionRecord memory record) {
+        uint256 word = _auctions[auctionId];
+        record.debtLeft = uint96(word);
+        record.startPrice = uint112(word >> 96);
+        record.startTime = uint40(word >> 208);
+        record.vaultKeepsCollateral = (word >> 248) != 0;
     }
 
     /// @dev Prices a take, sizes it and writes it into the auction's books.
     function _sell(uint256 auctionId, uint256 maxCollateral, uint256 maxPrice) internal returns (Sale memory sale) {
-        Lot memory lot = _load(auctionId);
-        if (lot.debtLeft == 0) revert AuctionNotActive(auctionId);
+        AuctionRecord memory record = _loadRecord(auctionId);
+        if (record.debtLeft == 0) revert AuctionNotActive(auctionId);
         uint256 collateralLeft;
-        (sale.collateral, collateralLeft) = vaultEngine.auctionLot(auctionId);
+        (sale.collateral, collateralLeft) = vaultEngine.auctionCollateralOf(auctionId);
         CollateralConfig storage config = _configs[sale.collateral];
         bool needsReset;
-        (needsReset, sale.price) = _status(lot.startPrice, lot.startTime, config);
+        (needsReset, sale.price) = _status(record.startPrice, record.startTime, config);
         if (needsReset) revert AuctionNeedsReset(auctionId);
         if (sale.price > maxPrice) revert PriceAboveMax(sale.price, maxPrice);
 
-        (sale.collateralBought, sale.debtPaid) = _fill(collateralLeft, lot.debtLeft, config, sale.price, maxCollateral);
-        uint256 debtLeft = lot.debtLeft - sale.debtPaid;
+        (sale.collateralBought, sale.debtPaid) = LiquidationMath.fill(
+            collateralLeft,
+            record.debtLeft,
+            maxCollateral,
+            sale.price,
+            config.decimals,
+            config.dust
+        );
+        uint256 debtLeft = record.debtLeft - sale.debtPaid;
         sale.ended = debtLeft == 0 || sale.collateralBought == collateralLeft;
         if (sale.ended) {
-            delete _lots[auctionId];
-            _release(config, lot.debtLeft);
+            delete _auctions[auctionId];
+            _release(config, record.debtLeft);
             // Out of collateral with debt left: a partial liquidation's vault, which kept collateral
             // of its own, owes it again; after a full liquidation it is bad debt and stays in the
             // deficit. Deciding by the state at the start keeps anyone from re-arming an emptied
             // vault with a dust deposit.
-            if (lot.vaultKeepsCollateral) sale.debtReturned = debtLeft;
+            if (record.vaultKeepsCollateral) sale.debtReturned = debtLeft;
             sale.badDebt = debtLeft - sale.debtReturned;
         } else {
             // It only shrinks from a uint96 value.
-            _store(auctionId, debtLeft, lot.startPrice, lot.startTime, lot.vaultKeepsCollateral);
+            _storeRecord(auctionId, debtLeft, record.startPrice, record.startTime, record.vaultKeepsCollateral);
             _release(config, sale.debtPaid);
         }
     }
 
-    /// @dev How much a take buys and pays, rounding for the protocol: the buyer pays the value rounded
-    /// up and receives collateral rounded down.
-    function _fill(
-        uint256 collateralLeft,
-        uint256 debtLeft,
-        CollateralConfig storage config,
-        uint256 price,
-        uint256 maxCollateral
-    ) internal view returns (uint256 collateralBought, uint256 debtPaid) {
-        (uint256 dust_, uint8 decimals) = (config.dust, config.decimals);
-        collateralBought = Math.min(collateralLeft, maxCollateral);
-        if (collateralBought == 0) revert ZeroTake();
-        debtPaid = FixedPointMath.valueUp(collateralBought, decimals, price);
-        if (debtPaid >= debtLeft) {
-            // Nothing is sold once the debt is covered: buy just enough for what is left.
-            debtPaid = debtLeft;
-            collateralBought = Math.min(collateralBought, FixedPointMath.amountDown(debtPaid, decimals, price));
-        } else if (collateralBought < collateralLeft) {
-            // A partial take may not leave dust to raise: it is trimmed to leave exactly the dust.
-            if (debtLeft - debtPaid < dust_) {
-                if (debtLeft <= dust_) revert TakeLeavesDust(debtLeft - debtPaid, dust_);
-                debtPaid = debtLeft - dust_;
-                collateralBought = FixedPointMath.amountDown(debtPaid, decimals, price);
-            }
-            // Nor a lot worth less than the dust at its price: it is trimmed to leave the fewest token
-            // units worth the dust (`amountUp` is the least amount whose `valueDown` reaches it). Trimming
-            // only lowers the payment, so the debt left stays at least the dust.
-            uint256 kept = collateralLeft - collateralBought;
-            if (FixedPointMath.valueDown(kept, decimals, price) < dust_) {
-                uint256 leastKept = FixedPointMath.amountUp(dust_, decimals, price);
-                if (collateralLeft <= leastKept) {
-                    revert TakeLeavesDustLot(kept, FixedPointMath.valueDown(kept, decimals, price), dust_);
-                }
-                collateralBought = collateralLeft - leastKept;
-                debtPaid = FixedPointMath.valueUp(collateralBought, decimals, price);
-            }
-            if (collateralBought == 0) revert ZeroTake();
-        }
-    }
-
-    /// @dev The keeper incentive on `base`, the smaller of an auction's debt and its lot's value:
-    /// nothing under the dust, and never more than `base`, so no incentive exceeds what the lot is worth.
     function _incentiveOn(uint256 base, uint256 dust_) internal view returns (uint256) {
-        if (base < dust_) return 0;
-        return Math.min(keeperIncentive(base), base);
+        return LiquidationMath.incentiveDown(_incentive, base, dust_);
     }
 
-    /// @dev Ends an auction whose lot is worth less than the dust (`lotValueUp`, rounded up, at the
+    /// @dev Ends an auction whose lot is worth less than the dust (`collateralValueUp`, rounded up, at the
     /// oracle price): its collateral returns to the vault, which owes the debt left again after a
     /// partial liquidation. After a full one the vault was emptied and owes only what the returned
     /// collateral is worth, so ending a lot never writes off debt its collateral covers; the rest is
     /// bad debt, as when the collateral runs out.
-    function _endDustLot(
+    function _endDustAuction(
         uint256 auctionId,
-        Lot memory lot,
+        AuctionRecord memory record,
         CollateralConfig storage config,
-        uint256 lotValueUp
+        uint256 collateralValueUp
     ) internal {
-        uint256 debtLeft = lot.debtLeft;
-        delete _lots[auctionId];
+        uint256 debtLeft = record.debtLeft;
+        delete _auctions[auctionId];
         _release(config, debtLeft);
-        uint256 debtReturned = lot.vaultKeepsCollateral ? debtLeft : Math.min(debtLeft, lotValueUp);
+        uint256 debtReturned = record.vaultKeepsCollateral ? debtLeft : Math.min(debtLeft, collateralValueUp);
         uint256 collateralReturned = vaultEngine.endAuction(auctionId, debtReturned);
         emit AuctionEnded(auctionId, collateralReturned, debtReturned, debtLeft - debtReturned);
     }
@@ -529,7 +508,10 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
     ) internal view returns (bool needsReset, uint256 price) {
         uint256 elapsed = block.timestamp - startTime;
         price = config.curve.price(startPrice, elapsed);
-        needsReset = elapsed > config.tail || price == 0 || price < FixedPointMath.mulWadDown(startPrice, config.cusp);
+        needsReset =
+            elapsed > config.maxAuctionAge ||
+            price == 0 ||
+            price < FixedPointMath.mulWadDown(startPrice, config.resetPriceRatio);
     }
 
     function _rooms(CollateralConfig storage config) internal view returns (uint256 collateralRoom, uint256 totalRoom) {
@@ -567,11 +549,11 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
 
     function _listed(address collateral) internal view returns (CollateralConfig storage config) {
         config = _configs[collateral];
-        if (config.buf == 0) revert CollateralNotListed(collateral);
+        if (config.startPriceFactor == 0) revert CollateralNotListed(collateral);
     }
 
     function _checkedDust(uint256 dust_) internal pure returns (uint88) {
-        if (dust_ > MAX_DUST) revert OutOfRange("dust", dust_, 0, MAX_DUST);
+        if (dust_ > MAX_DUST) revert DustOutOfRange(dust_, MAX_DUST);
         return uint88(dust_);
     }
 
@@ -580,19 +562,22 @@ contract DutchAuction is IDutchAuction, AccessManaged, ReentrancyGuardTransient 
         config.curve = curve;
     }
 
-    function _setBuf(CollateralConfig storage config, uint64 buf) internal {
-        if (buf < WAD || buf > MAX_BUF) revert OutOfRange("buf", buf, WAD, MAX_BUF);
-        config.buf = buf;
+    function _setStartPriceFactor(CollateralConfig storage config, uint64 startPriceFactor) internal {
+        if (startPriceFactor < WAD || startPriceFactor > MAX_START_PRICE_FACTOR)
+            revert StartPriceFactorOutOfRange(startPriceFactor, WAD, MAX_START_PRICE_FACTOR);
+        config.startPriceFactor = startPriceFactor;
     }
 
-    function _setTail(CollateralConfig storage config, uint32 tail) internal {
-        if (tail < MIN_TAIL || tail > MAX_TAIL) revert OutOfRange("tail", tail, MIN_TAIL, MAX_TAIL);
-        // MAX_TAIL < 2^24.
-        config.tail = uint24(tail);
+    function _setMaxAuctionAge(CollateralConfig storage config, uint32 maxAuctionAge) internal {
+        if (maxAuctionAge < MIN_AUCTION_AGE || maxAuctionAge > MAX_AUCTION_AGE)
+            revert MaxAuctionAgeOutOfRange(maxAuctionAge, MIN_AUCTION_AGE, MAX_AUCTION_AGE);
+        // MAX_AUCTION_AGE < 2^24.
+        config.maxAuctionAge = uint24(maxAuctionAge);
     }
 
-    function _setCusp(CollateralConfig storage config, uint64 cusp) internal {
-        if (cusp > MAX_CUSP) revert OutOfRange("cusp", cusp, 0, MAX_CUSP);
-        config.cusp = cusp;
+    function _setResetPriceRatio(CollateralConfig storage config, uint64 resetPriceRatio) internal {
+        if (resetPriceRatio > MAX_RESET_PRICE_RATIO)
+            revert ResetPriceRatioOutOfRange(resetPriceRatio, MAX_RESET_PRICE_RATIO);
+        config.resetPriceRatio = resetPriceRatio;
     }
 }

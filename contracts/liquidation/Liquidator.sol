@@ -17,18 +17,9 @@ import {ThresholdMath} from "../libraries/ThresholdMath.sol";
 contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
     uint256 internal constant MAX_PENALTY = 0.5e18; // [wad]
     uint256 internal constant MAX_TARGET_HEALTH = 2e18; // [wad]
-    uint256 internal constant MAX_LOT_MARGIN = 3e18; // [wad]
+    uint256 internal constant MAX_COLLATERAL_MARGIN = 3e18; // [wad]
     /// @dev Collateral types a batch keeps snapshots of.
     uint256 internal constant MAX_MARKETS = 4;
-
-    /// @dev Why a vault cannot be liquidated now.
-    enum Refusal {
-        None,
-        InAuction,
-        BorrowedThisBlock,
-        Healthy,
-        NoRoom
-    }
 
     /// @dev A liquidation as `_plan` decided and sized it.
     struct Plan {
@@ -38,10 +29,10 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
     }
 
     /// @dev What liquidating a vault of one collateral type needs besides the vault, read once per run
-    /// of a batch. `ready` is false when the type cannot be liquidated now.
+    /// of a batch. `status` is `None` when the type can be liquidated now, else why not.
     struct Market {
         address collateral;
-        bool ready;
+        Refusal status;
         LiquidationParams params;
         uint256 rate; // [ray]
         uint256 price; // [wad]
@@ -91,7 +82,7 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
         _checkPenalty(params.penalty);
         _checkTargetHealth(params.targetHealth);
         _checkFullLiquidationHealth(params.fullLiquidationHealth);
-        _checkLotMargin(params.lotMargin);
+        _checkCollateralMargin(params.collateralMargin);
         _params[collateral] = params;
         emit CollateralAdded(collateral, params);
     }
@@ -121,11 +112,11 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc ILiquidator
-    function setLotMargin(address collateral, uint64 lotMargin) external restricted {
+    function setCollateralMargin(address collateral, uint64 collateralMargin) external restricted {
         LiquidationParams storage params = _listed(collateral);
-        _checkLotMargin(lotMargin);
-        params.lotMargin = lotMargin;
-        emit LotMarginSet(collateral, lotMargin);
+        _checkCollateralMargin(collateralMargin);
+        params.collateralMargin = collateralMargin;
+        emit CollateralMarginSet(collateral, collateralMargin);
     }
 
     // ---------------------------------------------------------------- liquidation
@@ -137,8 +128,9 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
         LiquidationParams memory params = _listed(vault.collateral);
         uint256 threshold = riskEngine.thresholdFor(vault.collateral, vault.value);
         (uint256 collateralRoom, uint256 totalRoom) = auction.room(vault.collateral);
-        Plan memory plan = _plan(vault, params, threshold, Math.min(collateralRoom, totalRoom));
-        if (plan.refusal != Refusal.None) _refuse(plan.refusal, vaultId, plan.health, vault.collateral);
+        uint256 room = Math.min(collateralRoom, totalRoom);
+        Plan memory plan = _plan(vault, params, threshold, room);
+        if (plan.refusal != Refusal.None) _refuse(plan, vaultId, vault, params, threshold, room);
         vaultEngine.seize(vaultId, plan.sizing.collateralAmount, plan.sizing.normalizedDebt);
         auction.start(_startRequest(vaultId, keeper, vault, params, plan.sizing));
         return vaultId;
@@ -203,15 +195,9 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
         uint256 totalRoom
     ) internal returns (uint256) {
         // Unlisted here, or unpriced (a stale oracle): skipped, not fatal to the batch.
-        if (!market.ready) return 0;
+        if (market.status != Refusal.None) return 0;
         _price(vault, market);
-        uint256 threshold = ThresholdMath.threshold(
-            market.base,
-            market.minThreshold,
-            market.volPenalty,
-            ThresholdMath.sizePenalty(vault.value, market.depth, market.maxSizePenalty)
-        );
-        Plan memory plan = _plan(vault, market.params, threshold, Math.min(market.room, totalRoom));
+        Plan memory plan = _plan(vault, market.params, _threshold(vault, market), Math.min(market.room, totalRoom));
         if (plan.refusal != Refusal.None) return 0;
         vaultEngine.seize(vaultId, plan.sizing.collateralAmount, plan.sizing.normalizedDebt);
         auction.start(_startRequest(vaultId, keeper, vault, market.params, plan.sizing));
@@ -243,7 +229,7 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
         // A lot is never empty: a slice that needs all the collateral takes all the debt, a cut slice
         // takes collateral in proportion and is refused when that rounds to nothing, and a vault keeps
         // collateral after a partial liquidation, so no vault owes with nothing behind its debt (the
-        // auction would refuse such a lot with EmptyLot).
+        // auction would refuse such a lot with EmptyAuction).
         request = IDutchAuction.StartRequest({
             vaultId: vaultId,
             collateral: vault.collateral,
@@ -267,14 +253,16 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
         }
         market = _market(collateral);
         if (batch.marketCount < MAX_MARKETS) batch.markets[batch.marketCount++] = market;
-        if (market.ready && batch.totalRoom == type(uint256).max) batch.totalRoom = market.totalRoom;
+        if (market.status == Refusal.None && batch.totalRoom == type(uint256).max) batch.totalRoom = market.totalRoom;
     }
 
-    /// @dev A collateral type's snapshot; `ready` is false when it cannot be liquidated now.
+    /// @dev A collateral type's snapshot, with `status` saying why it cannot be liquidated now, if so.
     function _market(address collateral) internal view returns (Market memory market) {
         market.collateral = collateral;
+        market.status = Refusal.Unknown;
         market.params = _params[collateral];
         if (market.params.targetHealth == 0) return market;
+        // The engine listed the collateral of every vault it opened: what fails here is the price.
         try vaultEngine.liquidationInputs(collateral) returns (
             uint256 rate,
             uint256 price,
@@ -283,6 +271,7 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
         ) {
             (market.rate, market.price, market.decimals, market.dust) = (rate, price, decimals, dust);
         } catch {
+            market.status = Refusal.Unpriced;
             return market;
         }
         // A type the risk engine or the auction does not list cannot be liquidated either: skipped.
@@ -303,7 +292,23 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
         } catch {
             return market;
         }
-        market.ready = true;
+        market.status = Refusal.None;
+    }
+
+    /// @dev The vault's liquidation threshold from its market's snapshot, as `RiskEngine.thresholdFor`.
+    function _threshold(
+        IVaultEngine.LiquidationData memory vault,
+        Market memory market
+    ) internal pure returns (uint256) {
+        return
+            ThresholdMath.thresholdAt(
+                market.base,
+                market.minThreshold,
+                market.volPenalty,
+                vault.value,
+                market.depth,
+                market.maxSizePenalty
+            );
     }
 
     /// @dev Prices a stored vault with its market, as `VaultEngine.liquidationData` would.
@@ -348,22 +353,76 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
         (plan.refusal, plan.health) = (refusal, health);
     }
 
-    function _refuse(Refusal refusal, uint256 vaultId, uint256 health, address collateral) internal pure {
+    function _previewRefusal(
+        Refusal refusal,
+        uint256 health
+    ) internal pure returns (LiquidationPreview memory preview) {
+        (preview.refusal, preview.health) = (refusal, health);
+    }
+
+    /// @dev Reverts with the refusal of `plan`. A liquidation refused for room reports the debt to raise it
+    /// would have had uncut (`size` zeroes a refused sizing), re-sized here so the path that liquidates
+    /// pays nothing for it.
+    function _refuse(
+        Plan memory plan,
+        uint256 vaultId,
+        IVaultEngine.LiquidationData memory vault,
+        LiquidationParams memory params,
+        uint256 threshold,
+        uint256 room
+    ) internal pure {
+        Refusal refusal = plan.refusal;
         if (refusal == Refusal.InAuction) revert VaultInAuction(vaultId);
         if (refusal == Refusal.BorrowedThisBlock) revert BorrowedThisBlock(vaultId);
-        if (refusal == Refusal.Healthy) revert VaultHealthy(vaultId, health);
-        revert NoAuctionRoom(collateral);
+        if (refusal == Refusal.Healthy) revert VaultHealthy(vaultId, plan.health);
+        uint256 debtToRaise = LiquidationMath
+            .size(vault, params, threshold, plan.health, type(uint256).max)
+            .debtToRaise;
+        revert NoAuctionRoom(vault.collateral, debtToRaise, room);
     }
 
     // ---------------------------------------------------------------- views
 
     /// @inheritdoc ILiquidator
-    function sliceOf(uint256 vaultId) external view returns (uint256 slice, bool full) {
-        IVaultEngine.LiquidationData memory vault = vaultEngine.liquidationData(vaultId);
-        LiquidationParams memory params = _listed(vault.collateral);
-        uint256 threshold = riskEngine.thresholdFor(vault.collateral, vault.value);
+    /// @dev Reads like one vault of a batch (no revert for an unknown or unpriced vault), then owes
+    /// the incentive exactly as `DutchAuction.start` will: on the smaller of the debt to raise and the
+    /// lot's value, capped by `_maxIncentive`.
+    function previewLiquidation(uint256 vaultId) external view returns (LiquidationPreview memory preview) {
+        IVaultEngine.LiquidationData memory vault = _stored(vaultId);
+        if (vault.owner == address(0)) return _previewRefusal(Refusal.Unknown, 0);
+        Market memory market = _market(vault.collateral);
+        if (market.status != Refusal.None) return _previewRefusal(market.status, 0);
+        _price(vault, market);
+        Plan memory plan = _plan(
+            vault,
+            market.params,
+            _threshold(vault, market),
+            Math.min(market.room, market.totalRoom)
+        );
+        if (plan.refusal != Refusal.None) return _previewRefusal(plan.refusal, plan.health);
+        LiquidationMath.Sizing memory sizing = plan.sizing;
+        uint256 collateralValue = FixedPointMath.valueDown(sizing.collateralAmount, vault.decimals, vault.price);
+        uint256 incentive = Math.min(
+            LiquidationMath.incentiveDown(
+                auction.incentiveParams(),
+                Math.min(sizing.debtToRaise, collateralValue),
+                vault.dust
+            ),
+            _maxIncentive(msg.sender, vault, market.params.penalty, sizing)
+        );
         return
-            LiquidationMath.sliceUp(vault, params, threshold, ThresholdMath.health(vault.value, threshold, vault.debt));
+            LiquidationPreview({
+                refusal: Refusal.None,
+                health: plan.health,
+                full: sizing.full,
+                cut: sizing.cut,
+                debtSlice: sizing.debtSlice,
+                collateralSeized: sizing.collateralAmount,
+                normalizedDebtSeized: sizing.normalizedDebt,
+                debtSeized: sizing.debt,
+                debtToRaise: sizing.debtToRaise,
+                incentive: incentive
+            });
     }
 
     /// @inheritdoc ILiquidator
@@ -379,21 +438,21 @@ contract Liquidator is ILiquidator, AccessManaged, ReentrancyGuardTransient {
     }
 
     function _checkPenalty(uint256 penalty) internal pure {
-        if (penalty > MAX_PENALTY) revert OutOfRange("penalty", penalty, 0, MAX_PENALTY);
+        if (penalty > MAX_PENALTY) revert PenaltyOutOfRange(penalty, MAX_PENALTY);
     }
 
     function _checkTargetHealth(uint256 targetHealth) internal pure {
         if (targetHealth <= WAD || targetHealth > MAX_TARGET_HEALTH) {
-            revert OutOfRange("targetHealth", targetHealth, WAD + 1, MAX_TARGET_HEALTH);
+            revert TargetHealthOutOfRange(targetHealth, WAD + 1, MAX_TARGET_HEALTH);
         }
     }
 
-    function _checkLotMargin(uint256 lotMargin) internal pure {
-        if (lotMargin < WAD || lotMargin > MAX_LOT_MARGIN)
-            revert OutOfRange("lotMargin", lotMargin, WAD, MAX_LOT_MARGIN);
+    function _checkCollateralMargin(uint256 collateralMargin) internal pure {
+        if (collateralMargin < WAD || collateralMargin > MAX_COLLATERAL_MARGIN)
+            revert CollateralMarginOutOfRange(collateralMargin, WAD, MAX_COLLATERAL_MARGIN);
     }
 
     function _checkFullLiquidationHealth(uint256 fullLiquidationHealth) internal pure {
-        if (fullLiquidationHealth > WAD) revert OutOfRange("fullLiquidationHealth", fullLiquidationHealth, 0, WAD);
+        if (fullLiquidationHealth > WAD) revert FullLiquidationHealthOutOfRange(fullLiquidationHealth, WAD);
     }
 }

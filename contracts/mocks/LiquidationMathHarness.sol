@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {IDutchAuction} from "../interfaces/IDutchAuction.sol";
 import {ILiquidator} from "../interfaces/ILiquidator.sol";
 import {IVaultEngine} from "../interfaces/IVaultEngine.sol";
 import {LiquidationMath} from "../libraries/LiquidationMath.sol";
@@ -53,5 +54,24 @@ contract LiquidationMathHarness {
 
     function maxIncentiveDown(uint256 debt, uint256 seizedValue, uint256 penalty) external pure returns (uint256) {
         return LiquidationMath.maxIncentiveDown(debt, seizedValue, penalty);
+    }
+
+    function incentiveDown(
+        IDutchAuction.IncentiveParams calldata params,
+        uint256 base,
+        uint256 dust
+    ) external pure returns (uint256) {
+        return LiquidationMath.incentiveDown(params, base, dust);
+    }
+
+    function fill(
+        uint256 collateralLeft,
+        uint256 debtLeft,
+        uint256 maxCollateral,
+        uint256 price,
+        uint8 decimals,
+        uint256 dust
+    ) external pure returns (uint256 collateralBought, uint256 debtPaid) {
+        return LiquidationMath.fill(collateralLeft, debtLeft, maxCollateral, price, decimals, dust);
     }
 }

@@ -2,20 +2,16 @@
 pragma solidity 0.8.30;
 
 import {IDutchAuction} from "../interfaces/IDutchAuction.sol";
+import {ISluiceErrors} from "../interfaces/ISluiceErrors.sol";
 import {ITakeCallback} from "../interfaces/ITakeCallback.sol";
 
 /// @notice Test-only buyer that takes through the callback path. It holds the stablecoin it pays
 /// with; in `reenter` mode its callback tries to take again (which the auction must refuse). Its
 /// callback runs only for takes it started itself, as {ITakeCallback} requires.
-contract MockTakeBuyer is ITakeCallback {
+contract MockTakeBuyer is ITakeCallback, ISluiceErrors {
     IDutchAuction public immutable auction;
     bool public reenter;
     uint256 public calls;
-
-    /// @notice `onTake` was called by `caller`, which is not this buyer's auction.
-    error NotAuction(address caller);
-    /// @notice `onTake` was called for a take `buyer` started, not this contract.
-    error UntrustedInitiator(address buyer);
 
     constructor(IDutchAuction auction_) {
         auction = auction_;

@@ -68,15 +68,15 @@ contract RiskEngine is IRiskEngine, AccessManaged {
     function addCollateral(address collateral, uint64 baseThreshold, RiskParams calldata params) external restricted {
         if (collateral == address(0)) revert ZeroAddress();
         if (_ramps[collateral].to != 0) revert CollateralAlreadyListed(collateral);
-        _checkRange("minThreshold", params.minThreshold, MIN_MIN_THRESHOLD, MAX_BASE_THRESHOLD);
-        _checkRange("baseThreshold", baseThreshold, params.minThreshold, MAX_BASE_THRESHOLD);
-        _checkRange("borrowBuffer", params.borrowBuffer, 0, MAX_BORROW_BUFFER);
-        _checkRange("confidence", params.confidence, 0, MAX_CONFIDENCE);
-        _checkRange("horizon", params.horizon, MIN_HORIZON, MAX_HORIZON);
-        _checkRange("minRampDuration", params.minRampDuration, MIN_RAMP_DURATION, MAX_RAMP_DURATION);
-        _checkRange("depth", params.depth, MIN_DEPTH, MAX_DEPTH);
-        _checkRange("maxSizePenalty", params.maxSizePenalty, 0, MAX_SIZE_PENALTY);
-        _checkRange("maxStepPerHour", params.maxStepPerHour, MIN_STEP_PER_HOUR, MAX_STEP_PER_HOUR);
+        _checkMinThreshold(params.minThreshold, MAX_BASE_THRESHOLD);
+        _checkBaseThreshold(baseThreshold, params.minThreshold);
+        _checkBorrowBuffer(params.borrowBuffer);
+        _checkConfidence(params.confidence);
+        _checkHorizon(params.horizon);
+        _checkMinRampDuration(params.minRampDuration);
+        _checkDepth(params.depth);
+        _checkMaxSizePenalty(params.maxSizePenalty);
+        _checkMaxStepPerHour(params.maxStepPerHour);
 
         StoredParams storage stored = _params[collateral];
         (stored.minThreshold, stored.maxSizePenalty, stored.depth) = (
@@ -106,8 +106,8 @@ contract RiskEngine is IRiskEngine, AccessManaged {
     /// @inheritdoc IRiskEngine
     function setBaseThreshold(address collateral, uint64 baseThreshold, uint32 duration) external restricted {
         StoredParams storage params = _listed(collateral);
-        _checkRange("baseThreshold", baseThreshold, params.minThreshold, MAX_BASE_THRESHOLD);
-        _checkRange("rampDuration", duration, params.minRampDuration, MAX_RAMP_DURATION);
+        _checkBaseThreshold(baseThreshold, params.minThreshold);
+        _checkRampDuration(duration, params.minRampDuration);
         // Starting from where any running ramp has got to keeps the liquidation base continuous.
         uint64 from = uint64(_liquidationBase(_ramps[collateral]));
         uint64 start = uint64(block.timestamp);
@@ -119,7 +119,7 @@ contract RiskEngine is IRiskEngine, AccessManaged {
     function setMinThreshold(address collateral, uint64 minThreshold) external restricted {
         StoredParams storage params = _listed(collateral);
         // The floor may not exceed the base at any point of a running ramp (the borrowing base).
-        _checkRange("minThreshold", minThreshold, MIN_MIN_THRESHOLD, _borrowBase(_ramps[collateral]));
+        _checkMinThreshold(minThreshold, _borrowBase(_ramps[collateral]));
         params.minThreshold = minThreshold;
         emit MinThresholdSet(collateral, minThreshold);
     }
@@ -127,7 +127,7 @@ contract RiskEngine is IRiskEngine, AccessManaged {
     /// @inheritdoc IRiskEngine
     function setBorrowBuffer(address collateral, uint64 borrowBuffer) external restricted {
         StoredParams storage params = _listed(collateral);
-        _checkRange("borrowBuffer", borrowBuffer, 0, MAX_BORROW_BUFFER);
+        _checkBorrowBuffer(borrowBuffer);
         params.borrowBuffer = borrowBuffer;
         emit BorrowBufferSet(collateral, borrowBuffer);
     }
@@ -135,7 +135,7 @@ contract RiskEngine is IRiskEngine, AccessManaged {
     /// @inheritdoc IRiskEngine
     function setConfidence(address collateral, uint64 confidence) external restricted {
         StoredParams storage params = _listed(collateral);
-        _checkRange("confidence", confidence, 0, MAX_CONFIDENCE);
+        _checkConfidence(confidence);
         // The checkpoint inside _sync uses the stored (old) target; the new one applies from now.
         params.confidence = confidence;
         _sync(collateral, params);
@@ -145,7 +145,7 @@ contract RiskEngine is IRiskEngine, AccessManaged {
     /// @inheritdoc IRiskEngine
     function setHorizon(address collateral, uint32 horizon) external restricted {
         StoredParams storage params = _listed(collateral);
-        _checkRange("horizon", horizon, MIN_HORIZON, MAX_HORIZON);
+        _checkHorizon(horizon);
         params.horizon = horizon;
         _sync(collateral, params);
         emit HorizonSet(collateral, horizon);
@@ -154,7 +154,7 @@ contract RiskEngine is IRiskEngine, AccessManaged {
     /// @inheritdoc IRiskEngine
     function setMinRampDuration(address collateral, uint32 minRampDuration) external restricted {
         StoredParams storage params = _listed(collateral);
-        _checkRange("minRampDuration", minRampDuration, MIN_RAMP_DURATION, MAX_RAMP_DURATION);
+        _checkMinRampDuration(minRampDuration);
         params.minRampDuration = minRampDuration;
         emit MinRampDurationSet(collateral, minRampDuration);
     }
@@ -162,7 +162,7 @@ contract RiskEngine is IRiskEngine, AccessManaged {
     /// @inheritdoc IRiskEngine
     function setDepth(address collateral, uint128 depth) external restricted {
         StoredParams storage params = _listed(collateral);
-        _checkRange("depth", depth, MIN_DEPTH, MAX_DEPTH);
+        _checkDepth(depth);
         params.depth = depth;
         emit DepthSet(collateral, depth);
     }
@@ -170,7 +170,7 @@ contract RiskEngine is IRiskEngine, AccessManaged {
     /// @inheritdoc IRiskEngine
     function setMaxSizePenalty(address collateral, uint64 maxSizePenalty) external restricted {
         StoredParams storage params = _listed(collateral);
-        _checkRange("maxSizePenalty", maxSizePenalty, 0, MAX_SIZE_PENALTY);
+        _checkMaxSizePenalty(maxSizePenalty);
         params.maxSizePenalty = maxSizePenalty;
         emit MaxSizePenaltySet(collateral, maxSizePenalty);
     }
@@ -178,7 +178,7 @@ contract RiskEngine is IRiskEngine, AccessManaged {
     /// @inheritdoc IRiskEngine
     function setMaxStepPerHour(address collateral, uint64 maxStepPerHour) external restricted {
         StoredParams storage params = _listed(collateral);
-        _checkRange("maxStepPerHour", maxStepPerHour, MIN_STEP_PER_HOUR, MAX_STEP_PER_HOUR);
+        _checkMaxStepPerHour(maxStepPerHour);
         // Checkpoint at the old speed first: the new one must not apply to time already elapsed.
         _sync(collateral, params);
         _slews[collateral].maxStepPerHour = maxStepPerHour;
@@ -204,11 +204,13 @@ contract RiskEngine is IRiskEngine, AccessManaged {
     /// @inheritdoc IRiskModel
     function borrowRatio(address collateral, uint256 collateralValue) external view returns (uint256) {
         StoredParams storage params = _listed(collateral);
-        uint256 lt = ThresholdMath.threshold(
+        uint256 lt = ThresholdMath.thresholdAt(
             _borrowBase(_ramps[collateral]),
             params.minThreshold,
             _borrowPenalty(collateral, params),
-            ThresholdMath.sizePenalty(collateralValue, params.depth, params.maxSizePenalty)
+            collateralValue,
+            params.depth,
+            params.maxSizePenalty
         );
         uint256 buffer = params.borrowBuffer;
         return lt > buffer ? lt - buffer : 0;
@@ -218,11 +220,13 @@ contract RiskEngine is IRiskEngine, AccessManaged {
     function thresholdFor(address collateral, uint256 value) external view returns (uint256) {
         StoredParams storage params = _listed(collateral);
         return
-            ThresholdMath.threshold(
+            ThresholdMath.thresholdAt(
                 _liquidationBase(_ramps[collateral]),
                 params.minThreshold,
                 _appliedPenalty(collateral),
-                ThresholdMath.sizePenalty(value, params.depth, params.maxSizePenalty)
+                value,
+                params.depth,
+                params.maxSizePenalty
             );
     }
 
@@ -392,7 +396,48 @@ contract RiskEngine is IRiskEngine, AccessManaged {
         return _params[collateral];
     }
 
-    function _checkRange(bytes32 parameter, uint256 value, uint256 min, uint256 max) internal pure {
-        if (value < min || value > max) revert OutOfRange(parameter, value, min, max);
+    function _checkMinThreshold(uint256 minThreshold, uint256 max) internal pure {
+        if (minThreshold < MIN_MIN_THRESHOLD || minThreshold > max)
+            revert MinThresholdOutOfRange(minThreshold, MIN_MIN_THRESHOLD, max);
+    }
+
+    function _checkBaseThreshold(uint256 baseThreshold, uint256 min) internal pure {
+        if (baseThreshold < min || baseThreshold > MAX_BASE_THRESHOLD)
+            revert BaseThresholdOutOfRange(baseThreshold, min, MAX_BASE_THRESHOLD);
+    }
+
+    function _checkRampDuration(uint256 rampDuration, uint256 min) internal pure {
+        if (rampDuration < min || rampDuration > MAX_RAMP_DURATION)
+            revert RampDurationOutOfRange(rampDuration, min, MAX_RAMP_DURATION);
+    }
+
+    function _checkBorrowBuffer(uint256 borrowBuffer) internal pure {
+        if (borrowBuffer > MAX_BORROW_BUFFER) revert BorrowBufferOutOfRange(borrowBuffer, MAX_BORROW_BUFFER);
+    }
+
+    function _checkConfidence(uint256 confidence) internal pure {
+        if (confidence > MAX_CONFIDENCE) revert ConfidenceOutOfRange(confidence, MAX_CONFIDENCE);
+    }
+
+    function _checkHorizon(uint256 horizon) internal pure {
+        if (horizon < MIN_HORIZON || horizon > MAX_HORIZON) revert HorizonOutOfRange(horizon, MIN_HORIZON, MAX_HORIZON);
+    }
+
+    function _checkMinRampDuration(uint256 minRampDuration) internal pure {
+        if (minRampDuration < MIN_RAMP_DURATION || minRampDuration > MAX_RAMP_DURATION)
+            revert MinRampDurationOutOfRange(minRampDuration, MIN_RAMP_DURATION, MAX_RAMP_DURATION);
+    }
+
+    function _checkDepth(uint256 depth) internal pure {
+        if (depth < MIN_DEPTH || depth > MAX_DEPTH) revert DepthOutOfRange(depth, MIN_DEPTH, MAX_DEPTH);
+    }
+
+    function _checkMaxSizePenalty(uint256 maxSizePenalty) internal pure {
+        if (maxSizePenalty > MAX_SIZE_PENALTY) revert MaxSizePenaltyOutOfRange(maxSizePenalty, MAX_SIZE_PENALTY);
+    }
+
+    function _checkMaxStepPerHour(uint256 maxStepPerHour) internal pure {
+        if (maxStepPerHour < MIN_STEP_PER_HOUR || maxStepPerHour > MAX_STEP_PER_HOUR)
+            revert MaxStepPerHourOutOfRange(maxStepPerHour, MIN_STEP_PER_HOUR, MAX_STEP_PER_HOUR);
     }
 }

@@ -6,10 +6,11 @@ import fs from "node:fs";
 import path from "node:path";
 import hre from "hardhat";
 import prettier from "prettier";
-import { parseUnits, type ContractTransactionResponse } from "ethers";
+import { parseUnits, type ContractTransactionResponse, type Signer } from "ethers";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { deploySluice, toFeedAnswer } from "../lib/deploy";
 import { profileContracts, profileLines } from "./profile";
+import { sqrt } from "../../keeper/src/math/fixedPoint";
 import { GasProbe__factory, MockTakeBuyer__factory } from "../../typechain-types";
 
 const BENCH_PRICE = BigInt(process.env.BENCH_PRICE ?? "2520");
@@ -129,10 +130,12 @@ async function main(): Promise<void> {
   if ((await vaultEngine.vaults(victims[1])).collateralAmount === 0n) {
     throw new Error("bench: the single liquidation should be partial");
   }
-  const lot = (await dutchAuction.auctions(victims[1])).collateralLeft;
+  const collateralLeft = (await dutchAuction.auctions(victims[1])).collateralLeft;
   rows.push([
     "DutchAuction.take",
-    await gasOf(dutchAuction.connect(buyer).take(victims[1], lot / 4n, hre.ethers.MaxUint256, buyer.address, "0x")),
+    await gasOf(
+      dutchAuction.connect(buyer).take(victims[1], collateralLeft / 4n, hre.ethers.MaxUint256, buyer.address, "0x"),
+    ),
     "partial",
   ]);
   rows.push([
@@ -154,7 +157,7 @@ async function main(): Promise<void> {
   rows.push([
     "DutchAuction.reset",
     await gasOf(dutchAuction.connect(keeper).reset(victims[2], keeper.address)),
-    "stale (past tail), keeper incentive owed",
+    "stale (past its age limit), keeper incentive owed",
   ]);
   // A deeper fall: below `fullLiquidationHealth` the whole vault goes.
   await time.increase(60);
@@ -228,6 +231,12 @@ async function main(): Promise<void> {
     ]);
   }
 
+  // ---- flash take: a second deployment with Uniswap V2 (pairs seeded with the RiskEngine's depth) and
+  // the FlashLiquidator; vaults at their limit, a 16% fall the pair follows (an arbitrageur sells into
+  // it), two partial liquidations, 15 minutes of decay. Last, so its clock moves no other row.
+  const flash = await flashTakeRows(governor, owners[9], owners[10], owners[11]);
+  rows.push(...flash);
+
   const gasRow = (name: string, note: string): bigint => {
     const row = rows.find(([n, , t]) => n === name && t.startsWith(note));
     if (!row || typeof row[1] !== "bigint") throw new Error(`bench: no row ${name} ${note}`);
@@ -241,6 +250,8 @@ async function main(): Promise<void> {
     ["`take` full", 110_000, gasRow("DutchAuction.take", "full: debt")],
     ["`take` partial", 100_000, gasRow("DutchAuction.take", "partial")],
     ["`reset`", 60_000, gasRow("DutchAuction.reset", "stale")],
+    ["`flashTake` with the Uniswap V2 swap, keeper holding no stablecoin", 200_000, flash[0][1] as bigint],
+    ["`flashTake` with the Uniswap V2 swap, keeper holding stablecoin", 200_000, flash[1][1] as bigint],
   ];
   const network = await hre.ethers.provider.getNetwork();
   const lines = [
@@ -255,6 +266,9 @@ async function main(): Promise<void> {
     "Liquidation rows: vaults at their borrow limit after a 13% WETH drop (a 25% drop for the full",
     "liquidation); the protocol has a fee surplus; the keeper has earned incentives before and the buyers",
     "already hold stablecoin and WETH; one liquidation ran before (counters warm, deficit non-zero).",
+    "Flash take rows: a second deployment with Uniswap V2 from the npm artifacts (WETH pair seeded with the",
+    "RiskEngine's 200M depth, arbitraged down to the 16%-lower oracle price), partial liquidations 15 minutes",
+    "old; the FlashLiquidator reads the auction, takes, sells on the pair and sends the keeper its profit.",
     "",
     "| operation | gas | state |",
     "| --- | ---: | --- |",
@@ -293,6 +307,61 @@ async function main(): Promise<void> {
   // Written as `npm run lint` expects it, so regenerating never breaks the prettier check.
   fs.writeFileSync(OUTPUT, await prettier.format(lines.join("\n"), { parser: "markdown", printWidth: 120 }));
   console.log(lines.join("\n"));
+}
+
+/** The two FlashLiquidator rows: a keeper's first flash take (no stablecoin yet), then its next. */
+async function flashTakeRows(
+  governor: Signer,
+  owner: Signer,
+  keeper: Signer,
+  arbitrageur: Signer,
+): Promise<[string, bigint, string][]> {
+  const d = await deploySluice(governor, { withMocks: true, withAmm: true });
+  const { vaultEngine, riskEngine, liquidator, stablecoin } = d;
+  const flashLiquidator = d.flashLiquidator!;
+  const weth = d.collaterals.WETH;
+  const token = await weth.token.getAddress();
+  const amount = parseUnits("10", 18);
+  await (await weth.token.mint(await owner.getAddress(), amount * 2n)).wait();
+  await (await weth.token.connect(owner).approve(await vaultEngine.getAddress(), amount * 2n)).wait();
+  const victims: bigint[] = [];
+  for (let i = 0; i < 2; i++) {
+    await (await vaultEngine.connect(owner).openVault(token)).wait();
+    const id = await vaultEngine.vaultCount();
+    await (await vaultEngine.connect(owner).deposit(id, amount)).wait();
+    await (
+      await vaultEngine.connect(owner).borrow(id, (await vaultEngine.maxDebt(id)) - 10n ** 6n, await owner.getAddress())
+    ).wait();
+    victims.push(id);
+  }
+  for (const price of [2_700n, 2_520n]) {
+    await time.increase(60);
+    await (await weth.feed.setAnswer(toFeedAnswer(price * 10n ** 18n, weth.spec.feedDecimals))).wait();
+    await (await riskEngine.poke(token)).wait();
+  }
+  // The arbitrageur sells WETH into the pair down to the oracle's 2,520 (see test/helpers/amm.ts).
+  const pair = weth.pair!;
+  const collateralIsToken0 = (await pair.token0()) === token;
+  const [reserve0, reserve1] = await pair.getReserves();
+  const [collateralReserve, stablecoinReserve] = collateralIsToken0 ? [reserve0, reserve1] : [reserve1, reserve0];
+  const sold = sqrt((collateralReserve * stablecoinReserve) / 2_520n) - collateralReserve;
+  const out = (sold * 997n * stablecoinReserve) / (collateralReserve * 1000n + sold * 997n);
+  await (await weth.token.mint(await pair.getAddress(), sold)).wait();
+  await (
+    await pair
+      .connect(arbitrageur)
+      .swap(collateralIsToken0 ? 0n : out, collateralIsToken0 ? out : 0n, await arbitrageur.getAddress(), "0x")
+  ).wait();
+  for (const id of victims) await (await liquidator.connect(keeper).liquidate(id, await keeper.getAddress())).wait();
+  await time.increase(15 * 60);
+  if ((await stablecoin.balanceOf(await keeper.getAddress())) !== 0n) throw new Error("bench: keeper holds stablecoin");
+  const max = hre.ethers.MaxUint256;
+  const first = await gasOf(flashLiquidator.connect(keeper).flashTake(victims[0], max, max, 1n));
+  const next = await gasOf(flashLiquidator.connect(keeper).flashTake(victims[1], max, max, 1n));
+  return [
+    ["FlashLiquidator.flashTake", first, "take + swap on the pair + profit out; keeper held no stablecoin"],
+    ["FlashLiquidator.flashTake", next, "the same keeper's next one (its balance slot non-zero)"],
+  ];
 }
 
 main().catch((error: unknown) => {

@@ -1,10 +1,25 @@
 // Deploys and wires Sluice. Used by scripts/deploy.ts, the demo and the test fixtures, so every
 // environment runs the same wiring: one AccessManager, every admin function behind a role.
-import { getAddress, type BaseContract, type ContractTransactionResponse, type Signer } from "ethers";
+import {
+  Contract,
+  ContractFactory,
+  getAddress,
+  keccak256,
+  type BaseContract,
+  type ContractTransactionResponse,
+  type InterfaceAbi,
+  AbiCoder,
+  ZeroAddress,
+  type Signer,
+} from "ethers";
 import {
   AccessManager__factory,
   DutchAuction__factory,
+  FlashLiquidator__factory,
+  IUniswapV2Factory__factory,
+  IUniswapV2Pair__factory,
   LinearCurve__factory,
+  LiquidationUpkeep__factory,
   Liquidator__factory,
   MockAggregator__factory,
   MockERC20__factory,
@@ -18,6 +33,10 @@ import {
 import type {
   AccessManager,
   DutchAuction,
+  FlashLiquidator,
+  IUniswapV2Factory,
+  IUniswapV2Pair,
+  LiquidationUpkeep,
   Liquidator,
   MockAggregator,
   MockERC20,
@@ -59,13 +78,13 @@ export const GOVERNED_FUNCTIONS = {
     "setMaxSizePenalty",
     "setMaxStepPerHour",
   ],
-  Liquidator: ["addCollateral", "setPenalty", "setTargetHealth", "setFullLiquidationHealth", "setLotMargin"],
+  Liquidator: ["addCollateral", "setPenalty", "setTargetHealth", "setFullLiquidationHealth", "setCollateralMargin"],
   DutchAuction: [
     "addCollateral",
     "setCurve",
-    "setBuf",
-    "setTail",
-    "setCusp",
+    "setStartPriceFactor",
+    "setMaxAuctionAge",
+    "setResetPriceRatio",
     "setMaxDebtInAuction",
     "setMaxTotalDebtInAuction",
     "setIncentiveParams",
@@ -94,16 +113,38 @@ export interface LocalCollateralSpec {
     penalty: bigint; // [wad]
     targetHealth: bigint; // [wad]
     fullLiquidationHealth: bigint; // [wad]
-    lotMargin: bigint; // [wad]
+    collateralMargin: bigint; // [wad]
   };
   auction?: {
     /** A stair-step curve (`step` seconds, price × `cut` each step) or a linear one over `duration`. */
     curve: { kind: "stairstep"; step: bigint; cut: bigint } | { kind: "linear"; duration: bigint };
-    buf: bigint; // [wad]
-    tail: bigint; // [seconds]
-    cusp: bigint; // [wad]
+    startPriceFactor: bigint; // [wad]
+    maxAuctionAge: bigint; // [seconds]
+    resetPriceRatio: bigint; // [wad]
     maxDebtInAuction: bigint; // [wad]
   };
+}
+
+/** A part of the book a LiquidationUpkeep check scans (`ILiquidationUpkeep.Shard`). */
+export interface Shard {
+  fromId: bigint;
+  /** Inclusive; 0: no end. */
+  toId: bigint;
+  modulus: bigint;
+  residue: bigint;
+  /** The zero address: every collateral. */
+  collateral: string;
+}
+
+/** Every vault, now and later: the upkeep's default shard (Gelato's `checker()`). */
+export const WHOLE_BOOK: Shard = { fromId: 0n, toId: 0n, modulus: 1n, residue: 0n, collateral: ZeroAddress };
+
+/** The `checkData` of a shard: `abi.encode(Shard)`, as `LiquidationUpkeep.encodeShard` returns it. */
+export function encodeShard(shard: Shard): string {
+  return AbiCoder.defaultAbiCoder().encode(
+    ["tuple(uint256 fromId, uint256 toId, uint256 modulus, uint256 residue, address collateral)"],
+    [shard],
+  );
 }
 
 const pct = (percent: number): bigint => (BigInt(Math.round(percent * 100)) * WAD) / 10_000n;
@@ -135,13 +176,13 @@ export const LOCAL_COLLATERALS: readonly LocalCollateralSpec[] = [
       penalty: pct(8),
       targetHealth: pct(105),
       fullLiquidationHealth: pct(90),
-      lotMargin: pct(150),
+      collateralMargin: pct(150),
     },
     auction: {
       curve: { kind: "stairstep", step: 60n, cut: pct(99) },
-      buf: pct(110),
-      tail: 7_200n,
-      cusp: pct(50),
+      startPriceFactor: pct(110),
+      maxAuctionAge: 7_200n,
+      resetPriceRatio: pct(50),
       maxDebtInAuction: 20_000_000n * WAD,
     },
   },
@@ -171,20 +212,20 @@ export const LOCAL_COLLATERALS: readonly LocalCollateralSpec[] = [
       penalty: pct(10),
       targetHealth: pct(105),
       fullLiquidationHealth: pct(90),
-      lotMargin: pct(150),
+      collateralMargin: pct(150),
     },
     auction: {
       curve: { kind: "linear", duration: 3n * 3600n },
-      buf: pct(110),
-      tail: 7_200n,
-      cusp: pct(50),
+      startPriceFactor: pct(110),
+      maxAuctionAge: 7_200n,
+      resetPriceRatio: pct(50),
       maxDebtInAuction: 20_000_000n * WAD,
     },
   },
 ];
 
 /** Keeper incentive: 20 flat + 0.1% of the debt to raise, at most 5,000 (nothing for dust-sized auctions). */
-export const LOCAL_INCENTIVE = { tip: 20n * WAD, chip: pct(0.1), maxIncentive: 5_000n * WAD };
+export const LOCAL_INCENTIVE = { flatIncentive: 20n * WAD, incentiveRate: pct(0.1), maxIncentive: 5_000n * WAD };
 export const LOCAL_MAX_TOTAL_DEBT_IN_AUCTION = 30_000_000n * WAD;
 
 export const ORACLE_DEFAULTS = {
@@ -206,9 +247,21 @@ export interface DeployOptions {
   admin?: string;
   /** Receives GUARDIAN (instant by design); the deployer then renounces it. Default: the deployer. */
   guardian?: string;
+  /**
+   * Owns the LiquidationUpkeep (forwards its incentives with `claim`, sets Gelato's default shard): the
+   * operator who funds its Chainlink or Gelato registration. Default: `admin`.
+   */
+  upkeepOwner?: string;
   /** Deploy mock tokens and feeds and list them (local chains, or a testnet on request). */
   withMocks?: boolean;
   globalDebtCeiling?: bigint;
+  /**
+   * Deploy Uniswap V2 (factory, router, WETH9) from the npm artifacts, seed a stablecoin/collateral
+   * pair per mock collateral at the oracle price with the RiskEngine's `depth` on the stablecoin side
+   * (see `seedPair`), and deploy the FlashLiquidator. Needs `withMocks`. Off by default: the seeding
+   * opens one liquidity vault per collateral, which tests that expect empty books must not see.
+   */
+  withAmm?: boolean;
   log?: (message: string) => void;
 }
 
@@ -216,6 +269,19 @@ export interface LocalCollateral {
   spec: LocalCollateralSpec;
   token: MockERC20;
   feed: MockAggregator;
+  /** The seeded stablecoin/collateral Uniswap V2 pair (`withAmm` only). */
+  pair?: IUniswapV2Pair;
+  /** The deployer's vault whose borrow seeded the pair's stablecoin side (`withAmm` only). */
+  liquidityVaultId?: bigint;
+}
+
+/** Uniswap V2 as deployed from the npm artifacts; `weth9` exists only for the router's constructor. */
+export interface UniswapV2 {
+  factory: IUniswapV2Factory;
+  router: Contract;
+  weth9: Contract;
+  /** keccak256 of the pair's creation code, from which the factory's pair addresses derive. */
+  pairInitCodeHash: string;
 }
 
 export interface Deployment {
@@ -228,8 +294,12 @@ export interface Deployment {
   liquidator: Liquidator;
   dutchAuction: DutchAuction;
   vaultLens: VaultLens;
+  liquidationUpkeep: LiquidationUpkeep;
   stablecoin: Stablecoin;
   collaterals: Record<string, LocalCollateral>;
+  /** `withAmm` only. */
+  uniswap?: UniswapV2;
+  flashLiquidator?: FlashLiquidator;
 }
 
 async function deployed<T extends BaseContract>(contract: T): Promise<T> {
@@ -254,6 +324,7 @@ interface GovernanceHolders {
   deployer: string;
   admin: string;
   guardian: string;
+  upkeepOwner: string;
 }
 
 /** Checked before anything is deployed, so a bad option costs no gas on a live network. */
@@ -270,11 +341,13 @@ function governanceHolders(deployer: string, options: DeployOptions): Governance
     return getAddress(address.toLowerCase());
   };
   const self = getAddress(deployer);
+  const admin = holder("admin", options.admin ?? self);
   return {
     delay,
     deployer: self,
-    admin: holder("admin", options.admin ?? self),
+    admin,
     guardian: holder("guardian", options.guardian ?? self),
+    upkeepOwner: holder("upkeepOwner", options.upkeepOwner ?? admin),
   };
 }
 
@@ -325,6 +398,9 @@ async function lockGovernance(
 export async function deploySluice(deployer: Signer, options: DeployOptions = {}): Promise<Deployment> {
   const log = options.log ?? (() => undefined);
   const holders = governanceHolders(await deployer.getAddress(), options);
+  if (options.withAmm && !options.withMocks) {
+    throw new Error("withAmm needs withMocks: the pairs are seeded with minted mock collateral");
+  }
   const deployerAddress = holders.deployer;
   const provider = deployer.provider;
   if (!provider) throw new Error("the deployer signer has no provider");
@@ -371,6 +447,16 @@ export async function deploySluice(deployer: Signer, options: DeployOptions = {}
     ),
   );
   log(`VaultLens     ${await vaultLens.getAddress()}`);
+  const liquidationUpkeep = await deployed(
+    await new LiquidationUpkeep__factory(deployer).deploy(
+      await liquidator.getAddress(),
+      await dutchAuction.getAddress(),
+      await vaultEngine.getAddress(),
+      holders.upkeepOwner,
+      encodeShard(WHOLE_BOOK),
+    ),
+  );
+  log(`Upkeep        ${await liquidationUpkeep.getAddress()} (owner ${holders.upkeepOwner})`);
 
   const targets: Record<GovernedContract, BaseContract> = {
     VaultEngine: vaultEngine,
@@ -415,6 +501,18 @@ export async function deploySluice(deployer: Signer, options: DeployOptions = {}
     }
   }
 
+  let uniswap: UniswapV2 | undefined;
+  let flashLiquidator: FlashLiquidator | undefined;
+  if (options.withAmm) {
+    uniswap = await deployUniswap(deployer, log);
+    for (const [symbol, collateral] of Object.entries(collaterals)) {
+      Object.assign(collateral, await seedPair(deployer, { vaultEngine, riskEngine, oracleHub }, uniswap, collateral));
+      log(`${(symbol + " pair").padEnd(13)} ${await collateral.pair!.getAddress()}`);
+    }
+    flashLiquidator = await deployFlashLiquidator(deployer, { dutchAuction, stablecoin }, uniswap, holders.admin);
+    log(`FlashLiquidator ${await flashLiquidator.getAddress()}`);
+  }
+
   await lockGovernance(accessManager, Object.values(targets), holders, log);
 
   return {
@@ -427,8 +525,11 @@ export async function deploySluice(deployer: Signer, options: DeployOptions = {}
     liquidator,
     dutchAuction,
     vaultLens,
+    liquidationUpkeep,
     stablecoin,
     collaterals,
+    uniswap,
+    flashLiquidator,
   };
 }
 
@@ -480,9 +581,9 @@ export async function listMockCollateral(
   await mined(
     dutchAuction.addCollateral(tokenAddress, {
       curve: await curveContract.getAddress(),
-      buf: auction.buf,
-      tail: auction.tail,
-      cusp: auction.cusp,
+      startPriceFactor: auction.startPriceFactor,
+      maxAuctionAge: auction.maxAuctionAge,
+      resetPriceRatio: auction.resetPriceRatio,
       maxDebtInAuction: auction.maxDebtInAuction,
     }),
   );
@@ -493,8 +594,9 @@ export async function toManifest(deployment: Deployment, network: string): Promi
   const provider = deployment.deployer.provider!;
   const { chainId } = await provider.getNetwork();
   const collaterals: Record<string, CollateralEntry> = {};
-  for (const [symbol, { spec, token, feed }] of Object.entries(deployment.collaterals)) {
+  for (const [symbol, { spec, token, feed, pair }] of Object.entries(deployment.collaterals)) {
     collaterals[symbol] = { token: await token.getAddress(), decimals: spec.decimals, feed: await feed.getAddress() };
+    if (pair) collaterals[symbol].pair = await pair.getAddress();
   }
   return {
     network,
@@ -509,7 +611,127 @@ export async function toManifest(deployment: Deployment, network: string): Promi
       Liquidator: await deployment.liquidator.getAddress(),
       DutchAuction: await deployment.dutchAuction.getAddress(),
       VaultLens: await deployment.vaultLens.getAddress(),
+      ...(await ammContracts(deployment)),
+      LiquidationUpkeep: await deployment.liquidationUpkeep.getAddress(),
     },
     collaterals,
+  };
+}
+
+// ---------------------------------------------------------------- Uniswap V2 and the FlashLiquidator
+
+interface Artifact {
+  abi: InterfaceAbi;
+  bytecode: string;
+}
+
+/** A compiled artifact shipped in the npm packages (`bytecode` is hex without 0x). */
+function uniswapArtifact(path: string): Artifact {
+  const artifact = require(path) as Artifact;
+  return { abi: artifact.abi, bytecode: `0x${artifact.bytecode.replace(/^0x/, "")}` };
+}
+
+export const UNISWAP_ARTIFACTS = {
+  factory: () => uniswapArtifact("@uniswap/v2-core/build/UniswapV2Factory.json"),
+  pair: () => uniswapArtifact("@uniswap/v2-core/build/UniswapV2Pair.json"),
+  router: () => uniswapArtifact("@uniswap/v2-periphery/build/UniswapV2Router02.json"),
+  weth9: () => uniswapArtifact("@uniswap/v2-periphery/build/WETH9.json"),
+} as const;
+
+/**
+ * The value of a liquidity vault's collateral, in multiples of the debt it borrows to seed a pair.
+ * At 10× its health starts near 6 (the threshold floor `minThreshold` is ≥ 55% locally), so it only
+ * becomes liquidatable after the collateral loses more than ~80% of its price: the crashes of the
+ * tests and the demo liquidate users, not the market's liquidity.
+ */
+export const LIQUIDITY_COLLATERALIZATION = 10n;
+
+/** Deploys Uniswap V2's factory (fee off, the deployer as feeToSetter), WETH9 and Router02. */
+export async function deployUniswap(
+  deployer: Signer,
+  log: (message: string) => void = () => undefined,
+): Promise<UniswapV2> {
+  const deploy = async (artifact: Artifact, ...args: unknown[]): Promise<Contract> => {
+    const contract = await new ContractFactory(artifact.abi, artifact.bytecode, deployer).deploy(...args);
+    await contract.waitForDeployment();
+    return contract as Contract;
+  };
+  const factoryContract = await deploy(UNISWAP_ARTIFACTS.factory(), await deployer.getAddress());
+  const factory = IUniswapV2Factory__factory.connect(await factoryContract.getAddress(), deployer);
+  const weth9 = await deploy(UNISWAP_ARTIFACTS.weth9());
+  const router = await deploy(UNISWAP_ARTIFACTS.router(), await factory.getAddress(), await weth9.getAddress());
+  log(`UniswapV2Factory ${await factory.getAddress()}`);
+  log(`UniswapV2Router02 ${await router.getAddress()}`);
+  return { factory, router, weth9, pairInitCodeHash: keccak256(UNISWAP_ARTIFACTS.pair().bytecode) };
+}
+
+/**
+ * Creates the stablecoin/collateral pair of a mock collateral and seeds it at the oracle price with
+ * the RiskEngine's `depth` of stablecoin (and `depth / price` of collateral), so the market the
+ * size penalty models and the one keepers sell into are the same. The stablecoin is borrowed, as
+ * anyone's would be: the deployer opens a liquidity vault with `LIQUIDITY_COLLATERALIZATION` times the
+ * depth in freshly minted mock collateral and borrows the depth straight into the pair; the
+ * collateral's and the global debt ceilings are raised by exactly that debt first, so the room the
+ * local specs give users is unchanged. The deployer keeps the LP tokens. Needs the GOVERNOR role
+ * without delay (deploySluice calls it before governance is locked).
+ */
+export async function seedPair(
+  deployer: Signer,
+  core: Pick<Deployment, "vaultEngine" | "riskEngine" | "oracleHub">,
+  uniswap: UniswapV2,
+  collateral: LocalCollateral,
+): Promise<{ pair: IUniswapV2Pair; liquidityVaultId: bigint }> {
+  const { vaultEngine, riskEngine, oracleHub } = core;
+  const owner = await deployer.getAddress();
+  const token = await collateral.token.getAddress();
+  const stablecoin = await vaultEngine.stablecoin();
+  const depth = (await riskEngine.riskParams(token)).depth; // [wad]
+  const price = await oracleHub.price(token); // [wad]
+  const unit = 10n ** BigInt(collateral.spec.decimals);
+  const pairCollateral = (depth * unit) / price; // token units
+  const vaultCollateral = LIQUIDITY_COLLATERALIZATION * pairCollateral;
+
+  await mined(vaultEngine.setDebtCeiling(token, (await vaultEngine.collateralParams(token)).debtCeiling + depth));
+  await mined(vaultEngine.setGlobalDebtCeiling((await vaultEngine.globalDebtCeiling()) + depth));
+  await mined(uniswap.factory.createPair(token, stablecoin));
+  const pair = IUniswapV2Pair__factory.connect(await uniswap.factory.getPair(token, stablecoin), deployer);
+  const pairAddress = await pair.getAddress();
+
+  await mined(collateral.token.mint(owner, vaultCollateral + pairCollateral));
+  await mined(collateral.token.approve(await vaultEngine.getAddress(), vaultCollateral));
+  await mined(vaultEngine.openVault(token));
+  const liquidityVaultId = await vaultEngine.vaultCount();
+  await mined(vaultEngine.deposit(liquidityVaultId, vaultCollateral));
+  await mined(vaultEngine.borrow(liquidityVaultId, depth, pairAddress));
+  await mined(collateral.token.transfer(pairAddress, pairCollateral));
+  await mined(pair.mint(owner));
+  return { pair, liquidityVaultId };
+}
+
+/** Deploys the FlashLiquidator over `uniswap`'s pairs; `owner` may only sweep stray tokens. */
+export async function deployFlashLiquidator(
+  deployer: Signer,
+  core: Pick<Deployment, "dutchAuction" | "stablecoin">,
+  uniswap: UniswapV2,
+  owner: string,
+): Promise<FlashLiquidator> {
+  return deployed(
+    await new FlashLiquidator__factory(deployer).deploy(
+      owner,
+      await core.dutchAuction.getAddress(),
+      await core.stablecoin.getAddress(),
+      await uniswap.factory.getAddress(),
+      uniswap.pairInitCodeHash,
+    ),
+  );
+}
+
+/** The manifest's entries for the AMM and the FlashLiquidator (none without them). */
+async function ammContracts(deployment: Deployment): Promise<Manifest["contracts"]> {
+  if (!deployment.uniswap) return {};
+  return {
+    UniswapV2Factory: await deployment.uniswap.factory.getAddress(),
+    UniswapV2Router02: await deployment.uniswap.router.getAddress(),
+    ...(deployment.flashLiquidator ? { FlashLiquidator: await deployment.flashLiquidator.getAddress() } : {}),
   };
 }

@@ -1130,7 +1130,7 @@ describe("VaultEngine", function () {
           auctionCollateral: weth("4"),
           normalizedDebt: normalizedDebt - seizedDebt,
         });
-        expect(await f.vaultEngine.auctionLot(vaultId)).to.deep.equal([wethAddress, weth("4")]);
+        expect(await f.vaultEngine.auctionCollateralOf(vaultId)).to.deep.equal([wethAddress, weth("4")]);
         expect(await books()).to.deep.equal({
           totalDebt: before.totalDebt - booked,
           surplus: before.surplus,
@@ -1226,7 +1226,7 @@ describe("VaultEngine", function () {
           auctionCollateral: weth("3"),
           normalizedDebt: normalizedDebt - seizedDebt,
         });
-        expect(await f.vaultEngine.auctionLot(vaultId)).to.deep.equal([wethAddress, weth("3")]);
+        expect(await f.vaultEngine.auctionCollateralOf(vaultId)).to.deep.equal([wethAddress, weth("3")]);
         expect(await books()).to.deep.equal(before);
         await expectBooksBalanced();
       });
@@ -1246,7 +1246,7 @@ describe("VaultEngine", function () {
           auctionCollateral: 0n,
           normalizedDebt: normalizedDebt - seizedDebt,
         });
-        expect(await f.vaultEngine.auctionLot(vaultId)).to.deep.equal([wethAddress, 0n]);
+        expect(await f.vaultEngine.auctionCollateralOf(vaultId)).to.deep.equal([wethAddress, 0n]);
         expect(await books()).to.deep.equal(before);
         await expectBooksBalanced();
         // Out of auction, the vault is its owner's again.
@@ -1412,11 +1412,11 @@ describe("VaultEngine", function () {
       const vaultId = await openVault(alice, f.wbtc.token, wbtc("2"));
       const vault = await f.vaultEngine.vaults(vaultId);
       expect([vault.inAuction, vault.auctionCollateral, vault.collateralAmount]).to.deep.equal([false, 0n, wbtc("2")]);
-      expect(await f.vaultEngine.auctionLot(vaultId)).to.deep.equal([wbtcAddress, 0n]);
+      expect(await f.vaultEngine.auctionCollateralOf(vaultId)).to.deep.equal([wbtcAddress, 0n]);
     });
 
-    it("auctionLot_ofAnIdNeverOpened_isEmpty", async function () {
-      expect(await f.vaultEngine.auctionLot(7n)).to.deep.equal([ethers.ZeroAddress, 0n]);
+    it("auctionCollateralOf_ofAnIdNeverOpened_isEmpty", async function () {
+      expect(await f.vaultEngine.auctionCollateralOf(7n)).to.deep.equal([ethers.ZeroAddress, 0n]);
     });
 
     it("liquidationInputs_matchTheSingleViews", async function () {

@@ -81,8 +81,8 @@ export async function liquidationsIn(f: SluiceFixture, receipt: ContractTransact
       const parsed = f.dutchAuction.interface.parseLog(log);
       if (parsed?.name !== "AuctionStarted") continue;
       const vaultId: bigint = parsed.args.auctionId;
-      const lot = seized.get(vaultId);
-      expect(lot, `Seized for vault ${vaultId}`).to.not.equal(undefined);
+      const seizure = seized.get(vaultId);
+      expect(seizure, `Seized for vault ${vaultId}`).to.not.equal(undefined);
       // A liquidation never accrues: the accumulator read at its block is the one it priced the debt with.
       const { collateral } = await f.vaultEngine.vaults(vaultId);
       const [rate] = await f.vaultEngine.collateralState(collateral, { blockTag: receipt.blockNumber });
@@ -90,9 +90,9 @@ export async function liquidationsIn(f: SluiceFixture, receipt: ContractTransact
         vaultId,
         auctionId: vaultId,
         keeper: parsed.args.keeper,
-        collateralSeized: lot!.collateralAmount,
-        normalizedDebtSeized: lot!.normalizedDebt,
-        debtSeized: mulDivUp(lot!.normalizedDebt, rate, RAY),
+        collateralSeized: seizure!.collateralAmount,
+        normalizedDebtSeized: seizure!.normalizedDebt,
+        debtSeized: mulDivUp(seizure!.normalizedDebt, rate, RAY),
         debtToRaise: parsed.args.debtToRaise,
         startPrice: parsed.args.startPrice,
         incentive: parsed.args.incentive,
@@ -171,19 +171,19 @@ export async function expectAuctionsConsistent(f: SluiceFixture): Promise<void> 
   for (const c of Object.values(f.collaterals)) debtByCollateral.set(await c.token.getAddress(), 0n);
   let totalDebt = 0n;
   const vaults = await allVaults(f);
-  const lots = await Promise.all(vaults.map((_, i) => auction.auctions(BigInt(i + 1))));
+  const records = await Promise.all(vaults.map((_, i) => auction.auctions(BigInt(i + 1))));
   for (const [i, vault] of vaults.entries()) {
     const id = BigInt(i + 1);
-    const lot = lots[i];
+    const record = records[i];
     expect(vault.inAuction, `vault ${id} in auction`).to.equal(vault.auctionCollateral !== 0n);
-    expect(lot.debtLeft !== 0n, `vault ${id} has an auction`).to.equal(vault.inAuction);
+    expect(record.debtLeft !== 0n, `vault ${id} has an auction`).to.equal(vault.inAuction);
     if (!vault.inAuction) continue;
     running.push(id);
-    expect(lot.vaultId).to.equal(id);
-    expect(lot.collateral).to.equal(vault.collateral);
-    expect(lot.collateralLeft).to.equal(vault.auctionCollateral);
-    debtByCollateral.set(vault.collateral, (debtByCollateral.get(vault.collateral) ?? 0n) + lot.debtLeft);
-    totalDebt += lot.debtLeft;
+    expect(record.vaultId).to.equal(id);
+    expect(record.collateral).to.equal(vault.collateral);
+    expect(record.collateralLeft).to.equal(vault.auctionCollateral);
+    debtByCollateral.set(vault.collateral, (debtByCollateral.get(vault.collateral) ?? 0n) + record.debtLeft);
+    totalDebt += record.debtLeft;
   }
   expect([...(await auction.activeAuctions())]).to.deep.equal(running);
   const totalCap = await auction.maxTotalDebtInAuction();

@@ -7,14 +7,17 @@ import { ethers } from "hardhat";
 import type { Result } from "ethers";
 import { RAY, mulDivDown, valueDown } from "../../keeper/src/math/fixedPoint";
 import {
+  TakeRefused,
   cutNormalizedDebtDown,
   debtUp,
+  fill,
+  incentiveDown,
   maxIncentiveDown,
   size,
   type LiquidationParams,
   type LiquidationVault,
 } from "../../keeper/src/math/liquidation";
-import type { LiquidationMathHarness } from "../../typechain-types";
+import { DutchAuction__factory, type DutchAuction, type LiquidationMathHarness } from "../../typechain-types";
 
 const wad = (min: number, max: number) =>
   fc.bigInt({ min: BigInt(Math.round(min * 1e6)), max: BigInt(Math.round(max * 1e6)) }).map((x) => x * 10n ** 12n);
@@ -53,7 +56,7 @@ const paramsArb: fc.Arbitrary<LiquidationParams> = fc.record({
   penalty: wad(0, 0.5),
   targetHealth: wad(1.000001, 2),
   fullLiquidationHealth: wad(0, 1),
-  lotMargin: wad(1, 3),
+  collateralMargin: wad(1, 3),
 });
 
 const caseArb = fc
@@ -86,9 +89,12 @@ const plain = (value: unknown): unknown =>
 
 describe("LiquidationMath (differential against the TypeScript mirror)", function () {
   let harness: LiquidationMathHarness;
+  /** The DutchAuction's errors, which LiquidationMath.fill reverts with. */
+  let auctionErrors: DutchAuction;
 
   before(async function () {
     harness = await (await ethers.getContractFactory("LiquidationMathHarness")).deploy();
+    auctionErrors = DutchAuction__factory.connect(await harness.getAddress(), ethers.provider);
   });
 
   it("size_onRandomVaultsParamsAndRooms_matchesTypeScriptExactly", async function () {
@@ -151,6 +157,68 @@ describe("LiquidationMath (differential against the TypeScript mirror)", functio
       expect(await harness.maxIncentiveDown(c.vault.debt, seizedValue, penalty)).to.equal(
         maxIncentiveDown(c.vault.debt, seizedValue, penalty),
       );
+    }
+  });
+
+  it("fill_onRandomLotsPricesAndTakes_matchesTypeScriptExactlyRefusalsIncluded", async function () {
+    const takeArb = fc
+      .record({
+        decimals: fc.constantFrom(6, 8, 18),
+        collateralLeft: fc.oneof(fc.bigInt({ min: 1n, max: 1_000n }), magnitude(6, 26)),
+        debtLeft: fc.oneof(magnitude(0, 20), magnitude(18, 28)),
+        price: magnitude(12, 24),
+        dust: fc.oneof(fc.constant(0n), magnitude(18, 23)),
+        takePermille: fc.oneof(fc.integer({ min: 0, max: 1_000 }), fc.constantFrom(999, 1_000, 1_001)),
+        takeOffset: fc.bigInt({ min: -2n, max: 2n }),
+      })
+      .map((c) => {
+        const wanted = (c.collateralLeft * BigInt(c.takePermille)) / 1_000n + c.takeOffset;
+        return { ...c, maxCollateral: wanted < 0n ? 0n : wanted };
+      });
+    const refusals = new Map<string, number>();
+    for (const c of fc.sample(takeArb, { numRuns: 400, seed: 20261203 })) {
+      let expected: { collateralBought: bigint; debtPaid: bigint } | TakeRefused;
+      try {
+        expected = fill(c.collateralLeft, c.debtLeft, c.maxCollateral, c.price, c.decimals, c.dust);
+      } catch (error) {
+        if (!(error instanceof TakeRefused)) throw error;
+        expected = error;
+      }
+      const call = harness.fill(c.collateralLeft, c.debtLeft, c.maxCollateral, c.price, c.decimals, c.dust);
+      if (expected instanceof TakeRefused) {
+        refusals.set(expected.reason, (refusals.get(expected.reason) ?? 0) + 1);
+        await expect(call, JSON.stringify(plain(c)))
+          .to.be.revertedWithCustomError(auctionErrors, expected.reason)
+          .withArgs(...expected.args);
+      } else {
+        const [collateralBought, debtPaid] = await call;
+        expect({ collateralBought, debtPaid }, JSON.stringify(plain(c))).to.deep.equal(expected);
+        // Never more than asked or left, never less paid than the value at the price rounded up.
+        expect(collateralBought).to.be.lte(c.maxCollateral).and.lte(c.collateralLeft);
+        expect(debtPaid).to.be.lte(c.debtLeft);
+      }
+    }
+    expect([...refusals.keys()].sort()).to.deep.equal(["TakeLeavesDust", "TakeLeavesDustCollateral", "ZeroTake"]);
+  });
+
+  it("incentiveDown_onRandomParamsAndBases_matchesTypeScriptAndNeverExceedsTheBase", async function () {
+    const cases = fc.sample(
+      fc.record({
+        params: fc.record({
+          flatIncentive: magnitude(0, 22),
+          incentiveRate: wad(0, 0.1),
+          maxIncentive: magnitude(18, 24),
+        }),
+        base: fc.oneof(fc.constant(0n), magnitude(0, 28)),
+        dust: fc.oneof(fc.constant(0n), magnitude(18, 23)),
+      }),
+      { numRuns: 200, seed: 20261204 },
+    );
+    for (const { params, base, dust } of cases) {
+      const expected = incentiveDown(params, base, dust);
+      expect(await harness.incentiveDown(params, base, dust)).to.equal(expected);
+      expect(expected).to.be.lte(base);
+      if (base < dust) expect(expected).to.equal(0n);
     }
   });
 });

@@ -26,8 +26,8 @@ type EventArgs = Record<string, any>;
 const MAX = ethers.MaxUint256;
 const WETH_SPEC = LOCAL_COLLATERALS[0];
 const DUST = WETH_SPEC.dust; // 100, every local collateral's
-const TAIL = WETH_SPEC.auction!.tail;
-const BUF = WETH_SPEC.auction!.buf;
+const TAIL = WETH_SPEC.auction!.maxAuctionAge;
+const BUF = WETH_SPEC.auction!.startPriceFactor;
 const min = (a: bigint, b: bigint): bigint => (a < b ? a : b);
 
 /** FixedPointMath's conversions between token units and WAD values. */
@@ -41,17 +41,22 @@ const amountUp = (value: bigint, decimals: number, price: bigint): bigint => {
 };
 
 interface IncentiveParams {
-  tip: bigint;
-  chip: bigint;
+  flatIncentive: bigint;
+  incentiveRate: bigint;
   maxIncentive: bigint;
 }
 
 /** IDutchAuction.keeperIncentive. */
 const keeperIncentive = (base: bigint, p: IncentiveParams = LOCAL_INCENTIVE): bigint =>
-  min(p.maxIncentive, p.tip + mulWadDown(base, p.chip));
+  min(p.maxIncentive, p.flatIncentive + mulWadDown(base, p.incentiveRate));
 /** What `start` and `reset` owe on a lot: on min(debt, lot value), nothing under the dust, at most that. */
-const incentiveOn = (debt: bigint, lotValue: bigint, dust: bigint, p: IncentiveParams = LOCAL_INCENTIVE): bigint => {
-  const base = min(debt, lotValue);
+const incentiveOn = (
+  debt: bigint,
+  collateralValue: bigint,
+  dust: bigint,
+  p: IncentiveParams = LOCAL_INCENTIVE,
+): bigint => {
+  const base = min(debt, collateralValue);
   return base < dust ? 0n : min(keeperIncentive(base, p), base);
 };
 
@@ -109,9 +114,9 @@ describe("DutchAuction dust", function () {
 
   /**
    * An auction with a chosen lot, started as the Liquidator would: `collateralAmount` of an owner's
-   * debt-free vault of `c` goes under auction to raise `debtToRaise`, starting at `price · buf`.
+   * debt-free vault of `c` goes under auction to raise `debtToRaise`, starting at `price · startPriceFactor`.
    */
-  async function startLot(
+  async function startAuction(
     c: Collateral,
     collateralAmount: bigint,
     debtToRaise: bigint,
@@ -154,7 +159,7 @@ describe("DutchAuction dust", function () {
   describe("reset farming (issue #8, defect 3)", function () {
     it("farming_partialTakeLeavingOneWeiThenResets_isTrimmedAndTheResetsPayAtMostTheLotsValue", async function () {
       // The issue: a take leaves 1 wei of a large lot, then 21 resets in a day each pay
-      // tip + chip · debtLeft for a lot worth about 2,100 wei. Now the take cannot leave less than the
+      // flatIncentive + incentiveRate · debtLeft for a lot worth about 2,100 wei. Now the take cannot leave less than the
       // collateral worth the dust, and a reset pays on that value, not on the debt.
       const [owner, buyer] = f.users;
       const keeper = f.users[8];
@@ -162,7 +167,7 @@ describe("DutchAuction dust", function () {
       const vaultId = await openVault(owner, f.weth, 100n * WAD);
       await market.movePrice(f, f.weth, 2_580n * WAD);
       const auction = await market.liquidate(f, vaultId, f.users[9], f.users[9]);
-      const [, collateralLeft] = await f.vaultEngine.auctionLot(auction.auctionId);
+      const [, collateralLeft] = await f.vaultEngine.auctionCollateralOf(auction.auctionId);
       // 55 steps down the lot no longer covers the debt: a take of all but 1 wei is a partial take.
       const startTime = BigInt((await time.latest()) as number);
       await time.setNextBlockTimestamp(startTime + 3_300n);
@@ -174,7 +179,7 @@ describe("DutchAuction dust", function () {
       const { debtLeft } = await f.dutchAuction.auctions(auction.auctionId);
       expect(debtLeft).to.be.gte(DUST);
 
-      // A day of resets, each when the auction has fallen through its cusp.
+      // A day of resets, each when the auction has fallen through its resetPriceRatio.
       let paid = 0n;
       let resets = 0;
       for (let at = BigInt(await time.latest()); resets < 21; resets++) {
@@ -182,15 +187,15 @@ describe("DutchAuction dust", function () {
         await time.increaseTo(at);
         await market.setPrice(f, f.weth, 2_580n * WAD);
         const [oraclePrice] = await f.oracleHub.priceState(weth);
-        const lotValue = valueDown(kept, 18, oraclePrice);
+        const collateralValue = valueDown(kept, 18, oraclePrice);
         const receipt = (await (await f.dutchAuction.reset(auction.auctionId, keeper.address)).wait())!;
         const [reset] = eventsIn(receipt, f.dutchAuction, "AuctionReset");
-        expect(reset.incentive).to.equal(incentiveOn(debtLeft, lotValue, DUST));
-        expect(reset.incentive).to.be.lte(lotValue);
+        expect(reset.incentive).to.equal(incentiveOn(debtLeft, collateralValue, DUST));
+        expect(reset.incentive).to.be.lte(collateralValue);
         paid += reset.incentive;
         at = BigInt(await time.latest());
       }
-      // The old code paid tip + chip · debtLeft (over 20 + 0.001 · debtLeft) each time.
+      // The old code paid flatIncentive + incentiveRate · debtLeft (over 20 + 0.001 · debtLeft) each time.
       expect(paid).to.be.lt(21n * keeperIncentive(debtLeft));
       expect(paid).to.equal(21n * incentiveOn(debtLeft, valueDown(kept, 18, 2_580n * WAD), DUST));
       await expectBooks();
@@ -200,7 +205,7 @@ describe("DutchAuction dust", function () {
       // A lot of 1 wei with a large debt (as the issue's take left it): the first reset ends it.
       const keeper = f.users[8];
       const debtToRaise = 1_081_285n * WAD;
-      const auction = await startLot(f.weth, 1n, debtToRaise, 2_100n * WAD, keeper.address);
+      const auction = await startAuction(f.weth, 1n, debtToRaise, 2_100n * WAD, keeper.address);
       expect(auction.incentive).to.equal(0n);
       const [deficitBefore, surplusBefore] = [await f.vaultEngine.deficit(), await f.vaultEngine.surplus()];
       await time.increaseTo(auction.startTime + TAIL + 1n);
@@ -237,21 +242,21 @@ describe("DutchAuction dust", function () {
       ["18 decimals", async () => f.weth, () => 7n * WAD],
     ];
 
-    for (const [label, collateralOf, lotOf] of cases) {
+    for (const [label, collateralOf, collateralLeftOf] of cases) {
       it(`take_leavingOneUnit_${label.replace(" ", "")}_isTrimmedToLeaveTheLeastCollateralWorthTheDust`, async function () {
         const c = await collateralOf();
         const buyer = f.users[1];
         await fund(buyer);
         const decimals = c.spec.decimals;
-        const lot = lotOf(c);
+        const amount = collateralLeftOf(c);
         const [oraclePrice] = await f.oracleHub.priceState(await c.token.getAddress());
         // The debt is far above the lot's value: only the lot-value bound can bind.
-        const auction = await startLot(c, lot, 10n * valueUp(lot, decimals, oraclePrice), oraclePrice);
+        const auction = await startAuction(c, amount, 10n * valueUp(amount, decimals, oraclePrice), oraclePrice);
         await time.setNextBlockTimestamp(auction.startTime + 60n);
-        const { bought, paid, price } = await takeAndRead(buyer, auction.auctionId, lot - 1n);
+        const { bought, paid, price } = await takeAndRead(buyer, auction.auctionId, amount - 1n);
         const leastKept = amountUp(DUST, decimals, price);
         expect(leastKept).to.be.gt(1n);
-        expect(bought).to.equal(lot - leastKept);
+        expect(bought).to.equal(amount - leastKept);
         expect(paid).to.equal(valueUp(bought, decimals, price));
         // The least kept is the least worth the dust: one unit fewer is worth less.
         expect(valueDown(leastKept, decimals, price)).to.be.gte(DUST);
@@ -267,7 +272,7 @@ describe("DutchAuction dust", function () {
         const keep = leastKept - ask;
         if (valueDown(keep, decimals, laterPrice) < DUST) {
           await expect(f.dutchAuction.connect(buyer).take(auction.auctionId, ask, MAX, buyer.address, "0x"))
-            .to.be.revertedWithCustomError(f.dutchAuction, "TakeLeavesDustLot")
+            .to.be.revertedWithCustomError(f.dutchAuction, "TakeLeavesDustCollateral")
             .withArgs(keep, valueDown(keep, decimals, laterPrice), DUST);
         }
         await time.setNextBlockTimestamp(auction.startTime + 62n);
@@ -284,7 +289,7 @@ describe("DutchAuction dust", function () {
       const price = 2_000n * WAD;
       const startPrice = mulWadUp(price, BUF);
       const leastKept = amountUp(DUST, 18, startPrice);
-      const auction = await startLot(f.weth, leastKept + 1n, 1_000_000n * WAD, price);
+      const auction = await startAuction(f.weth, leastKept + 1n, 1_000_000n * WAD, price);
       // The stair-step curve holds the start price for its first minute.
       await time.setNextBlockTimestamp(auction.startTime + 1n);
       // Asks for all but 1 wei (which would leave a lot worth 2,200 wei): buys 1 wei instead.
@@ -294,22 +299,22 @@ describe("DutchAuction dust", function () {
       await expectBooks();
     });
 
-    it("take_partialOfALotWorthLessThanTheDust_revertsTakeLeavesDustLotAndTheWholeLotSells", async function () {
+    it("take_partialOfALotWorthLessThanTheDust_revertsTakeLeavesDustCollateralAndTheWholeLotSells", async function () {
       const buyer = f.users[1];
       await fund(buyer);
       const price = 3_000n * WAD;
       const startPrice = mulWadUp(price, BUF);
       // 0.03 WETH, worth 99 at the start price.
-      const lot = (3n * WAD) / 100n;
-      expect(valueDown(lot, 18, startPrice)).to.be.lt(DUST);
-      const auction = await startLot(f.weth, lot, 1_000n * WAD, price);
+      const amount = (3n * WAD) / 100n;
+      expect(valueDown(amount, 18, startPrice)).to.be.lt(DUST);
+      const auction = await startAuction(f.weth, amount, 1_000n * WAD, price);
       await time.setNextBlockTimestamp(auction.startTime + 1n);
-      await expect(f.dutchAuction.connect(buyer).take(auction.auctionId, lot / 2n, MAX, buyer.address, "0x"))
-        .to.be.revertedWithCustomError(f.dutchAuction, "TakeLeavesDustLot")
-        .withArgs(lot - lot / 2n, valueDown(lot - lot / 2n, 18, startPrice), DUST);
+      await expect(f.dutchAuction.connect(buyer).take(auction.auctionId, amount / 2n, MAX, buyer.address, "0x"))
+        .to.be.revertedWithCustomError(f.dutchAuction, "TakeLeavesDustCollateral")
+        .withArgs(amount - amount / 2n, valueDown(amount - amount / 2n, 18, startPrice), DUST);
       await time.setNextBlockTimestamp(auction.startTime + 2n);
-      const all = await takeAndRead(buyer, auction.auctionId, lot);
-      expect(all.bought).to.equal(lot);
+      const all = await takeAndRead(buyer, auction.auctionId, amount);
+      expect(all.bought).to.equal(amount);
       expect(eventsIn(all.receipt, f.dutchAuction, "AuctionEnded")).to.deep.equal([
         { auctionId: auction.auctionId, collateralReturned: 0n, debtReturned: 1_000n * WAD - all.paid, badDebt: 0n },
       ]);
@@ -322,22 +327,22 @@ describe("DutchAuction dust", function () {
       // Some tokens revert on transfers of zero: a take that buys nothing must not send any.
       const buyer = f.users[1];
       await fund(buyer);
-      const lot = 10n ** 7n;
-      const auction = await startLot(f.wbtc, lot, 1n, 2_000n * WAD);
+      const amount = 10n ** 7n;
+      const auction = await startAuction(f.wbtc, amount, 1n, 2_000n * WAD);
       const tx = f.dutchAuction.connect(buyer).take(auction.auctionId, MAX, MAX, buyer.address, "0x");
       await expect(tx)
         .to.emit(f.dutchAuction, "AuctionEnded")
-        .withArgs(auction.auctionId, lot, 0n, 0n)
+        .withArgs(auction.auctionId, amount, 0n, 0n)
         .and.to.emit(f.dutchAuction, "Take");
       await expect(tx).to.not.emit(f.wbtc.token, "Transfer");
-      expect((await f.vaultEngine.vaults(auction.auctionId)).collateralAmount).to.equal(lot + 1n);
+      expect((await f.vaultEngine.vaults(auction.auctionId)).collateralAmount).to.equal(amount + 1n);
       await expectBooks();
     });
   });
 
   // ------------------------------------------------------------ dust lots end
 
-  describe("a dust lot ends", function () {
+  describe("a dust amount ends", function () {
     /** A WETH vault of 10 liquidated at 2,580 (or `price`), most of whose lot a buyer takes late. */
     async function nearlySold(price = 2_580n * WAD) {
       const [owner, buyer] = f.users;
@@ -350,19 +355,19 @@ describe("DutchAuction dust", function () {
       // less than the debt: a take of all but 1 wei is partial.
       await time.setNextBlockTimestamp(startTime + 60n * 60n);
       const taken = await takeAndRead(buyer, auction.auctionId, auction.collateralSeized - 1n);
-      const lot = await f.dutchAuction.auctions(auction.auctionId);
-      expect(lot.debtLeft, "the take left debt").to.be.gt(0n);
-      return { auction, taken, lot, vaultBefore: await f.vaultEngine.vaults(vaultId) };
+      const record = await f.dutchAuction.auctions(auction.auctionId);
+      expect(record.debtLeft, "the take left debt").to.be.gt(0n);
+      return { auction, taken, record, vaultBefore: await f.vaultEngine.vaults(vaultId) };
     }
 
     it("reset_dustLotOfAPartialLiquidation_endsAtOnceReturningCollateralAndDebtToTheVault", async function () {
       const keeper = f.users[8];
-      const { auction, lot, vaultBefore } = await nearlySold();
-      expect(lot.vaultKeepsCollateral).to.equal(true);
+      const { auction, record, vaultBefore } = await nearlySold();
+      expect(record.vaultKeepsCollateral).to.equal(true);
       // The oracle falls 45%: the lot, worth the dust at the take's price, is worth less now.
       await market.movePrice(f, f.weth, 1_400n * WAD);
       const [oraclePrice] = await f.oracleHub.priceState(weth);
-      expect(valueDown(lot.collateralLeft, 18, oraclePrice)).to.be.lt(DUST);
+      expect(valueDown(record.collateralLeft, 18, oraclePrice)).to.be.lt(DUST);
       expect((await f.dutchAuction.auctionStatus(auction.auctionId)).needsReset, "not stale").to.equal(false);
       const deficitBefore = await f.vaultEngine.deficit();
       const surplusBefore = await f.vaultEngine.surplus();
@@ -370,9 +375,9 @@ describe("DutchAuction dust", function () {
       const tx = f.dutchAuction.reset(auction.auctionId, keeper.address);
       await expect(tx)
         .to.emit(f.dutchAuction, "AuctionEnded")
-        .withArgs(auction.auctionId, lot.collateralLeft, lot.debtLeft, 0n)
+        .withArgs(auction.auctionId, record.collateralLeft, record.debtLeft, 0n)
         .and.to.emit(f.vaultEngine, "AuctionReturned")
-        .withArgs(auction.auctionId, lot.collateralLeft, lot.debtLeft)
+        .withArgs(auction.auctionId, record.collateralLeft, record.debtLeft)
         .and.not.to.emit(f.dutchAuction, "AuctionReset");
       // No token moved: the lot went back into the vault's books.
       await expect(tx).to.not.emit(f.weth.token, "Transfer");
@@ -381,10 +386,10 @@ describe("DutchAuction dust", function () {
       expect([vault.inAuction, vault.auctionCollateral, vault.collateralAmount]).to.deep.equal([
         false,
         0n,
-        vaultBefore.collateralAmount + lot.collateralLeft,
+        vaultBefore.collateralAmount + record.collateralLeft,
       ]);
       const [rate] = await f.vaultEngine.collateralState(weth);
-      expect(vault.normalizedDebt).to.equal(vaultBefore.normalizedDebt + mulDivUp(lot.debtLeft, RAY, rate));
+      expect(vault.normalizedDebt).to.equal(vaultBefore.normalizedDebt + mulDivUp(record.debtLeft, RAY, rate));
       // The debt left is owed again: it leaves the deficit (C3 moves it back into totalDebt).
       expect(await f.vaultEngine.deficit()).to.be.lt(deficitBefore);
       expect(await f.vaultEngine.surplus()).to.be.gte(surplusBefore);
@@ -395,26 +400,26 @@ describe("DutchAuction dust", function () {
 
     it("reset_dustLotOfAFullLiquidation_returnsTheCollateralWithTheDebtItCoversAndTheRestIsBadDebt", async function () {
       const keeper = f.users[8];
-      const { auction, lot, vaultBefore } = await nearlySold(2_200n * WAD);
-      expect(lot.vaultKeepsCollateral).to.equal(false);
+      const { auction, record, vaultBefore } = await nearlySold(2_200n * WAD);
+      expect(record.vaultKeepsCollateral).to.equal(false);
       expect([vaultBefore.collateralAmount, vaultBefore.normalizedDebt]).to.deep.equal([0n, 0n]);
       // Governance raises the dust above the lot's value: the engine pushes it, the lot is dust now.
       const [oraclePrice] = await f.oracleHub.priceState(weth);
       await market.setPrice(f, f.weth, oraclePrice); // a fresh round at the same price
-      const lotValue = valueDown(lot.collateralLeft, 18, oraclePrice);
-      expect(lotValue).to.be.gte(DUST);
-      await f.vaultEngine.setDust(weth, lotValue + 1n);
-      const covered = min(lot.debtLeft, valueUp(lot.collateralLeft, 18, oraclePrice));
-      expect(covered).to.be.lt(lot.debtLeft);
+      const collateralValue = valueDown(record.collateralLeft, 18, oraclePrice);
+      expect(collateralValue).to.be.gte(DUST);
+      await f.vaultEngine.setDust(weth, collateralValue + 1n);
+      const covered = min(record.debtLeft, valueUp(record.collateralLeft, 18, oraclePrice));
+      expect(covered).to.be.lt(record.debtLeft);
       const deficitBefore = await f.vaultEngine.deficit();
       await expect(f.dutchAuction.reset(auction.auctionId, keeper.address))
         .to.emit(f.dutchAuction, "AuctionEnded")
-        .withArgs(auction.auctionId, lot.collateralLeft, covered, lot.debtLeft - covered);
+        .withArgs(auction.auctionId, record.collateralLeft, covered, record.debtLeft - covered);
       expect(await f.dutchAuction.incentivesOwed(keeper.address)).to.deep.equal([0n, 0n]);
       // The emptied vault gets its collateral back and owes what it is worth, no more and no less:
       // ending a lot writes off only the debt its collateral does not cover.
       const vault = await f.vaultEngine.vaults(auction.auctionId);
-      expect([vault.inAuction, vault.collateralAmount]).to.deep.equal([false, lot.collateralLeft]);
+      expect([vault.inAuction, vault.collateralAmount]).to.deep.equal([false, record.collateralLeft]);
       expect(await f.vaultEngine.debtOf(auction.auctionId)).to.be.gte(covered);
       const [rate] = await f.vaultEngine.collateralState(weth);
       expect(vault.normalizedDebt).to.equal(mulDivUp(covered, RAY, rate));
@@ -427,14 +432,14 @@ describe("DutchAuction dust", function () {
 
     it("reset_lotWorthTheDustExactly_restartsAndPaysOnItsValue", async function () {
       const keeper = f.users[8];
-      const { auction, lot } = await nearlySold();
+      const { auction, record } = await nearlySold();
       const [oraclePrice] = await f.oracleHub.priceState(weth);
-      const lotValue = valueDown(lot.collateralLeft, 18, oraclePrice);
-      await f.vaultEngine.setDust(weth, lotValue);
+      const collateralValue = valueDown(record.collateralLeft, 18, oraclePrice);
+      await f.vaultEngine.setDust(weth, collateralValue);
       await time.increase(TAIL + 1n);
       await market.setPrice(f, f.weth, oraclePrice);
-      const incentive = incentiveOn(lot.debtLeft, lotValue, lotValue);
-      expect(incentive).to.equal(keeperIncentive(lotValue)).and.to.be.gt(0n);
+      const incentive = incentiveOn(record.debtLeft, collateralValue, collateralValue);
+      expect(incentive).to.equal(keeperIncentive(collateralValue)).and.to.be.gt(0n);
       await expect(f.dutchAuction.reset(auction.auctionId, keeper.address))
         .to.emit(f.dutchAuction, "AuctionReset")
         .withArgs(auction.auctionId, keeper.address, mulWadUp(oraclePrice, BUF), incentive);
@@ -456,14 +461,14 @@ describe("DutchAuction dust", function () {
       const arbitrary = fc.record({
         collateral: fc.nat(collaterals.length - 1),
         // Token units, from one unit to a million whole tokens (on a log scale).
-        lotExponent: fc.integer({ min: 0, max: 24 }),
-        lotMantissa: fc.integer({ min: 1, max: 999 }),
+        collateralExponent: fc.integer({ min: 0, max: 24 }),
+        collateralMantissa: fc.integer({ min: 1, max: 999 }),
         debt: fc.bigInt({ min: 1n, max: 10n ** 25n }),
         startPricePermille: fc.integer({ min: 100, max: 3_000 }),
         oraclePermille: fc.integer({ min: 710, max: 1_290 }),
         dust: fc.oneof(fc.constant(0n), fc.bigInt({ min: 1n, max: 10n ** 23n })),
-        tip: fc.bigInt({ min: 0n, max: 10n ** 22n }),
-        chip: fc.bigInt({ min: 0n, max: WAD / 10n }),
+        flatIncentive: fc.bigInt({ min: 0n, max: 10n ** 22n }),
+        incentiveRate: fc.bigInt({ min: 0n, max: WAD / 10n }),
         maxIncentive: fc.bigInt({ min: 0n, max: 10n ** 23n }),
         stale: fc.boolean(),
       });
@@ -474,18 +479,22 @@ describe("DutchAuction dust", function () {
             const c = collaterals[run.collateral];
             const token = await c.token.getAddress();
             const decimals = c.spec.decimals;
-            const units = BigInt(run.lotMantissa) * 10n ** BigInt(run.lotExponent);
-            const lot = units > 10n ** BigInt(decimals + 6) ? 10n ** BigInt(decimals + 6) : units;
-            const params = { tip: run.tip, chip: run.chip, maxIncentive: run.maxIncentive };
+            const units = BigInt(run.collateralMantissa) * 10n ** BigInt(run.collateralExponent);
+            const amount = units > 10n ** BigInt(decimals + 6) ? 10n ** BigInt(decimals + 6) : units;
+            const params = {
+              flatIncentive: run.flatIncentive,
+              incentiveRate: run.incentiveRate,
+              maxIncentive: run.maxIncentive,
+            };
             await f.dutchAuction.setIncentiveParams(params);
             await f.vaultEngine.setDust(token, run.dust);
             const vaultId = holders[run.collateral];
-            await f.vaultEngine.connect(liquidator).seize(vaultId, lot, 0n);
+            await f.vaultEngine.connect(liquidator).seize(vaultId, amount, 0n);
             const startPrice = (c.spec.price * BigInt(run.startPricePermille)) / 1_000n;
             const start = await f.dutchAuction.connect(liquidator).start({
               vaultId,
               collateral: token,
-              collateralAmount: lot,
+              collateralAmount: amount,
               debtToRaise: run.debt,
               price: startPrice,
               vaultKeepsCollateral: true,
@@ -493,15 +502,15 @@ describe("DutchAuction dust", function () {
               maxIncentive: MAX,
             });
             const [started] = eventsIn((await start.wait())!, f.dutchAuction, "AuctionStarted");
-            const startValue = valueDown(lot, decimals, startPrice);
+            const startValue = valueDown(amount, decimals, startPrice);
             expect(started.incentive).to.equal(incentiveOn(run.debt, startValue, run.dust, params));
             expect(started.incentive).to.be.lte(min(run.debt, startValue));
 
             if (run.stale) await time.increase(TAIL + 1n);
             const oraclePrice = (c.spec.price * BigInt(run.oraclePermille)) / 1_000n;
             await market.setPrice(f, c, oraclePrice);
-            const lotValue = valueDown(lot, decimals, oraclePrice);
-            const isDust = lotValue < run.dust;
+            const collateralValue = valueDown(amount, decimals, oraclePrice);
+            const isDust = collateralValue < run.dust;
             if (!isDust && !run.stale) {
               await expect(f.dutchAuction.reset(vaultId, keeper)).to.be.revertedWithCustomError(
                 f.dutchAuction,
@@ -512,11 +521,11 @@ describe("DutchAuction dust", function () {
             const receipt = (await (await f.dutchAuction.reset(vaultId, keeper)).wait())!;
             const [reset] = eventsIn(receipt, f.dutchAuction, "AuctionReset");
             const ended = eventsIn(receipt, f.dutchAuction, "AuctionEnded");
-            expect(ended.length, "a dust lot ends").to.equal(isDust ? 1 : 0);
+            expect(ended.length, "a dust amount ends").to.equal(isDust ? 1 : 0);
             const incentive = isDust ? 0n : reset.incentive;
-            expect(incentive).to.be.lte(lotValue);
+            expect(incentive).to.be.lte(collateralValue);
             expect(incentive).to.be.lte(run.debt);
-            expect(incentive).to.equal(isDust ? 0n : incentiveOn(run.debt, lotValue, run.dust, params));
+            expect(incentive).to.equal(isDust ? 0n : incentiveOn(run.debt, collateralValue, run.dust, params));
             if (isDust) expect((await f.dutchAuction.auctions(vaultId)).debtLeft).to.equal(0n);
           } finally {
             await snapshot.restore();
@@ -545,8 +554,8 @@ describe("DutchAuction dust", function () {
     it("setDust_aboveWhatTheAuctionStores_isRefusedByBoth", async function () {
       const tooLarge = 2n ** 88n;
       await expect(f.vaultEngine.setDust(weth, tooLarge))
-        .to.be.revertedWithCustomError(f.dutchAuction, "OutOfRange")
-        .withArgs(ethers.encodeBytes32String("dust"), tooLarge, 0n, tooLarge - 1n);
+        .to.be.revertedWithCustomError(f.dutchAuction, "DustOutOfRange")
+        .withArgs(tooLarge, tooLarge - 1n);
       expect((await f.vaultEngine.collateralParams(weth)).dust).to.equal(DUST);
       expect(await f.dutchAuction.dust(weth)).to.equal(DUST);
     });

@@ -20,6 +20,7 @@ import {
 } from "../../typechain-types";
 import type { IDutchAuction } from "../../typechain-types";
 import { deploySluiceFixture, type SluiceFixture } from "../helpers/fixtures";
+import { rangeArgs, rangeError } from "../helpers/errors";
 import * as market from "../helpers/market";
 
 type Signer = HardhatEthersSigner;
@@ -31,21 +32,20 @@ type EventArgs = Record<string, any>;
 const plain = (struct: unknown): Record<string, unknown> => (struct as Result).toObject();
 const MAX = ethers.MaxUint256;
 const pct = (percent: number): bigint => (BigInt(Math.round(percent * 100)) * WAD) / 10_000n;
-const name = (parameter: string): string => ethers.encodeBytes32String(parameter);
 const min = (a: bigint, b: bigint): bigint => (a < b ? a : b);
 
 // DutchAuction.sol bounds.
-const MAX_BUF = 3n * WAD;
-const MIN_TAIL = 60n;
-const MAX_TAIL = 7n * 86_400n;
-const MAX_CUSP = pct(99);
-const MAX_CHIP = pct(10);
+const MAX_START_PRICE_FACTOR = 3n * WAD;
+const MIN_AUCTION_AGE = 60n;
+const MAX_AUCTION_AGE = 7n * 86_400n;
+const MAX_RESET_PRICE_RATIO = pct(99);
+const MAX_INCENTIVE_RATE = pct(10);
 
 const [WETH_SPEC, WBTC_SPEC] = LOCAL_COLLATERALS;
 const WETH_AUCTION = WETH_SPEC.auction!;
 const WBTC_AUCTION = WBTC_SPEC.auction!;
 const MIN_DEBT_LEFT = WETH_SPEC.dust; // the auction copies the engine's dust: the least debt a take may leave
-const BUF = WETH_AUCTION.buf;
+const BUF = WETH_AUCTION.startPriceFactor;
 
 /** `auctions(id)` of a vault without a running auction. */
 const NO_AUCTION = {
@@ -64,9 +64,12 @@ const valueUp = (amount: bigint, decimals: number, price: bigint): bigint =>
 const amountDown = (value: bigint, decimals: number, price: bigint): bigint =>
   divWadDown(value, price) / 10n ** BigInt(18 - decimals);
 
-/** IDutchAuction.keeperIncentive: `min(maxIncentive, tip + chip · debt)`, the product rounded down. */
-function keeperIncentive(debt: bigint, params: { tip: bigint; chip: bigint; maxIncentive: bigint } = LOCAL_INCENTIVE) {
-  return min(params.maxIncentive, params.tip + mulWadDown(debt, params.chip));
+/** IDutchAuction.keeperIncentive: `min(maxIncentive, flatIncentive + incentiveRate · debt)`, the product rounded down. */
+function keeperIncentive(
+  debt: bigint,
+  params: { flatIncentive: bigint; incentiveRate: bigint; maxIncentive: bigint } = LOCAL_INCENTIVE,
+) {
+  return min(params.maxIncentive, params.flatIncentive + mulWadDown(debt, params.incentiveRate));
 }
 
 /** The curve of a local collateral, from its definition (see curves.test.ts). */
@@ -79,9 +82,14 @@ function curvePrice(c: Collateral, startPrice: bigint, elapsed: bigint): bigint 
 }
 
 /** Whether an auction of `c` needs a reset `elapsed` seconds after starting at `startPrice`. */
-function needsReset(c: Collateral, startPrice: bigint, elapsed: bigint, cusp = c.spec.auction!.cusp): boolean {
+function needsReset(
+  c: Collateral,
+  startPrice: bigint,
+  elapsed: bigint,
+  resetPriceRatio = c.spec.auction!.resetPriceRatio,
+): boolean {
   const price = curvePrice(c, startPrice, elapsed);
-  return elapsed > c.spec.auction!.tail || price === 0n || price < mulWadDown(startPrice, cusp);
+  return elapsed > c.spec.auction!.maxAuctionAge || price === 0n || price < mulWadDown(startPrice, resetPriceRatio);
 }
 
 /** The decoded events named `event` that `contract` emitted in `receipt`. */
@@ -244,8 +252,9 @@ describe("DutchAuction", function () {
     }
 
     async function wethParams(): Promise<IDutchAuction.AuctionParamsStruct> {
-      const { curve, buf, tail, cusp, maxDebtInAuction } = await f.dutchAuction.auctionParams(weth);
-      return { curve, buf, tail, cusp, maxDebtInAuction };
+      const { curve, startPriceFactor, maxAuctionAge, resetPriceRatio, maxDebtInAuction } =
+        await f.dutchAuction.auctionParams(weth);
+      return { curve, startPriceFactor, maxAuctionAge, resetPriceRatio, maxDebtInAuction };
     }
 
     it("addCollateral_engineListedToken_storesParamsAndEmits", async function () {
@@ -253,9 +262,9 @@ describe("DutchAuction", function () {
       const curve = await (await new LinearCurve__factory(f.governor).deploy(600)).getAddress();
       const params = {
         curve,
-        buf: WAD,
-        tail: MIN_TAIL,
-        cusp: 0n,
+        startPriceFactor: WAD,
+        maxAuctionAge: MIN_AUCTION_AGE,
+        resetPriceRatio: 0n,
         maxDebtInAuction: 1_234n * WAD,
       };
       await expect(f.dutchAuction.addCollateral(token, params))
@@ -275,16 +284,40 @@ describe("DutchAuction", function () {
         f.dutchAuction.addCollateral(token, { ...params, curve: ethers.ZeroAddress }),
       ).to.be.revertedWithCustomError(f.dutchAuction, "ZeroAddress");
       const cases = [
-        [{ buf: WAD - 1n }, "buf", WAD - 1n, WAD, MAX_BUF],
-        [{ buf: MAX_BUF + 1n }, "buf", MAX_BUF + 1n, WAD, MAX_BUF],
-        [{ tail: MIN_TAIL - 1n }, "tail", MIN_TAIL - 1n, MIN_TAIL, MAX_TAIL],
-        [{ tail: MAX_TAIL + 1n }, "tail", MAX_TAIL + 1n, MIN_TAIL, MAX_TAIL],
-        [{ cusp: MAX_CUSP + 1n }, "cusp", MAX_CUSP + 1n, 0n, MAX_CUSP],
+        [{ startPriceFactor: WAD - 1n }, "startPriceFactor", WAD - 1n, WAD, MAX_START_PRICE_FACTOR],
+        [
+          { startPriceFactor: MAX_START_PRICE_FACTOR + 1n },
+          "startPriceFactor",
+          MAX_START_PRICE_FACTOR + 1n,
+          WAD,
+          MAX_START_PRICE_FACTOR,
+        ],
+        [
+          { maxAuctionAge: MIN_AUCTION_AGE - 1n },
+          "maxAuctionAge",
+          MIN_AUCTION_AGE - 1n,
+          MIN_AUCTION_AGE,
+          MAX_AUCTION_AGE,
+        ],
+        [
+          { maxAuctionAge: MAX_AUCTION_AGE + 1n },
+          "maxAuctionAge",
+          MAX_AUCTION_AGE + 1n,
+          MIN_AUCTION_AGE,
+          MAX_AUCTION_AGE,
+        ],
+        [
+          { resetPriceRatio: MAX_RESET_PRICE_RATIO + 1n },
+          "resetPriceRatio",
+          MAX_RESET_PRICE_RATIO + 1n,
+          0n,
+          MAX_RESET_PRICE_RATIO,
+        ],
       ] as const;
       for (const [change, parameter, value, low, high] of cases) {
         await expect(f.dutchAuction.addCollateral(token, { ...params, ...change }))
-          .to.be.revertedWithCustomError(f.dutchAuction, "OutOfRange")
-          .withArgs(name(parameter), value, low, high);
+          .to.be.revertedWithCustomError(f.dutchAuction, rangeError(parameter))
+          .withArgs(...rangeArgs(value, low, high));
       }
     });
 
@@ -316,44 +349,50 @@ describe("DutchAuction", function () {
       );
     });
 
-    it("setBuf_withinOneToThree_setsAndEmits", async function () {
-      for (const buf of [WAD, MAX_BUF]) {
-        await expect(f.dutchAuction.setBuf(weth, buf)).to.emit(f.dutchAuction, "BufSet").withArgs(weth, buf);
-        expect((await f.dutchAuction.auctionParams(weth)).buf).to.equal(buf);
+    it("setStartPriceFactor_withinOneToThree_setsAndEmits", async function () {
+      for (const startPriceFactor of [WAD, MAX_START_PRICE_FACTOR]) {
+        await expect(f.dutchAuction.setStartPriceFactor(weth, startPriceFactor))
+          .to.emit(f.dutchAuction, "StartPriceFactorSet")
+          .withArgs(weth, startPriceFactor);
+        expect((await f.dutchAuction.auctionParams(weth)).startPriceFactor).to.equal(startPriceFactor);
       }
     });
 
-    it("setBuf_outsideOneToThree_reverts", async function () {
-      for (const buf of [0n, WAD - 1n, MAX_BUF + 1n]) {
-        await expect(f.dutchAuction.setBuf(weth, buf))
-          .to.be.revertedWithCustomError(f.dutchAuction, "OutOfRange")
-          .withArgs(name("buf"), buf, WAD, MAX_BUF);
+    it("setStartPriceFactor_outsideOneToThree_reverts", async function () {
+      for (const startPriceFactor of [0n, WAD - 1n, MAX_START_PRICE_FACTOR + 1n]) {
+        await expect(f.dutchAuction.setStartPriceFactor(weth, startPriceFactor))
+          .to.be.revertedWithCustomError(f.dutchAuction, "StartPriceFactorOutOfRange")
+          .withArgs(startPriceFactor, WAD, MAX_START_PRICE_FACTOR);
       }
     });
 
-    it("setTail_withinAMinuteToAWeek_setsAndEmits", async function () {
-      for (const tail of [MIN_TAIL, MAX_TAIL]) {
-        await expect(f.dutchAuction.setTail(weth, tail)).to.emit(f.dutchAuction, "TailSet").withArgs(weth, tail);
-        expect((await f.dutchAuction.auctionParams(weth)).tail).to.equal(tail);
+    it("setMaxAuctionAge_withinAMinuteToAWeek_setsAndEmits", async function () {
+      for (const maxAuctionAge of [MIN_AUCTION_AGE, MAX_AUCTION_AGE]) {
+        await expect(f.dutchAuction.setMaxAuctionAge(weth, maxAuctionAge))
+          .to.emit(f.dutchAuction, "MaxAuctionAgeSet")
+          .withArgs(weth, maxAuctionAge);
+        expect((await f.dutchAuction.auctionParams(weth)).maxAuctionAge).to.equal(maxAuctionAge);
       }
     });
 
-    it("setTail_outsideAMinuteToAWeek_reverts", async function () {
-      for (const tail of [0n, MIN_TAIL - 1n, MAX_TAIL + 1n]) {
-        await expect(f.dutchAuction.setTail(weth, tail))
-          .to.be.revertedWithCustomError(f.dutchAuction, "OutOfRange")
-          .withArgs(name("tail"), tail, MIN_TAIL, MAX_TAIL);
+    it("setMaxAuctionAge_outsideAMinuteToAWeek_reverts", async function () {
+      for (const maxAuctionAge of [0n, MIN_AUCTION_AGE - 1n, MAX_AUCTION_AGE + 1n]) {
+        await expect(f.dutchAuction.setMaxAuctionAge(weth, maxAuctionAge))
+          .to.be.revertedWithCustomError(f.dutchAuction, "MaxAuctionAgeOutOfRange")
+          .withArgs(maxAuctionAge, MIN_AUCTION_AGE, MAX_AUCTION_AGE);
       }
     });
 
-    it("setCusp_upToNinetyNinePercent_setsAndEmits", async function () {
-      for (const cusp of [0n, MAX_CUSP]) {
-        await expect(f.dutchAuction.setCusp(weth, cusp)).to.emit(f.dutchAuction, "CuspSet").withArgs(weth, cusp);
-        expect((await f.dutchAuction.auctionParams(weth)).cusp).to.equal(cusp);
+    it("setResetPriceRatio_upToNinetyNinePercent_setsAndEmits", async function () {
+      for (const resetPriceRatio of [0n, MAX_RESET_PRICE_RATIO]) {
+        await expect(f.dutchAuction.setResetPriceRatio(weth, resetPriceRatio))
+          .to.emit(f.dutchAuction, "ResetPriceRatioSet")
+          .withArgs(weth, resetPriceRatio);
+        expect((await f.dutchAuction.auctionParams(weth)).resetPriceRatio).to.equal(resetPriceRatio);
       }
-      await expect(f.dutchAuction.setCusp(weth, MAX_CUSP + 1n))
-        .to.be.revertedWithCustomError(f.dutchAuction, "OutOfRange")
-        .withArgs(name("cusp"), MAX_CUSP + 1n, 0n, MAX_CUSP);
+      await expect(f.dutchAuction.setResetPriceRatio(weth, MAX_RESET_PRICE_RATIO + 1n))
+        .to.be.revertedWithCustomError(f.dutchAuction, "ResetPriceRatioOutOfRange")
+        .withArgs(MAX_RESET_PRICE_RATIO + 1n, MAX_RESET_PRICE_RATIO);
     });
 
     it("setMaxDebtInAuction_anyValue_setsEmitsAndMovesTheCollateralRoom", async function () {
@@ -380,30 +419,30 @@ describe("DutchAuction", function () {
       }
     });
 
-    it("setIncentiveParams_chipUpToTenPercent_setsAndEmits", async function () {
+    it("setIncentiveParams_incentiveRateUpToTenPercent_setsAndEmits", async function () {
       expect(plain(await f.dutchAuction.incentiveParams())).to.deep.equal(LOCAL_INCENTIVE);
-      const params = { tip: 2n ** 96n - 1n, chip: MAX_CHIP, maxIncentive: 3n * WAD };
+      const params = { flatIncentive: 2n ** 96n - 1n, incentiveRate: MAX_INCENTIVE_RATE, maxIncentive: 3n * WAD };
       await expect(f.dutchAuction.setIncentiveParams(params))
         .to.emit(f.dutchAuction, "IncentiveParamsSet")
         .withArgs(Object.values(params));
       expect(plain(await f.dutchAuction.incentiveParams())).to.deep.equal(params);
     });
 
-    it("setIncentiveParams_chipAboveTenPercent_revertsOutOfRange", async function () {
-      await expect(f.dutchAuction.setIncentiveParams({ ...LOCAL_INCENTIVE, chip: MAX_CHIP + 1n }))
-        .to.be.revertedWithCustomError(f.dutchAuction, "OutOfRange")
-        .withArgs(name("chip"), MAX_CHIP + 1n, 0n, MAX_CHIP);
+    it("setIncentiveParams_incentiveRateAboveTenPercent_revertsIncentiveRateOutOfRange", async function () {
+      await expect(f.dutchAuction.setIncentiveParams({ ...LOCAL_INCENTIVE, incentiveRate: MAX_INCENTIVE_RATE + 1n }))
+        .to.be.revertedWithCustomError(f.dutchAuction, "IncentiveRateOutOfRange")
+        .withArgs(MAX_INCENTIVE_RATE + 1n, MAX_INCENTIVE_RATE);
       expect(plain(await f.dutchAuction.incentiveParams())).to.deep.equal(LOCAL_INCENTIVE);
     });
 
-    it("keeperIncentive_isTipPlusChipTimesDebtRoundedDownUpToTheMax", async function () {
+    it("keeperIncentive_isFlatIncentivePlusIncentiveRateTimesDebtRoundedDownUpToTheMax", async function () {
       const cases = [
         [0n, 20n * WAD],
         [999n, 20n * WAD], // 999 · 0.001 rounds down to 0
         [1_999n, 20n * WAD + 1n],
         [1_000n * WAD, 21n * WAD],
         [12_345_678n * (WAD / 1_000n), 20n * WAD + 12_345_678n * (WAD / 1_000_000n)],
-        [4_980_000n * WAD, 5_000n * WAD], // tip + chip · debt meets the cap exactly
+        [4_980_000n * WAD, 5_000n * WAD], // flatIncentive + incentiveRate · debt meets the cap exactly
         [4_980_001n * WAD, 5_000n * WAD],
         [10n ** 30n, 5_000n * WAD],
       ] as const;
@@ -413,7 +452,11 @@ describe("DutchAuction", function () {
       }
       await f.dutchAuction.setIncentiveParams({ ...LOCAL_INCENTIVE, maxIncentive: 0n });
       expect(await f.dutchAuction.keeperIncentive(1_000n * WAD)).to.equal(0n);
-      await f.dutchAuction.setIncentiveParams({ tip: 0n, chip: MAX_CHIP, maxIncentive: MAX >> 160n });
+      await f.dutchAuction.setIncentiveParams({
+        flatIncentive: 0n,
+        incentiveRate: MAX_INCENTIVE_RATE,
+        maxIncentive: MAX >> 160n,
+      });
       expect(await f.dutchAuction.keeperIncentive(1_000n * WAD)).to.equal(100n * WAD);
     });
 
@@ -431,9 +474,9 @@ describe("DutchAuction", function () {
       const token = ethers.Wallet.createRandom().address;
       const calls = [
         () => f.dutchAuction.setCurve(token, weth),
-        () => f.dutchAuction.setBuf(token, WAD),
-        () => f.dutchAuction.setTail(token, MIN_TAIL),
-        () => f.dutchAuction.setCusp(token, 0n),
+        () => f.dutchAuction.setStartPriceFactor(token, WAD),
+        () => f.dutchAuction.setMaxAuctionAge(token, MIN_AUCTION_AGE),
+        () => f.dutchAuction.setResetPriceRatio(token, 0n),
         () => f.dutchAuction.dust(token),
         () => f.dutchAuction.setMaxDebtInAuction(token, WAD),
         () => f.dutchAuction.auctionParams(token),
@@ -448,13 +491,19 @@ describe("DutchAuction", function () {
     it("setters_withoutGovernorRole_revert", async function () {
       const outsider = f.users[5];
       const auction = f.dutchAuction.connect(outsider);
-      const params = { curve: weth, buf: WAD, tail: MIN_TAIL, cusp: 0n, maxDebtInAuction: 0n };
+      const params = {
+        curve: weth,
+        startPriceFactor: WAD,
+        maxAuctionAge: MIN_AUCTION_AGE,
+        resetPriceRatio: 0n,
+        maxDebtInAuction: 0n,
+      };
       const calls = [
         () => auction.addCollateral(wbtc, params),
         () => auction.setCurve(weth, weth),
-        () => auction.setBuf(weth, WAD),
-        () => auction.setTail(weth, MIN_TAIL),
-        () => auction.setCusp(weth, 0n),
+        () => auction.setStartPriceFactor(weth, WAD),
+        () => auction.setMaxAuctionAge(weth, MIN_AUCTION_AGE),
+        () => auction.setResetPriceRatio(weth, 0n),
         () => auction.setMaxDebtInAuction(weth, 0n),
         () => auction.setMaxTotalDebtInAuction(0n),
         () => auction.setIncentiveParams(LOCAL_INCENTIVE),
@@ -510,12 +559,12 @@ describe("DutchAuction", function () {
       await expect(f.dutchAuction.connect(liquidator).start(request())).to.emit(f.dutchAuction, "AuctionStarted");
     });
 
-    it("start_emptyLot_revertsEmptyLot", async function () {
+    it("start_emptyLot_revertsEmptyAuction", async function () {
       const liquidator = await asLiquidator();
       for (const change of [{ collateralAmount: 0n }, { debtToRaise: 0n }, { collateralAmount: 0n, debtToRaise: 0n }]) {
         await expect(f.dutchAuction.connect(liquidator).start(request(change))).to.be.revertedWithCustomError(
           f.dutchAuction,
-          "EmptyLot",
+          "EmptyAuction",
         );
       }
     });
@@ -546,11 +595,11 @@ describe("DutchAuction", function () {
       const stored = await f.vaultEngine.vaults(vaultId);
       await f.vaultEngine.connect(liquidator).seize(vaultId, 4n * WAD, stored.normalizedDebt / 2n);
       const debt = 7_000n * WAD;
-      const lot = request({ vaultId, collateralAmount: 4n * WAD, debtToRaise: debt, price: 3_000n * WAD });
+      const startRequest = request({ vaultId, collateralAmount: 4n * WAD, debtToRaise: debt, price: 3_000n * WAD });
       const incentive = keeperIncentive(debt);
       expect(incentive).to.equal(27n * WAD);
-      expect(await f.dutchAuction.connect(liquidator).start.staticCall(lot)).to.equal(incentive);
-      const tx = await f.dutchAuction.connect(liquidator).start(lot);
+      expect(await f.dutchAuction.connect(liquidator).start.staticCall(startRequest)).to.equal(incentive);
+      const tx = await f.dutchAuction.connect(liquidator).start(startRequest);
       const receipt = (await tx.wait())!;
       const startPrice = mulWadUp(3_000n * WAD, BUF);
       await expect(tx)
@@ -662,9 +711,9 @@ describe("DutchAuction", function () {
       ] as const;
       let total = 0n;
       for (const [i, [debtToRaise, collateralAmount, maxIncentive, incentive]] of cases.entries()) {
-        const lot = request({ vaultId: BigInt(i + 1), debtToRaise, collateralAmount, keeper, maxIncentive });
-        expect(await f.dutchAuction.connect(liquidator).start.staticCall(lot)).to.equal(incentive);
-        await expect(f.dutchAuction.connect(liquidator).start(lot))
+        const startRequest = request({ vaultId: BigInt(i + 1), debtToRaise, collateralAmount, keeper, maxIncentive });
+        expect(await f.dutchAuction.connect(liquidator).start.staticCall(startRequest)).to.equal(incentive);
+        await expect(f.dutchAuction.connect(liquidator).start(startRequest))
           .to.emit(f.dutchAuction, "AuctionStarted")
           .withArgs(BigInt(i + 1), keeper, debtToRaise, mulWadUp(2_000n * WAD, BUF), incentive);
         total += incentive;
@@ -730,7 +779,7 @@ describe("DutchAuction", function () {
       await f.dutchAuction.setMaxDebtInAuction(weth, 0n);
       await expect(f.liquidator.liquidate(vaultId, f.users[9].address))
         .to.be.revertedWithCustomError(f.liquidator, "NoAuctionRoom")
-        .withArgs(weth);
+        .withArgs(weth, (debtToRaise: bigint) => debtToRaise > 0n, 0n);
     });
 
     it("liquidate_withLessCollateralRoomThanTheSlice_isCutToFitUnderTheCap", async function () {
@@ -1046,10 +1095,10 @@ describe("DutchAuction", function () {
       ).to.be.revertedWithCustomError(f.dutchAuction, "ZeroTake");
     });
 
-    it("take_belowCusp_revertsNeedsReset", async function () {
+    it("take_belowResetPriceRatio_revertsNeedsReset", async function () {
       const buyer = f.users[1];
       const auction = await startAuction(f.weth);
-      // 0.99^68 ≈ 0.505 is above the 50% cusp; 0.99^69 ≈ 0.4998 is below it.
+      // 0.99^68 ≈ 0.505 is above the 50% resetPriceRatio; 0.99^69 ≈ 0.4998 is below it.
       expect(needsReset(f.weth, auction.startPrice, 4_139n)).to.equal(false);
       expect(needsReset(f.weth, auction.startPrice, 4_140n)).to.equal(true);
       await time.increaseTo(auction.startTime + 4_139n);
@@ -1061,18 +1110,18 @@ describe("DutchAuction", function () {
         .withArgs(auction.auctionId);
     });
 
-    it("take_afterTail_revertsNeedsReset", async function () {
+    it("take_pastMaxAuctionAge_revertsNeedsReset", async function () {
       const buyer = f.users[1];
-      await f.dutchAuction.setCusp(wbtc, 0n);
+      await f.dutchAuction.setResetPriceRatio(wbtc, 0n);
       const auction = await startAuction(f.wbtc);
-      const tail = WBTC_AUCTION.tail;
-      await time.increaseTo(auction.startTime + tail);
+      const maxAuctionAge = WBTC_AUCTION.maxAuctionAge;
+      await time.increaseTo(auction.startTime + maxAuctionAge);
       expect((await f.dutchAuction.auctionStatus(auction.auctionId)).needsReset).to.equal(false);
-      await time.increaseTo(auction.startTime + tail + 1n);
+      await time.increaseTo(auction.startTime + maxAuctionAge + 1n);
       const status = await f.dutchAuction.auctionStatus(auction.auctionId);
       expect(status.needsReset).to.equal(true);
       expect(status.price)
-        .to.equal(curvePrice(f.wbtc, auction.startPrice, tail + 1n))
+        .to.equal(curvePrice(f.wbtc, auction.startPrice, maxAuctionAge + 1n))
         .and.to.be.gt(0n);
       await expect(f.dutchAuction.connect(buyer).take(auction.auctionId, 1n, MAX, buyer.address, "0x"))
         .to.be.revertedWithCustomError(f.dutchAuction, "AuctionNeedsReset")
@@ -1257,7 +1306,7 @@ describe("DutchAuction", function () {
         { auctionId: auction.auctionId, collateralReturned: 0n, debtReturned: returned, badDebt: 0n },
       ]);
       expect(eventsIn(receipt, f.vaultEngine, "AuctionReturned")).to.deep.equal([
-        { vaultId: auction.vaultId, collateralAmount: 0n, debt: returned },
+        { vaultId: auction.vaultId, collateralAmount: 0n, debtReturned: returned },
       ]);
       const vault = await f.vaultEngine.vaults(auction.vaultId);
       const [rate] = await f.vaultEngine.collateralState(weth);
@@ -1480,7 +1529,7 @@ describe("DutchAuction", function () {
       );
     });
 
-    it("reset_belowCusp_restartsAtOraclePriceTimesBufAndOwesTheKeeper", async function () {
+    it("reset_belowResetPriceRatio_restartsAtOraclePriceTimesStartPriceFactorAndOwesTheKeeper", async function () {
       const keeper = f.users[1];
       const auction = await startAuction(f.weth);
       await time.increaseTo(auction.startTime + 4_000n);
@@ -1489,7 +1538,7 @@ describe("DutchAuction", function () {
       expect(oraclePrice).to.equal(2_500n * WAD);
       const startPrice = mulWadUp(oraclePrice, BUF);
       const incentive = keeperIncentive(auction.debt);
-      // Stale from the first second below the cusp, not before.
+      // Stale from the first second below the resetPriceRatio, not before.
       await time.setNextBlockTimestamp(auction.startTime + 4_139n);
       await expect(f.dutchAuction.connect(f.users[2]).reset(auction.auctionId, keeper.address))
         .to.be.revertedWithCustomError(f.dutchAuction, "AuctionNotStale")
@@ -1517,21 +1566,21 @@ describe("DutchAuction", function () {
       await expectBooksBalanced();
     });
 
-    it("reset_afterTail_restartsTheLinearAuctionWhateverItsPrice", async function () {
+    it("reset_pastMaxAuctionAge_restartsTheLinearAuctionWhateverItsPrice", async function () {
       const keeper = f.users[1];
-      await f.dutchAuction.setCusp(wbtc, 0n);
+      await f.dutchAuction.setResetPriceRatio(wbtc, 0n);
       const auction = await startAuction(f.wbtc);
-      const tail = WBTC_AUCTION.tail;
-      await time.increaseTo(auction.startTime + tail - 100n);
+      const maxAuctionAge = WBTC_AUCTION.maxAuctionAge;
+      await time.increaseTo(auction.startTime + maxAuctionAge - 100n);
       await setPrice(f.wbtc, 48_000n * WAD);
-      // At the tail the auction still runs, a second later it is stale though its price is not zero.
-      await time.setNextBlockTimestamp(auction.startTime + tail);
+      // At the maxAuctionAge the auction still runs, a second later it is stale though its price is not zero.
+      await time.setNextBlockTimestamp(auction.startTime + maxAuctionAge);
       await expect(f.dutchAuction.reset(auction.auctionId, keeper.address))
         .to.be.revertedWithCustomError(f.dutchAuction, "AuctionNotStale")
         .withArgs(auction.auctionId);
-      expect(curvePrice(f.wbtc, auction.startPrice, tail + 1n)).to.be.gt(0n);
-      const startPrice = mulWadUp(48_000n * WAD, WBTC_AUCTION.buf);
-      await time.setNextBlockTimestamp(auction.startTime + tail + 1n);
+      expect(curvePrice(f.wbtc, auction.startPrice, maxAuctionAge + 1n)).to.be.gt(0n);
+      const startPrice = mulWadUp(48_000n * WAD, WBTC_AUCTION.startPriceFactor);
+      await time.setNextBlockTimestamp(auction.startTime + maxAuctionAge + 1n);
       expect(
         await f.dutchAuction.reset.staticCall(auction.auctionId, keeper.address, { blockTag: "pending" }),
       ).to.equal(startPrice);
@@ -1539,7 +1588,7 @@ describe("DutchAuction", function () {
         .to.emit(f.dutchAuction, "AuctionReset")
         .withArgs(auction.auctionId, keeper.address, startPrice, keeperIncentive(auction.debt));
       const state = await f.dutchAuction.auctions(auction.auctionId);
-      expect([state.startPrice, state.startTime]).to.deep.equal([startPrice, auction.startTime + tail + 1n]);
+      expect([state.startPrice, state.startTime]).to.deep.equal([startPrice, auction.startTime + maxAuctionAge + 1n]);
     });
 
     it("reset_afterAPartialTake_owesTheIncentiveOnTheDebtLeft", async function () {
@@ -1699,10 +1748,15 @@ describe("DutchAuction", function () {
         [f.wbtc, WBTC_SPEC],
       ] as const) {
         const params = await f.dutchAuction.auctionParams(await c.token.getAddress());
-        expect([params.buf, params.tail, params.cusp, params.maxDebtInAuction]).to.deep.equal([
-          spec.auction!.buf,
-          spec.auction!.tail,
-          spec.auction!.cusp,
+        expect([
+          params.startPriceFactor,
+          params.maxAuctionAge,
+          params.resetPriceRatio,
+          params.maxDebtInAuction,
+        ]).to.deep.equal([
+          spec.auction!.startPriceFactor,
+          spec.auction!.maxAuctionAge,
+          spec.auction!.resetPriceRatio,
           spec.auction!.maxDebtInAuction,
         ]);
         expect(await f.dutchAuction.dust(await c.token.getAddress())).to.equal(spec.dust);

@@ -38,12 +38,12 @@ describe("Liquidation flow", function () {
     await expectBooksBalanced();
 
     // First liquidation: a partial slice, auctioned under the vault's own id.
-    const [slice, full] = await f.liquidator.sliceOf(vaultId);
+    const { debtSlice: slice, full } = await f.liquidator.previewLiquidation(vaultId);
     expect(full).to.equal(false);
     const debtBefore = await f.vaultEngine.debtOf(vaultId);
     const first = await market.liquidate(f, vaultId, keeper, keeper);
     expect(first.auctionId).to.equal(vaultId);
-    // sliceOf ran a block earlier: the slewing penalty moves the answer by a hair.
+    // The preview ran a block earlier: the slewing penalty moves the answer by a hair.
     expect(first.debtSeized).to.be.closeTo(slice, slice / 10n ** 4n);
     expect(debtBefore - (await f.vaultEngine.debtOf(vaultId))).to.be.closeTo(slice, slice / 10n ** 4n);
     // The keeper is owed its incentive; nothing is minted until it claims.
@@ -130,7 +130,7 @@ describe("Liquidation flow", function () {
     const first = await market.liquidate(f, vaultIds[0], keeper, keeper);
     const [room] = await f.dutchAuction.room(weth);
     expect(room).to.equal(cap - first.debtToRaise);
-    const [slice] = await f.liquidator.sliceOf(vaultIds[1]);
+    const { debtSlice: slice } = await f.liquidator.previewLiquidation(vaultIds[1]);
     const { penalty } = await f.liquidator.liquidationParams(weth);
     expect(mulWadUp(slice, WAD + penalty)).to.be.gt(room);
     // The second vault does not fit: its liquidation is cut down to the room left, not skipped.
@@ -139,10 +139,12 @@ describe("Liquidation flow", function () {
     expect(second.debtToRaise).to.be.gt(room - WAD);
     expect((await f.vaultEngine.vaults(vaultIds[1])).normalizedDebt).to.be.gt(0n);
     await expectBooksBalanced();
-    // The third waits: a single liquidation is refused, a batch skips it.
+    // The third waits: a single liquidation is refused (with the debt it would raise uncut and the room
+    // left), a batch skips it.
+    const [roomLeft] = await f.dutchAuction.room(weth);
     await expect(f.liquidator.liquidate(vaultIds[2], keeper.address))
       .to.be.revertedWithCustomError(f.liquidator, "NoAuctionRoom")
-      .withArgs(weth);
+      .withArgs(weth, (debtToRaise: bigint) => debtToRaise > roomLeft, roomLeft);
     expect(await f.liquidator.connect(keeper).liquidateBatch.staticCall([vaultIds[2]], keeper.address)).to.deep.equal([
       0n,
     ]);
@@ -164,10 +166,10 @@ describe("Liquidation flow", function () {
     const vaultId = await openAtLimit(alice, 10n * WAD);
     await openAtLimit(buyer, 100n * WAD, 50n);
     await movePrice(2_580n * WAD);
-    // No lot margin (the lot is worth just the debt to raise at the oracle) and no cusp (the price may
+    // No lot margin (the lot is worth just the debt to raise at the oracle) and no resetPriceRatio (the price may
     // fall as far as it likes), so the auction can run out of collateral.
-    await f.liquidator.setLotMargin(weth, WAD);
-    await f.dutchAuction.setCusp(weth, 0);
+    await f.liquidator.setCollateralMargin(weth, WAD);
+    await f.dutchAuction.setResetPriceRatio(weth, 0);
     const { auctionId, collateralSeized } = await market.liquidate(f, vaultId, keeper, keeper);
     expect(auctionId).to.equal(vaultId);
     // 85% of the lot sells at once, for more than the seized debt: after heal() no deficit is left.

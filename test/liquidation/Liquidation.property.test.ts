@@ -11,7 +11,7 @@ import fc from "fast-check";
 import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import type { ContractTransactionReceipt } from "ethers";
+import type { ContractTransactionReceipt, ErrorDescription } from "ethers";
 import { WAD, mulWadUp, valueDown } from "../../keeper/src/math/fixedPoint";
 import { deploySluiceFixture, type SluiceFixture } from "../helpers/fixtures";
 import * as market from "../helpers/market";
@@ -159,8 +159,19 @@ const EXPECTED = new Set([
   "NothingToClaim",
   "StalePrice",
   "PriceLagsFeed",
-  "TakeLeavesDustLot",
+  "TakeLeavesDustCollateral",
 ]);
+
+/** ILiquidator.Refusal, by value, as the custom error `liquidate` reverts with for it. */
+const PREVIEW_REFUSALS = [
+  "none",
+  "VaultHealthy",
+  "VaultInAuction",
+  "BorrowedThisBlock",
+  "NoAuctionRoom",
+  "StalePrice",
+  "unknown",
+];
 
 /** What a borrow or withdraw may meet while the stored price lags its feed: never success. */
 const LAG_REFUSALS = ["PriceLagsFeed", "DebtCeilingExceeded", "GlobalDebtCeilingExceeded", "DebtBelowDust"];
@@ -176,9 +187,13 @@ const exercised = {
   /** Checks that found a whale (a vault worth several caps) below health 1 and liquidatable. */
   unsafeWhalesLiquidatable: 0,
   /** Reset calls that ended a lot worth less than dust. */
-  dustLotsEnded: 0,
+  dustAuctionsEnded: 0,
   /** Checks that found a stored price lagging its feed beyond maxJump and borrowing refused. */
   lagRefusals: 0,
+  /** Liquidations whose preview, in their block, said exactly what they did. */
+  previewsMatched: 0,
+  /** NoAuctionRoom refusals checked to be the Liquidator's own (collateral, uncut debt to raise, room). */
+  roomRefusalsChecked: 0,
 };
 
 describe("Liquidation (stateful property)", function () {
@@ -202,12 +217,14 @@ describe("Liquidation (stateful property)", function () {
     expect(exercised.takes, "takes across runs").to.be.gt(0);
     expect(exercised.endedAuctions, "auctions run to their end").to.be.gt(0);
     expect(exercised.claims, "incentives claimed").to.be.gt(0);
+    expect(exercised.previewsMatched, "liquidations matched by their preview").to.be.gt(0);
     expect(exercised.lagRefusals, "borrowing refused while a price lagged its feed").to.be.gt(0);
     expect(exercised.unsafeWhalesLiquidatable, "unsafe whales above the caps found liquidatable").to.be.gt(0);
     // The rarer moves show up only in the full count of runs.
     if (!underCoverage) {
       expect(exercised.resets, "auctions reset").to.be.gt(0);
       expect(exercised.topUpsInAuction, "vaults in auction topped up").to.be.gt(0);
+      expect(exercised.roomRefusalsChecked, "NoAuctionRoom refusals checked to be the Liquidator's").to.be.gt(0);
     }
   });
 });
@@ -265,29 +282,53 @@ class Run {
   private async attempt(
     send: () => Promise<{ wait(): Promise<ContractTransactionReceipt | null> }>,
   ): Promise<ContractTransactionReceipt | undefined> {
+    return (await this.attemptNamed(send)).receipt;
+  }
+
+  /** As `attempt`, also naming the expected refusal it met. */
+  private async attemptNamed(
+    send: () => Promise<{ wait(): Promise<ContractTransactionReceipt | null> }>,
+  ): Promise<{ receipt?: ContractTransactionReceipt; refusal?: string; error?: unknown }> {
     try {
-      return (await (await send()).wait())!;
+      return { receipt: (await (await send()).wait())! };
     } catch (error) {
       const name = this.errorName(error);
       if (!name || !EXPECTED.has(name)) throw error;
-      return undefined;
+      return { refusal: name, error };
     }
   }
 
   /**
-   * The name of the custom error a call reverted with. The DutchAuction's own NoAuctionRoom (three
-   * arguments) goes by its signature: the Liquidator cuts a liquidation to fit the room, so that
-   * refusal reaching a caller is a failure, unlike the Liquidator's NoAuctionRoom(collateral).
+   * The custom error a call reverted with. Every core contract's ABI holds every protocol error
+   * (ISluiceErrors), so the first one decodes whatever bubbled up from another contract.
    */
-  private errorName(error: unknown): string | undefined {
+  private decodeError(error: unknown): ErrorDescription | undefined {
     const data = (error as { data?: string }).data;
     if (!data) return undefined;
-    for (const contract of [this.f.vaultEngine, this.f.liquidator, this.f.dutchAuction, this.f.oracleHub]) {
-      const parsed = contract.interface.parseError(data);
-      if (!parsed) continue;
-      return contract === this.f.dutchAuction && parsed.name === "NoAuctionRoom" ? parsed.signature : parsed.name;
-    }
-    return undefined;
+    return this.f.liquidator.interface.parseError(data) ?? undefined;
+  }
+
+  private errorName(error: unknown): string | undefined {
+    return this.decodeError(error)?.name;
+  }
+
+  /**
+   * A `liquidate` of vault `id` refused with `NoAuctionRoom` must be the Liquidator's own refusal: the
+   * DutchAuction's (the same error) reaching a caller would mean the Liquidator planned a start that
+   * does not fit, a failure. The two carry the same fields, so this checks what only the Liquidator's
+   * satisfies together with the preview (which says `NoRoom` only for the Liquidator's refusal): it
+   * names the vault's collateral and the room left under both caps now, and the debt to raise it
+   * carries, the uncut liquidation's, does not fit that room.
+   */
+  private async expectLiquidatorsNoAuctionRoom(error: unknown, id: bigint, collateral: string): Promise<void> {
+    const decoded = this.decodeError(error);
+    expect(decoded?.name, `vault ${id}`).to.equal("NoAuctionRoom");
+    const [collateralRoom, totalRoom] = await this.f.dutchAuction.room(collateral);
+    const room = collateralRoom < totalRoom ? collateralRoom : totalRoom;
+    const [refusedCollateral, debtToRaise, refusedRoom] = decoded!.args;
+    expect([refusedCollateral, refusedRoom], `NoAuctionRoom of vault ${id}`).to.deep.equal([collateral, room]);
+    expect(debtToRaise, `the uncut liquidation of vault ${id} does not fit`).to.be.gt(room);
+    exercised.roomRefusalsChecked++;
   }
 
   private auctionEvents(receipt: ContractTransactionReceipt, name: string) {
@@ -403,9 +444,36 @@ class Run {
         const id = this.pick(this.vaults, action.vault);
         if (id === undefined) return;
         const keeper = this.keepers[action.keeper];
-        await this.recordLiquidations(
-          await this.attempt(() => liquidator.connect(keeper).liquidate(id, keeper.address)),
+        // The preview, in the very block the liquidation runs in, must say exactly what it does.
+        await time.setNextBlockTimestamp((await time.latest()) + 1);
+        const preview = await liquidator.connect(keeper).previewLiquidation(id, { blockTag: "pending" });
+        const { receipt, refusal, error } = await this.attemptNamed(() =>
+          liquidator.connect(keeper).liquidate(id, keeper.address),
         );
+        if (!receipt) {
+          expect(PREVIEW_REFUSALS[Number(preview.refusal)], `preview of vault ${id}`).to.equal(refusal);
+          if (refusal === "NoAuctionRoom") {
+            await this.expectLiquidatorsNoAuctionRoom(error, id, (await engine.vaults(id)).collateral);
+          }
+          return;
+        }
+        expect(preview.refusal, `preview of vault ${id}`).to.equal(0n);
+        const [done] = await market.liquidationsIn(this.f, receipt);
+        expect({
+          collateralSeized: done.collateralSeized,
+          normalizedDebtSeized: done.normalizedDebtSeized,
+          debtSeized: done.debtSeized,
+          debtToRaise: done.debtToRaise,
+          incentive: done.incentive,
+        }).to.deep.equal({
+          collateralSeized: preview.collateralSeized,
+          normalizedDebtSeized: preview.normalizedDebtSeized,
+          debtSeized: preview.debtSeized,
+          debtToRaise: preview.debtToRaise,
+          incentive: preview.incentive,
+        });
+        exercised.previewsMatched++;
+        await this.recordLiquidations(receipt);
         return;
       }
       case "batch": {
@@ -449,16 +517,16 @@ class Run {
         const keeper = this.keepers[action.keeper];
         if (action.waitUntilStale) {
           // Time passes until the auction is past its age limit; the feeds keep publishing meanwhile.
-          const { tail } = await dutchAuction.auctionParams((await engine.vaults(id)).collateral);
+          const { maxAuctionAge } = await dutchAuction.auctionParams((await engine.vaults(id)).collateral);
           const { startTime } = await dutchAuction.auctions(id);
           const now = BigInt(await time.latest());
-          if (now <= startTime + tail) {
-            await time.increase(startTime + tail + 1n - now);
+          if (now <= startTime + maxAuctionAge) {
+            await time.increase(startTime + maxAuctionAge + 1n - now);
             await this.publish(-1, 0);
           }
         }
         // The lot and its value at the oracle price the reset will restart from.
-        const [, collateralLeft] = await engine.auctionLot(id);
+        const [, collateralLeft] = await engine.auctionCollateralOf(id);
         const decimals = await this.decimalsOfVault(id);
         const receipt = await this.attempt(() => dutchAuction.connect(keeper).reset(id, keeper.address));
         if (!receipt) return;
@@ -469,7 +537,7 @@ class Run {
             this.auctionEvents(receipt, "AuctionEnded"),
             "a reset that restarts nothing ends the auction",
           ).to.have.length(1);
-          exercised.dustLotsEnded++;
+          exercised.dustAuctionsEnded++;
           return;
         }
         exercised.resets++;
@@ -571,7 +639,9 @@ class Run {
         await liquidator.liquidate.staticCall(id, this.keepers[0].address);
         if (this.whaleVaults.has(id)) exercised.unsafeWhalesLiquidatable++;
       } catch (error) {
-        expect(this.errorName(error), `vault ${id}`).to.equal("NoAuctionRoom");
+        await this.expectLiquidatorsNoAuctionRoom(error, id, vault.collateral);
+        const preview = await liquidator.previewLiquidation(id, { blockTag: "pending" });
+        expect(PREVIEW_REFUSALS[Number(preview.refusal)], `preview of vault ${id}`).to.equal("NoAuctionRoom");
         const { penalty } = await liquidator.liquidationParams(vault.collateral);
         const { dust } = await engine.collateralParams(vault.collateral);
         const [collateralRoom, totalRoom] = await dutchAuction.room(vault.collateral);

@@ -30,6 +30,7 @@ import { LOCAL_COLLATERALS, LOCAL_INCENTIVE, listMockCollateral, toFeedAnswer } 
 import { Liquidator__factory, MockAggregator__factory, MockERC20__factory } from "../../typechain-types";
 import type { ILiquidator } from "../../typechain-types";
 import { deploySluiceFixture, type SluiceFixture } from "../helpers/fixtures";
+import { rangeArgs, rangeError } from "../helpers/errors";
 import * as market from "../helpers/market";
 
 type Signer = HardhatEthersSigner;
@@ -56,16 +57,17 @@ type LiquidationParams = ILiquidator.LiquidationParamsStructOutput;
 const plain = (struct: unknown): Record<string, unknown> => (struct as Result).toObject();
 const PENDING = { blockTag: "pending" } as const;
 const MAX_UINT256 = 2n ** 256n - 1n;
+/** ILiquidator.Refusal. */
+const REFUSAL = { None: 0n, Healthy: 1n, InAuction: 2n, BorrowedThisBlock: 3n, NoRoom: 4n, Unpriced: 5n, Unknown: 6n };
 const GAS = { gasLimit: 3_000_000n } as const;
 const pct = (percent: number): bigint => (BigInt(Math.round(percent * 100)) * WAD) / 10_000n;
-const name = (parameter: string): string => ethers.encodeBytes32String(parameter);
 const min = (a: bigint, b: bigint): bigint => (a < b ? a : b);
 const floorSub = (a: bigint, b: bigint): bigint => (a > b ? a - b : 0n);
 
 // Liquidator.sol bounds.
 const MAX_PENALTY = pct(50);
 const MAX_TARGET_HEALTH = 2n * WAD;
-const MAX_LOT_MARGIN = 3n * WAD;
+const MAX_COLLATERAL_MARGIN = 3n * WAD;
 
 const WETH_LIQUIDATION = LOCAL_COLLATERALS[0].liquidation!;
 const WETH_AUCTION = LOCAL_COLLATERALS[0].auction!;
@@ -183,7 +185,7 @@ describe("Liquidator", function () {
         ...vault,
         room,
         cut: sizing.cut,
-        slice: sizing.cut ? divWadDown(room, WAD + params.penalty) : sizing.slice,
+        slice: sizing.cut ? divWadDown(room, WAD + params.penalty) : sizing.debtSlice,
         full: sizing.full && !sizing.cut,
       },
       sizing.normalizedDebt,
@@ -215,6 +217,21 @@ describe("Liquidator", function () {
   async function roomOf(collateral: string): Promise<bigint> {
     const [collateralRoom, totalRoom] = await f.dutchAuction.room(collateral, PENDING);
     return min(collateralRoom, totalRoom);
+  }
+
+  /**
+   * Liquidates `vaultId` in the next block expecting the refusal for room: `NoAuctionRoom` carrying the
+   * debt the uncut liquidation would raise (sized under no cap) and the room it does not fit.
+   */
+  async function expectNoAuctionRoom(vaultId: bigint, keeper: string): Promise<void> {
+    await time.setNextBlockTimestamp((await time.latest()) + 1);
+    const vault = await viewVault(vaultId);
+    const room = await roomOf(vault.data.collateral);
+    const uncut = planWithRoom(vault, MAX_UINT256);
+    expect(uncut.debtToRaise, "the uncut liquidation does not fit the room").to.be.gt(room);
+    await expect(f.liquidator.liquidate(vaultId, keeper))
+      .to.be.revertedWithCustomError(f.liquidator, "NoAuctionRoom")
+      .withArgs(vault.data.collateral, uncut.debtToRaise, room);
   }
 
   /**
@@ -274,11 +291,11 @@ describe("Liquidator", function () {
   async function referenceIncentive(plan: Plan, keeper: string, caller = keeper): Promise<bigint> {
     const owner = plan.data.owner;
     if (plan.debtToRaise < plan.data.dust || keeper === owner || caller === owner) return 0n;
-    const { tip, chip, maxIncentive } = await f.dutchAuction.incentiveParams();
+    const { flatIncentive, incentiveRate, maxIncentive } = await f.dutchAuction.incentiveParams();
     const seizedValue = valueDown(plan.collateralSeized, Number(plan.data.decimals), plan.data.price);
     const base = min(plan.debtToRaise, seizedValue);
     if (base < plan.data.dust) return 0n;
-    const keeperIncentive = min(min(maxIncentive, tip + mulWadDown(base, chip)), base);
+    const keeperIncentive = min(min(maxIncentive, flatIncentive + mulWadDown(base, incentiveRate)), base);
     return min(keeperIncentive, mulWadDown(min(plan.debtSeized, seizedValue), plan.params.penalty) / 2n);
   }
 
@@ -316,7 +333,7 @@ describe("Liquidator", function () {
         vaultId: args.auctionId,
         collateralSeized: seized!.collateralAmount,
         normalizedDebtSeized: seized!.normalizedDebt,
-        bookedDebt: seized!.debt,
+        bookedDebt: seized!.bookedDebtRad,
         keeper: args.keeper,
         debtToRaise: args.debtToRaise,
         startPrice: args.startPrice,
@@ -350,7 +367,10 @@ describe("Liquidator", function () {
       bookedDebt: await bookedDebtOf(plan),
       keeper,
       debtToRaise: plan.debtToRaise,
-      startPrice: mulWadUp(plan.data.price, (await f.dutchAuction.auctionParams(plan.data.collateral)).buf),
+      startPrice: mulWadUp(
+        plan.data.price,
+        (await f.dutchAuction.auctionParams(plan.data.collateral)).startPriceFactor,
+      ),
       incentive: await referenceIncentive(plan, keeper, caller),
     };
   }
@@ -451,7 +471,7 @@ describe("Liquidator", function () {
    * the Liquidator takes the whole vault, which raises ≈ 24,300. Caps between ≈ 16,600 and 24,300
    * leave a slice or a cut slice whose lot needs the whole vault, and no room for the whole vault.
    */
-  async function openVaultWhoseLotNeedsItAll(owner: Signer): Promise<bigint> {
+  async function openVaultWhoseSeizureNeedsItAll(owner: Signer): Promise<bigint> {
     const vaultId = await openVault(owner, f.weth, 10n * WAD);
     await movePrice(f.weth, 2_485n * WAD);
     return vaultId;
@@ -489,7 +509,7 @@ describe("Liquidator", function () {
         penalty: pct(13),
         targetHealth: pct(120),
         fullLiquidationHealth: pct(80),
-        lotMargin: pct(200),
+        collateralMargin: pct(200),
       };
       await expect(f.liquidator.addCollateral(token, params))
         .to.emit(f.liquidator, "CollateralAdded")
@@ -514,13 +534,19 @@ describe("Liquidator", function () {
         [{ targetHealth: WAD }, "targetHealth", WAD, WAD + 1n, MAX_TARGET_HEALTH],
         [{ targetHealth: MAX_TARGET_HEALTH + 1n }, "targetHealth", MAX_TARGET_HEALTH + 1n, WAD + 1n, MAX_TARGET_HEALTH],
         [{ fullLiquidationHealth: WAD + 1n }, "fullLiquidationHealth", WAD + 1n, 0n, WAD],
-        [{ lotMargin: WAD - 1n }, "lotMargin", WAD - 1n, WAD, MAX_LOT_MARGIN],
-        [{ lotMargin: MAX_LOT_MARGIN + 1n }, "lotMargin", MAX_LOT_MARGIN + 1n, WAD, MAX_LOT_MARGIN],
+        [{ collateralMargin: WAD - 1n }, "collateralMargin", WAD - 1n, WAD, MAX_COLLATERAL_MARGIN],
+        [
+          { collateralMargin: MAX_COLLATERAL_MARGIN + 1n },
+          "collateralMargin",
+          MAX_COLLATERAL_MARGIN + 1n,
+          WAD,
+          MAX_COLLATERAL_MARGIN,
+        ],
       ] as const;
       for (const [change, parameter, value, low, high] of cases) {
         await expect(f.liquidator.addCollateral(token, { ...WETH_LIQUIDATION, ...change }))
-          .to.be.revertedWithCustomError(f.liquidator, "OutOfRange")
-          .withArgs(name(parameter), value, low, high);
+          .to.be.revertedWithCustomError(f.liquidator, rangeError(parameter))
+          .withArgs(...rangeArgs(value, low, high));
       }
     });
 
@@ -535,8 +561,8 @@ describe("Liquidator", function () {
 
     it("setPenalty_aboveMax_reverts", async function () {
       await expect(f.liquidator.setPenalty(weth, MAX_PENALTY + 1n))
-        .to.be.revertedWithCustomError(f.liquidator, "OutOfRange")
-        .withArgs(name("penalty"), MAX_PENALTY + 1n, 0n, MAX_PENALTY);
+        .to.be.revertedWithCustomError(f.liquidator, "PenaltyOutOfRange")
+        .withArgs(MAX_PENALTY + 1n, MAX_PENALTY);
     });
 
     it("setTargetHealth_withinBounds_setsAndEmits", async function () {
@@ -551,8 +577,8 @@ describe("Liquidator", function () {
     it("setTargetHealth_outsideBounds_reverts", async function () {
       for (const targetHealth of [0n, WAD, MAX_TARGET_HEALTH + 1n]) {
         await expect(f.liquidator.setTargetHealth(weth, targetHealth))
-          .to.be.revertedWithCustomError(f.liquidator, "OutOfRange")
-          .withArgs(name("targetHealth"), targetHealth, WAD + 1n, MAX_TARGET_HEALTH);
+          .to.be.revertedWithCustomError(f.liquidator, "TargetHealthOutOfRange")
+          .withArgs(targetHealth, WAD + 1n, MAX_TARGET_HEALTH);
       }
     });
 
@@ -567,24 +593,24 @@ describe("Liquidator", function () {
 
     it("setFullLiquidationHealth_aboveOne_reverts", async function () {
       await expect(f.liquidator.setFullLiquidationHealth(weth, WAD + 1n))
-        .to.be.revertedWithCustomError(f.liquidator, "OutOfRange")
-        .withArgs(name("fullLiquidationHealth"), WAD + 1n, 0n, WAD);
+        .to.be.revertedWithCustomError(f.liquidator, "FullLiquidationHealthOutOfRange")
+        .withArgs(WAD + 1n, WAD);
     });
 
-    it("setLotMargin_withinBounds_setsAndEmits", async function () {
-      for (const margin of [WAD, MAX_LOT_MARGIN]) {
-        await expect(f.liquidator.setLotMargin(weth, margin))
-          .to.emit(f.liquidator, "LotMarginSet")
+    it("setCollateralMargin_withinBounds_setsAndEmits", async function () {
+      for (const margin of [WAD, MAX_COLLATERAL_MARGIN]) {
+        await expect(f.liquidator.setCollateralMargin(weth, margin))
+          .to.emit(f.liquidator, "CollateralMarginSet")
           .withArgs(weth, margin);
-        expect((await f.liquidator.liquidationParams(weth)).lotMargin).to.equal(margin);
+        expect((await f.liquidator.liquidationParams(weth)).collateralMargin).to.equal(margin);
       }
     });
 
-    it("setLotMargin_outsideBounds_reverts", async function () {
-      for (const margin of [WAD - 1n, MAX_LOT_MARGIN + 1n]) {
-        await expect(f.liquidator.setLotMargin(weth, margin))
-          .to.be.revertedWithCustomError(f.liquidator, "OutOfRange")
-          .withArgs(name("lotMargin"), margin, WAD, MAX_LOT_MARGIN);
+    it("setCollateralMargin_outsideBounds_reverts", async function () {
+      for (const margin of [WAD - 1n, MAX_COLLATERAL_MARGIN + 1n]) {
+        await expect(f.liquidator.setCollateralMargin(weth, margin))
+          .to.be.revertedWithCustomError(f.liquidator, "CollateralMarginOutOfRange")
+          .withArgs(margin, WAD, MAX_COLLATERAL_MARGIN);
       }
     });
 
@@ -614,7 +640,7 @@ describe("Liquidator", function () {
         () => f.liquidator.setPenalty(token, 0n),
         () => f.liquidator.setTargetHealth(token, pct(110)),
         () => f.liquidator.setFullLiquidationHealth(token, 0n),
-        () => f.liquidator.setLotMargin(token, WAD),
+        () => f.liquidator.setCollateralMargin(token, WAD),
         () => f.liquidator.liquidationParams(token),
       ];
       for (const call of calls) {
@@ -630,7 +656,7 @@ describe("Liquidator", function () {
         () => liquidator.setPenalty(weth, 0n),
         () => liquidator.setTargetHealth(weth, pct(110)),
         () => liquidator.setFullLiquidationHealth(weth, 0n),
-        () => liquidator.setLotMargin(weth, WAD),
+        () => liquidator.setCollateralMargin(weth, WAD),
       ];
       for (const call of calls) {
         await expect(call())
@@ -693,10 +719,18 @@ describe("Liquidator", function () {
       const vaultId = await openVault(alice, f.weth, 10n * WAD);
       await movePrice(f.weth, 2_580n * WAD);
       await time.increase(3_601);
+      // The OracleHub's error bubbles up and decodes against the Liquidator's ABI (ISluiceErrors).
       await expect(f.liquidator.liquidate(vaultId, keeper.address)).to.be.revertedWithCustomError(
-        f.oracleHub,
+        f.liquidator,
         "StalePrice",
       );
+    });
+
+    it("liquidate_missingVault_revertsTheVaultEnginesVaultNotFoundDecodedByTheLiquidatorsAbi", async function () {
+      const missing = (await f.vaultEngine.vaultCount()) + 1n;
+      await expect(f.liquidator.liquidate(missing, f.users[1].address))
+        .to.be.revertedWithCustomError(f.liquidator, "VaultNotFound")
+        .withArgs(missing);
     });
 
     it("liquidate_borrowAndLiquidateInOneBlock_revertsBorrowedThisBlock", async function () {
@@ -744,18 +778,14 @@ describe("Liquidator", function () {
       const vaultId = await openVault(f.users[0], f.weth, 10n * WAD);
       await movePrice(f.weth, 2_580n * WAD);
       await f.dutchAuction.setMaxDebtInAuction(weth, 0n);
-      await expect(f.liquidator.liquidate(vaultId, f.users[1].address))
-        .to.be.revertedWithCustomError(f.liquidator, "NoAuctionRoom")
-        .withArgs(weth);
+      await expectNoAuctionRoom(vaultId, f.users[1].address);
     });
 
     it("liquidate_globalCapZero_revertsNoAuctionRoom", async function () {
       const vaultId = await openVault(f.users[0], f.weth, 10n * WAD);
       await movePrice(f.weth, 2_580n * WAD);
       await f.dutchAuction.setMaxTotalDebtInAuction(0n);
-      await expect(f.liquidator.liquidate(vaultId, f.users[1].address))
-        .to.be.revertedWithCustomError(f.liquidator, "NoAuctionRoom")
-        .withArgs(weth);
+      await expectNoAuctionRoom(vaultId, f.users[1].address);
     });
 
     it("liquidate_breakerRaised_revertsAndSeizesNothing", async function () {
@@ -864,9 +894,9 @@ describe("Liquidator", function () {
       await expectBooksBalanced();
     });
 
-    it("liquidate_partialWithUnitLotMargin_restoresTargetHealth", async function () {
+    it("liquidate_partialWithUnitCollateralMargin_restoresTargetHealth", async function () {
       const [alice, keeper] = f.users;
-      await f.liquidator.setLotMargin(weth, WAD);
+      await f.liquidator.setCollateralMargin(weth, WAD);
       const vaultId = await openVault(alice, f.weth, 10n * WAD);
       await movePrice(f.weth, 2_580n * WAD);
       const plan = await planNextBlock(vaultId);
@@ -927,30 +957,29 @@ describe("Liquidator", function () {
       expect(event.normalizedDebtSeized).to.equal(plan.data.normalizedDebt);
       expect(event.debtToRaise).to.equal(mulWadUp(plan.data.debt, WAD + WETH_LIQUIDATION.penalty));
       // The large vault at the same health stays partial.
-      const [, full] = await f.liquidator.sliceOf(large);
-      expect(full).to.equal(false);
+      expect((await f.liquidator.previewLiquidation(large)).full).to.equal(false);
     });
 
-    it("sliceOf_unhealthyVault_isTheClosedFormBeforeAnyCap", async function () {
+    it("previewLiquidation_capLeavingNoRoom_reportsNoRoomWithTheHealthAndSeizesNothing", async function () {
       const vaultId = await openVault(f.users[0], f.weth, 10n * WAD);
       await movePrice(f.weth, 2_580n * WAD);
-      // A cap that leaves no room changes what liquidate does, not what sliceOf reports.
       await f.dutchAuction.setMaxDebtInAuction(weth, 1n);
       await time.increase(120);
       await time.setNextBlockTimestamp((await time.latest()) + 1);
-      const data = await f.vaultEngine.liquidationData(vaultId, PENDING);
-      const threshold = await f.riskEngine.thresholdFor(weth, data.value, PENDING);
-      const health = mulDivDown(data.value, threshold, data.debt);
-      const [slice, full] = await f.liquidator.sliceOf(vaultId, PENDING);
-      expect([slice, full]).to.deep.equal(referenceSlice(data, WETH_LIQUIDATION, threshold, health));
-      expect(full).to.equal(false);
-      expect(slice).to.be.gt(0n).and.lt(data.debt);
+      const vault = await viewVault(vaultId);
+      const preview = await f.liquidator.previewLiquidation(vaultId, PENDING);
+      expect(preview.refusal).to.equal(REFUSAL.NoRoom);
+      expect(preview.health).to.equal(vault.health);
+      expect([preview.collateralSeized, preview.debtToRaise, preview.incentive]).to.deep.equal([0n, 0n, 0n]);
     });
 
-    it("sliceOf_vaultAboveTargetHealth_isZero", async function () {
+    it("previewLiquidation_vaultAboveTargetHealth_reportsHealthy", async function () {
       const vaultId = await openVault(f.users[0], f.weth, 10n * WAD, 50n);
-      expect(await f.riskEngine.healthFactor(vaultId)).to.be.gt(WETH_LIQUIDATION.targetHealth);
-      expect([...(await f.liquidator.sliceOf(vaultId))]).to.deep.equal([0n, false]);
+      // On the pending block: at the latest one the vault has just borrowed (BorrowedThisBlock).
+      const preview = await f.liquidator.previewLiquidation(vaultId, PENDING);
+      expect(preview.refusal).to.equal(REFUSAL.Healthy);
+      expect(preview.health).to.equal(await f.riskEngine.healthFactor(vaultId, PENDING));
+      expect(preview.health).to.be.gt(WETH_LIQUIDATION.targetHealth);
     });
 
     it("liquidate_partialSliceNeedingAllTheCollateral_takesAllTheDebtToo", async function () {
@@ -1044,8 +1073,8 @@ describe("Liquidator", function () {
       const vaultId = await openVault(alice, f.weth, 10n * WAD);
       await movePrice(f.weth, 2_580n * WAD);
       const [cap, totalCap] = [5_000n * WAD, 8_000n * WAD];
-      const uncut = await f.liquidator.sliceOf(vaultId);
-      expect(mulWadUp(uncut[0], WAD + WETH_LIQUIDATION.penalty)).to.be.gt(totalCap);
+      const uncut = await f.liquidator.previewLiquidation(vaultId);
+      expect(mulWadUp(uncut.debtSlice, WAD + WETH_LIQUIDATION.penalty)).to.be.gt(totalCap);
       await f.dutchAuction.setMaxDebtInAuction(weth, cap);
       await f.dutchAuction.setMaxTotalDebtInAuction(totalCap);
       expect([...(await f.dutchAuction.room(weth))]).to.deep.equal([cap, totalCap]);
@@ -1059,9 +1088,7 @@ describe("Liquidator", function () {
       expect([collateralDebt, totalDebt]).to.deep.equal([event.debtToRaise, event.debtToRaise]);
       // The rest waits: no room is left for another liquidation of this collateral.
       const other = await openVaultAfterCrash(f.users[2]);
-      await expect(f.liquidator.liquidate(other, keeper.address))
-        .to.be.revertedWithCustomError(f.liquidator, "NoAuctionRoom")
-        .withArgs(weth);
+      await expectNoAuctionRoom(other, keeper.address);
       await expectBooksBalanced();
     });
 
@@ -1090,7 +1117,7 @@ describe("Liquidator", function () {
       const [alice, keeper] = f.users;
       const vaultId = await openVault(alice, f.weth, 10n * WAD);
       await movePrice(f.weth, 2_200n * WAD);
-      expect((await f.liquidator.sliceOf(vaultId))[1]).to.equal(true);
+      expect((await f.liquidator.previewLiquidation(vaultId)).full).to.equal(true);
       const cap = 4_000n * WAD;
       await f.dutchAuction.setMaxDebtInAuction(weth, cap);
       await recordStoredRates();
@@ -1114,15 +1141,11 @@ describe("Liquidator", function () {
       const debt = await f.vaultEngine.debtOf(vaultId);
       expect(debt).to.be.lt(250n * WAD);
       await f.dutchAuction.setMaxDebtInAuction(weth, mulWadUp(debt - 99n * WAD, WAD + WETH_LIQUIDATION.penalty));
-      await expect(f.liquidator.liquidate(vaultId, f.users[1].address))
-        .to.be.revertedWithCustomError(f.liquidator, "NoAuctionRoom")
-        .withArgs(weth);
+      await expectNoAuctionRoom(vaultId, f.users[1].address);
       // The same under the global cap.
       await f.dutchAuction.setMaxDebtInAuction(weth, WETH_AUCTION.maxDebtInAuction);
       await f.dutchAuction.setMaxTotalDebtInAuction(mulWadUp(debt - 99n * WAD, WAD + WETH_LIQUIDATION.penalty));
-      await expect(f.liquidator.liquidate(vaultId, f.users[1].address))
-        .to.be.revertedWithCustomError(f.liquidator, "NoAuctionRoom")
-        .withArgs(weth);
+      await expectNoAuctionRoom(vaultId, f.users[1].address);
     });
 
     it("liquidate_cutThatWouldLeaveLessThanDust_leavesExactlyADustSizedDebt", async function () {
@@ -1155,14 +1178,10 @@ describe("Liquidator", function () {
       for (const room of [underDust, 1n]) {
         await f.dutchAuction.setMaxDebtInAuction(weth, room);
         await f.dutchAuction.setMaxTotalDebtInAuction(room + 1_000n * WAD);
-        await expect(f.liquidator.liquidate(vaultId, f.users[1].address))
-          .to.be.revertedWithCustomError(f.liquidator, "NoAuctionRoom")
-          .withArgs(weth);
+        await expectNoAuctionRoom(vaultId, f.users[1].address);
         await f.dutchAuction.setMaxDebtInAuction(weth, room + 1_000n * WAD);
         await f.dutchAuction.setMaxTotalDebtInAuction(room);
-        await expect(f.liquidator.liquidate(vaultId, f.users[1].address))
-          .to.be.revertedWithCustomError(f.liquidator, "NoAuctionRoom")
-          .withArgs(weth);
+        await expectNoAuctionRoom(vaultId, f.users[1].address);
       }
     });
 
@@ -1199,7 +1218,7 @@ describe("Liquidator", function () {
 
     it("liquidate_sliceFitsButItsLotNeedsTheWholeVaultOverTheRoom_isCutWithCollateralInProportion", async function () {
       const [alice, keeper] = f.users;
-      const vaultId = await openVaultWhoseLotNeedsItAll(alice);
+      const vaultId = await openVaultWhoseSeizureNeedsItAll(alice);
       const cap = 21_600n * WAD;
       await f.dutchAuction.setMaxDebtInAuction(weth, cap);
       await recordStoredRates();
@@ -1214,15 +1233,18 @@ describe("Liquidator", function () {
 
     it("liquidate_cutSliceWhoseLotNeedsTheWholeVault_isCutWithCollateralInProportion", async function () {
       const [alice, keeper] = f.users;
-      const vaultId = await openVaultWhoseLotNeedsItAll(alice);
+      const vaultId = await openVaultWhoseSeizureNeedsItAll(alice);
       const cap = 18_000n * WAD;
       await f.dutchAuction.setMaxDebtInAuction(weth, cap);
       await recordStoredRates();
       const plan = await planNextBlock(vaultId);
       const onePlusPenalty = WAD + WETH_LIQUIDATION.penalty;
       // A lot sized by the lot margin for the cut slice would need every unit of collateral.
-      const lot = mulWadUp(mulWadUp(divWadDown(cap, onePlusPenalty), onePlusPenalty), WETH_LIQUIDATION.lotMargin);
-      expect(amountUp(lot, 18, plan.data.price)).to.be.gte(10n * WAD);
+      const seizedValue = mulWadUp(
+        mulWadUp(divWadDown(cap, onePlusPenalty), onePlusPenalty),
+        WETH_LIQUIDATION.collateralMargin,
+      );
+      expect(amountUp(seizedValue, 18, plan.data.price)).to.be.gte(10n * WAD);
       expect(plan.cut).to.equal(true);
       await expectCutInProportion(vaultId, plan, keeper);
     });
@@ -1306,14 +1328,14 @@ describe("Liquidator", function () {
   // ------------------------------------------------------------ incentive
 
   describe("keeper incentive", function () {
-    it("liquidate_byAKeeper_owesTipPlusChipAndMintsNothing", async function () {
+    it("liquidate_byAKeeper_owesFlatIncentivePlusIncentiveRateAndMintsNothing", async function () {
       const [alice, keeper, caller] = f.users;
       const vaultId = await openVault(alice, f.weth, 10n * WAD);
       await movePrice(f.weth, 2_580n * WAD);
       const [surplus, supply] = [await f.vaultEngine.surplus(), await f.stablecoin.totalSupply()];
       const plan = await planNextBlock(vaultId);
       const receipt = await liquidate(vaultId, keeper, caller);
-      const incentive = LOCAL_INCENTIVE.tip + mulWadDown(plan.debtToRaise, LOCAL_INCENTIVE.chip);
+      const incentive = LOCAL_INCENTIVE.flatIncentive + mulWadDown(plan.debtToRaise, LOCAL_INCENTIVE.incentiveRate);
       expect(incentive).to.be.lt(mulWadDown(plan.debtSeized, WETH_LIQUIDATION.penalty) / 2n);
       expect(await referenceIncentive(plan, keeper.address, caller.address)).to.equal(incentive);
       expect(liquidationIn(receipt).incentive).to.equal(incentive);
@@ -1349,7 +1371,7 @@ describe("Liquidator", function () {
       const vaultId = await openVault(alice, f.weth, 10n * WAD);
       await movePrice(f.weth, 2_580n * WAD);
       const plan = await planNextBlock(vaultId);
-      expect(params.tip + mulWadDown(plan.debtToRaise, params.chip)).to.be.gt(params.maxIncentive);
+      expect(params.flatIncentive + mulWadDown(plan.debtToRaise, params.incentiveRate)).to.be.gt(params.maxIncentive);
       expect(liquidationIn(await liquidate(vaultId, keeper)).incentive).to.equal(params.maxIncentive);
       expect([...(await f.dutchAuction.incentivesOwed(keeper.address))]).to.deep.equal([
         params.maxIncentive,
@@ -1395,14 +1417,16 @@ describe("Liquidator", function () {
     it("liquidate_smallDebt_capsTheIncentiveAtHalfThePenaltyOnTheDebt", async function () {
       const [alice, keeper] = f.users;
       await f.liquidator.setFullLiquidationHealth(weth, WAD);
-      // 0.22 WETH: ≈ 495 of debt, ≈ 535 to raise; tip + chip ≈ 20.5 > half of the 8% penalty ≈ 19.8.
+      // 0.22 WETH: ≈ 495 of debt, ≈ 535 to raise; flatIncentive + incentiveRate ≈ 20.5 > half of the 8% penalty ≈ 19.8.
       const vaultId = await openVault(alice, f.weth, (22n * WAD) / 100n);
       await movePrice(f.weth, 2_580n * WAD);
       const plan = await planNextBlock(vaultId);
       const halfPenalty = mulWadDown(plan.debtSeized, WETH_LIQUIDATION.penalty) / 2n;
       expect(plan.debtToRaise).to.be.gte(plan.data.dust);
       expect(plan.data.value).to.be.gt(plan.debtSeized);
-      expect(LOCAL_INCENTIVE.tip + mulWadDown(plan.debtToRaise, LOCAL_INCENTIVE.chip)).to.be.gt(halfPenalty);
+      expect(LOCAL_INCENTIVE.flatIncentive + mulWadDown(plan.debtToRaise, LOCAL_INCENTIVE.incentiveRate)).to.be.gt(
+        halfPenalty,
+      );
       expect(liquidationIn(await liquidate(vaultId, keeper)).incentive).to.equal(halfPenalty);
       expect([...(await f.dutchAuction.incentivesOwed(keeper.address))]).to.deep.equal([halfPenalty, halfPenalty]);
     });
@@ -1412,14 +1436,14 @@ describe("Liquidator", function () {
       const vaultId = await openVault(alice, f.weth, 10n * WAD);
       // 2,000 a WETH: 20,000 of collateral against ≈ 22,500 of debt, all of it seized.
       await movePrice(f.weth, 2_000n * WAD);
-      const tip = 850n * WAD;
-      await f.dutchAuction.setIncentiveParams({ ...LOCAL_INCENTIVE, tip });
+      const flatIncentive = 850n * WAD;
+      await f.dutchAuction.setIncentiveParams({ ...LOCAL_INCENTIVE, flatIncentive });
       const plan = await planNextBlock(vaultId);
       expect(plan.full).to.equal(true);
       const seizedValue = valueDown(plan.collateralSeized, 18, plan.data.price);
       const onValue = mulWadDown(seizedValue, WETH_LIQUIDATION.penalty) / 2n;
       const onDebt = mulWadDown(plan.debtSeized, WETH_LIQUIDATION.penalty) / 2n;
-      const keeperIncentive = tip + mulWadDown(plan.debtToRaise, LOCAL_INCENTIVE.chip);
+      const keeperIncentive = flatIncentive + mulWadDown(plan.debtToRaise, LOCAL_INCENTIVE.incentiveRate);
       // The cap on the value binds where the cap on the debt would not.
       expect(onValue).to.be.lt(keeperIncentive);
       expect(onDebt).to.be.gt(keeperIncentive);
@@ -1693,9 +1717,7 @@ describe("Liquidator", function () {
       const left = first!.debtToRaise + 50n * WAD - plans[0]!.debtToRaise;
       expect(left).to.be.lt(mulWadUp(LOCAL_COLLATERALS[0].dust, WAD + WETH_LIQUIDATION.penalty));
       expect((await f.dutchAuction.room(weth))[0]).to.equal(left);
-      await expect(f.liquidator.liquidate(eth2, keeper.address))
-        .to.be.revertedWithCustomError(f.liquidator, "NoAuctionRoom")
-        .withArgs(weth);
+      await expectNoAuctionRoom(eth2, keeper.address);
     });
 
     it("liquidateBatch_globalRoomUsedUpAcrossCollaterals_skipsLaterVaultsWithoutReverting", async function () {
@@ -1746,7 +1768,7 @@ describe("Liquidator", function () {
     it("liquidateBatch_lotNeedingTheWholeVaultOverTheRoom_doesNotSinkTheBatch", async function () {
       const [alice, bob, keeper] = f.users;
       const btcVault = await openVault(bob, f.wbtc, 10n ** 8n);
-      const vaultId = await openVaultWhoseLotNeedsItAll(alice);
+      const vaultId = await openVaultWhoseSeizureNeedsItAll(alice);
       await movePrice(f.wbtc, 50_000n * WAD);
       const snapshot = await takeSnapshot();
       // A slice that fits, and one cut to fit, each needing the whole vault, which does not fit.

@@ -169,9 +169,9 @@ describe("Liquidation under hostile actors", function () {
     const auction = await f.dutchAuction.auctionParams(weth);
     await f.dutchAuction.addCollateral(address, {
       curve: auction.curve,
-      buf: auction.buf,
-      tail: auction.tail,
-      cusp: auction.cusp,
+      startPriceFactor: auction.startPriceFactor,
+      maxAuctionAge: auction.maxAuctionAge,
+      resetPriceRatio: auction.resetPriceRatio,
       maxDebtInAuction: auction.maxDebtInAuction,
     });
     const token = MockERC20__factory.connect(address, f.governor);
@@ -272,7 +272,7 @@ describe("Liquidation under hostile actors", function () {
       // The owner lets the buyer manage its vaults: the callback acts with the owner's rights.
       await f.vaultEngine.connect(owner).setOperator(buyerAddress, true);
       const vaultBefore = plain(await f.vaultEngine.vaults(vaultId));
-      const lotBefore = await f.dutchAuction.auctions(vaultId);
+      const auctionBefore = await f.dutchAuction.auctions(vaultId);
       await buyer.arm(
         [
           scriptCall(f.vaultEngine, "withdraw", [vaultId, 1n, owner.address]),
@@ -295,12 +295,12 @@ describe("Liquidation under hostile actors", function () {
       const [taken] = auctionEvents<TakeArgs>(receipt, "Take");
       expect(taken.collateralBought).to.equal(WAD);
       expect(auctionEvents<EndedArgs>(receipt, "AuctionEnded")).to.deep.equal([]);
-      const lot = await f.dutchAuction.auctions(vaultId);
-      expect(lot.collateralLeft).to.equal(lotBefore.collateralLeft - WAD);
-      expect(lot.debtLeft).to.equal(lotBefore.debtLeft - taken.debtPaid);
+      const record = await f.dutchAuction.auctions(vaultId);
+      expect(record.collateralLeft).to.equal(auctionBefore.collateralLeft - WAD);
+      expect(record.debtLeft).to.equal(auctionBefore.debtLeft - taken.debtPaid);
       expect(plain(await f.vaultEngine.vaults(vaultId))).to.deep.equal({
         ...vaultBefore,
-        auctionCollateral: lotBefore.collateralLeft - WAD,
+        auctionCollateral: auctionBefore.collateralLeft - WAD,
       });
       expect(await f.weth.token.balanceOf(owner.address)).to.equal(0n);
       await expectBooksBalanced();
@@ -314,14 +314,14 @@ describe("Liquidation under hostile actors", function () {
       const vaultId = await runningAuction();
       await f.vaultEngine.connect(owner).setOperator(buyerAddress, true);
       const kept = await f.vaultEngine.vaults(vaultId);
-      const lot = await f.dutchAuction.auctions(vaultId);
+      const record = await f.dutchAuction.auctions(vaultId);
       // Within the first stair-step the price is the start price: buying everything covers the debt
       // with ⌊debtLeft / startPrice⌋ of the lot, and the rest returns to the vault.
-      const returned = lot.collateralLeft - divWadDown(lot.debtLeft, lot.startPrice);
+      const returned = record.collateralLeft - divWadDown(record.debtLeft, record.startPrice);
       expect(returned).to.be.gt(0n);
       const dust = f.weth.spec.dust;
       const repayment = (await f.vaultEngine.debtOf(vaultId)) - 2n * dust;
-      await f.stablecoin.connect(funder).transfer(buyerAddress, lot.debtLeft + repayment);
+      await f.stablecoin.connect(funder).transfer(buyerAddress, record.debtLeft + repayment);
       const withdraw = (amount: bigint) => scriptCall(f.vaultEngine, "withdraw", [vaultId, amount, owner.address]);
       await buyer.arm(
         [
@@ -340,7 +340,7 @@ describe("Liquidation under hostile actors", function () {
       );
       const receipt = (await (await buyer.buy(vaultId, MAX, MAX)).wait())!;
       const [taken] = auctionEvents<TakeArgs>(receipt, "Take");
-      expect(taken.price, "the take ran within the first stair-step").to.equal(lot.startPrice);
+      expect(taken.price, "the take ran within the first stair-step").to.equal(record.startPrice);
       expect(auctionEvents<EndedArgs>(receipt, "AuctionEnded")).to.deep.equal([
         { auctionId: vaultId, collateralReturned: returned, debtReturned: 0n, badDebt: 0n },
       ]);
@@ -355,9 +355,9 @@ describe("Liquidation under hostile actors", function () {
         auctionCollateral: 0n,
         collateralAmount: kept.collateralAmount + returned,
       });
-      const [seenLot] = f.dutchAuction.interface.decodeFunctionResult("auctions", outcomes[1].data);
-      expect(plain(seenLot)).to.deep.equal(plain(await f.dutchAuction.auctions(vaultId)));
-      expect((seenLot as Result).debtLeft).to.equal(0n);
+      const [seenCollateral] = f.dutchAuction.interface.decodeFunctionResult("auctions", outcomes[1].data);
+      expect(plain(seenCollateral)).to.deep.equal(plain(await f.dutchAuction.auctions(vaultId)));
+      expect((seenCollateral as Result).debtLeft).to.equal(0n);
       // What the callback could do left the vault safe, and the buyer paid in full.
       const after = await f.vaultEngine.vaults(vaultId);
       expect(after.collateralAmount).to.equal(kept.collateralAmount);
@@ -374,9 +374,9 @@ describe("Liquidation under hostile actors", function () {
       const buyer = await deployBuyer();
       const buyerAddress = await buyer.getAddress();
       await f.stablecoin.connect(funder).transfer(buyerAddress, 40_000n * WAD);
-      // No lot margin and no cusp: after a hundred stair-steps the lot sells short of its debt.
-      await f.liquidator.setLotMargin(weth, WAD);
-      await f.dutchAuction.setCusp(weth, 0);
+      // No lot margin and no resetPriceRatio: after a hundred stair-steps the lot sells short of its debt.
+      await f.liquidator.setCollateralMargin(weth, WAD);
+      await f.dutchAuction.setResetPriceRatio(weth, 0);
       const vaultId = await runningAuction();
       await f.vaultEngine.connect(owner).setOperator(buyerAddress, true);
       await time.increase(100 * 60);
@@ -414,8 +414,8 @@ describe("Liquidation under hostile actors", function () {
       expect(again.auctionId).to.equal(vaultId);
       expect(again.collateralSeized).to.equal(kept.collateralAmount);
       expect(again.normalizedDebtSeized).to.equal((seen as Result).normalizedDebt);
-      const lot = await f.dutchAuction.auctions(vaultId);
-      expect([lot.collateralLeft, lot.debtLeft]).to.deep.equal([again.collateralSeized, again.debtToRaise]);
+      const record = await f.dutchAuction.auctions(vaultId);
+      expect([record.collateralLeft, record.debtLeft]).to.deep.equal([again.collateralSeized, again.debtToRaise]);
       await expectBooksBalanced();
     });
 
@@ -506,7 +506,7 @@ describe("Liquidation under hostile actors", function () {
         ],
         false,
       );
-      const lotBefore = await f.dutchAuction.auctions(first);
+      const auctionBefore = await f.dutchAuction.auctions(first);
       const receipt = await take(buyer, first, WAD);
       expect(verdicts(await outcomesOf(hook))).to.deep.equal([
         "ReentrancyGuardReentrantCall",
@@ -516,9 +516,9 @@ describe("Liquidation under hostile actors", function () {
         "ok",
       ]);
       const [taken] = auctionEvents<TakeArgs>(receipt, "Take");
-      const lot = await f.dutchAuction.auctions(first);
-      expect(lot.collateralLeft).to.equal(lotBefore.collateralLeft - WAD);
-      expect(lot.debtLeft).to.equal(lotBefore.debtLeft - taken.debtPaid);
+      const record = await f.dutchAuction.auctions(first);
+      expect(record.collateralLeft).to.equal(auctionBefore.collateralLeft - WAD);
+      expect(record.debtLeft).to.equal(auctionBefore.debtLeft - taken.debtPaid);
       expect(await c.token.balanceOf(buyer.address)).to.equal(WAD);
       // The second auction opened against the books the take had already written.
       expect((await f.dutchAuction.auctions(second)).debtLeft).to.be.gt(0n);
@@ -538,7 +538,7 @@ describe("Liquidation under hostile actors", function () {
       const [owner, keeper] = f.users;
       const vaultIds: bigint[] = [];
       // 0.4 WETH: ≈ 900 of debt, a partial slice raising ≈ 500, whose incentive the cap (half the
-      // penalty) cuts below the tip.
+      // penalty) cuts below the flatIncentive.
       for (let i = 0; i < 3; i++) vaultIds.push(await openVault(owner, f.weth, (4n * WAD) / 10n));
       await movePrice(f.weth, 2_580n * WAD);
       await f.stablecoin.connect(owner).transfer(keeper.address, 2_000n * WAD);
@@ -588,9 +588,9 @@ describe("Liquidation under hostile actors", function () {
         expect(liquidated.debtToRaise).to.be.lt(1_000n * WAD);
         expect(liquidated.incentive).to.equal(0n);
       }
-      // Stale after the tail or not, each reset ends its auction for nothing: the lot is worth less
+      // Stale after the maxAuctionAge or not, each reset ends its auction for nothing: the lot is worth less
       // than the dust. The lot covers its debt, so the emptied vault owes all of it again.
-      await time.increase(WETH_SPEC.auction!.tail + 1n);
+      await time.increase(WETH_SPEC.auction!.maxAuctionAge + 1n);
       await market.setPrice(f, f.weth, 2_580n * WAD);
       for (const liquidated of [single, ...batch]) {
         const receipt = (await (
@@ -778,7 +778,7 @@ describe("Liquidation under hostile actors", function () {
       const meme = await listMockCollateral(f.governor, f, spec);
       const memeAddress = await meme.token.getAddress();
       // A lot worth just the debt to raise keeps the first liquidation partial.
-      await f.liquidator.setLotMargin(memeAddress, WAD);
+      await f.liquidator.setCollateralMargin(memeAddress, WAD);
       const cap = 2n ** 96n - 1n;
       const headroom = 10n ** 18n;
       const vaultId = await openVault(owner, meme, cap - headroom);

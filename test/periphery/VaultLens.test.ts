@@ -134,8 +134,8 @@ describe("VaultLens", function () {
       expect(view.price).to.be.lt(view.startPrice);
       expect(view.needsReset).to.equal(false);
     }
-    // Past their tail both need one.
-    await time.increase(Number(f.weth.spec.auction!.tail));
+    // Past their maxAuctionAge both need one.
+    await time.increase(Number(f.weth.spec.auction!.maxAuctionAge));
     await expectViewsMatchTheAuctions();
     views = await f.vaultLens.auctionsView();
     expect(views.map((v) => v.needsReset)).to.deep.equal([true, true]);

@@ -20,6 +20,7 @@ import type { CollateralRisk, RiskParams } from "../../keeper/src/risk/threshold
 import { MockAggregator__factory, MockERC20__factory, RiskEngine__factory } from "../../typechain-types";
 import type { MockAggregator } from "../../typechain-types";
 import { deploySluiceFixture } from "../helpers/fixtures";
+import { rangeArgs, rangeError } from "../helpers/errors";
 
 const HOUR = 3_600n; // [seconds]
 const DAY = 86_400n; // [seconds]
@@ -28,7 +29,6 @@ const MAX_HEARTBEAT = 7n * DAY; // OracleHub's limit [seconds]
 
 const pct = (percent: number): bigint => (BigInt(Math.round(percent * 100)) * WAD) / 10_000n;
 const units = (amount: string): bigint => ethers.parseUnits(amount, 18);
-const name = (parameter: string): string => ethers.encodeBytes32String(parameter);
 const min = (a: bigint, b: bigint): bigint => (a < b ? a : b);
 
 // The engine's own limits (RiskEngine.sol constants).
@@ -384,15 +384,15 @@ describe("RiskEngine", function () {
       ["maxStepPerHour", MAX_STEP_PER_HOUR + 1n, MIN_STEP_PER_HOUR, MAX_STEP_PER_HOUR],
     ];
     for (const [parameter, value, lowest, highest] of listingCases) {
-      it(`addCollateral_${parameter}${value < lowest ? "BelowMin" : "AboveMax"}_revertsOutOfRange`, async function () {
+      it(`addCollateral_${parameter}${value < lowest ? "BelowMin" : "AboveMax"}_reverts${rangeError(parameter)}`, async function () {
         const { token } = await newPricedToken();
         const listing =
           parameter === "baseThreshold"
             ? f.riskEngine.addCollateral(token, value, freshParams())
             : f.riskEngine.addCollateral(token, THIN.risk.baseThreshold, freshParams({ [parameter]: value }));
         await expect(listing)
-          .to.be.revertedWithCustomError(f.riskEngine, "OutOfRange")
-          .withArgs(name(parameter), value, lowest, highest);
+          .to.be.revertedWithCustomError(f.riskEngine, rangeError(parameter))
+          .withArgs(...rangeArgs(value, lowest, highest));
       });
     }
   });
@@ -443,15 +443,15 @@ describe("RiskEngine", function () {
         if (c.min > 0n) {
           it(`${c.fn}_belowMin_reverts`, async function () {
             await expect(call(f.governor, c.fn, weth, c.min - 1n))
-              .to.be.revertedWithCustomError(f.riskEngine, "OutOfRange")
-              .withArgs(name(c.parameter), c.min - 1n, c.min, c.max);
+              .to.be.revertedWithCustomError(f.riskEngine, rangeError(c.parameter))
+              .withArgs(...rangeArgs(c.min - 1n, c.min, c.max));
           });
         }
 
         it(`${c.fn}_aboveMax_reverts`, async function () {
           await expect(call(f.governor, c.fn, weth, c.max + 1n))
-            .to.be.revertedWithCustomError(f.riskEngine, "OutOfRange")
-            .withArgs(name(c.parameter), c.max + 1n, c.min, c.max);
+            .to.be.revertedWithCustomError(f.riskEngine, rangeError(c.parameter))
+            .withArgs(...rangeArgs(c.max + 1n, c.min, c.max));
         });
 
         it(`${c.fn}_forUnlistedCollateral_reverts`, async function () {
@@ -509,8 +509,8 @@ describe("RiskEngine", function () {
       it("setMinRampDuration_changesTheShortestRampAllowed", async function () {
         await f.riskEngine.setMinRampDuration(weth, 2n * DAY);
         await expect(f.riskEngine.setBaseThreshold(weth, pct(80), DAY))
-          .to.be.revertedWithCustomError(f.riskEngine, "OutOfRange")
-          .withArgs(name("rampDuration"), DAY, 2n * DAY, MAX_RAMP_DURATION);
+          .to.be.revertedWithCustomError(f.riskEngine, "RampDurationOutOfRange")
+          .withArgs(DAY, 2n * DAY, MAX_RAMP_DURATION);
         await expect(f.riskEngine.setBaseThreshold(weth, pct(80), 2n * DAY)).to.emit(f.riskEngine, "BaseThresholdRamp");
       });
     });
@@ -801,34 +801,29 @@ describe("RiskEngine", function () {
 
     it("setBaseThreshold_rampShorterThanMinRampDuration_reverts", async function () {
       await expect(f.riskEngine.setBaseThreshold(weth, pct(80), duration - 1n))
-        .to.be.revertedWithCustomError(f.riskEngine, "OutOfRange")
-        .withArgs(name("rampDuration"), duration - 1n, WETH_SPEC.risk.params.minRampDuration, MAX_RAMP_DURATION);
+        .to.be.revertedWithCustomError(f.riskEngine, "RampDurationOutOfRange")
+        .withArgs(duration - 1n, WETH_SPEC.risk.params.minRampDuration, MAX_RAMP_DURATION);
     });
 
     it("setBaseThreshold_rampLongerThanMax_reverts", async function () {
       await expect(f.riskEngine.setBaseThreshold(weth, pct(80), MAX_RAMP_DURATION + 1n))
-        .to.be.revertedWithCustomError(f.riskEngine, "OutOfRange")
-        .withArgs(
-          name("rampDuration"),
-          MAX_RAMP_DURATION + 1n,
-          WETH_SPEC.risk.params.minRampDuration,
-          MAX_RAMP_DURATION,
-        );
+        .to.be.revertedWithCustomError(f.riskEngine, "RampDurationOutOfRange")
+        .withArgs(MAX_RAMP_DURATION + 1n, WETH_SPEC.risk.params.minRampDuration, MAX_RAMP_DURATION);
     });
 
     it("setBaseThreshold_belowMinThreshold_reverts", async function () {
       const floor = WETH_SPEC.risk.params.minThreshold;
       await expect(f.riskEngine.setBaseThreshold(weth, floor - 1n, duration))
-        .to.be.revertedWithCustomError(f.riskEngine, "OutOfRange")
-        .withArgs(name("baseThreshold"), floor - 1n, floor, MAX_BASE_THRESHOLD);
+        .to.be.revertedWithCustomError(f.riskEngine, "BaseThresholdOutOfRange")
+        .withArgs(floor - 1n, floor, MAX_BASE_THRESHOLD);
       await expect(f.riskEngine.setBaseThreshold(weth, floor, duration)).to.emit(f.riskEngine, "BaseThresholdRamp");
     });
 
     it("setBaseThreshold_aboveMax_reverts", async function () {
       const floor = WETH_SPEC.risk.params.minThreshold;
       await expect(f.riskEngine.setBaseThreshold(weth, MAX_BASE_THRESHOLD + 1n, duration))
-        .to.be.revertedWithCustomError(f.riskEngine, "OutOfRange")
-        .withArgs(name("baseThreshold"), MAX_BASE_THRESHOLD + 1n, floor, MAX_BASE_THRESHOLD);
+        .to.be.revertedWithCustomError(f.riskEngine, "BaseThresholdOutOfRange")
+        .withArgs(MAX_BASE_THRESHOLD + 1n, floor, MAX_BASE_THRESHOLD);
       await expect(f.riskEngine.setBaseThreshold(weth, MAX_BASE_THRESHOLD, MAX_RAMP_DURATION)).to.emit(
         f.riskEngine,
         "BaseThresholdRamp",
@@ -850,8 +845,8 @@ describe("RiskEngine", function () {
     it("setMinThreshold_aboveTheLowerEndOfALoweringRamp_reverts", async function () {
       await f.riskEngine.setBaseThreshold(weth, pct(70), duration);
       await expect(f.riskEngine.setMinThreshold(weth, pct(70) + 1n))
-        .to.be.revertedWithCustomError(f.riskEngine, "OutOfRange")
-        .withArgs(name("minThreshold"), pct(70) + 1n, MIN_MIN_THRESHOLD, pct(70));
+        .to.be.revertedWithCustomError(f.riskEngine, "MinThresholdOutOfRange")
+        .withArgs(pct(70) + 1n, MIN_MIN_THRESHOLD, pct(70));
       await expect(f.riskEngine.setMinThreshold(weth, pct(70)))
         .to.emit(f.riskEngine, "MinThresholdSet")
         .withArgs(weth, pct(70));
@@ -860,16 +855,16 @@ describe("RiskEngine", function () {
     it("setMinThreshold_aboveTheLowerEndOfARaisingRamp_reverts", async function () {
       await f.riskEngine.setBaseThreshold(weth, pct(90), duration);
       await expect(f.riskEngine.setMinThreshold(weth, from + 1n))
-        .to.be.revertedWithCustomError(f.riskEngine, "OutOfRange")
-        .withArgs(name("minThreshold"), from + 1n, MIN_MIN_THRESHOLD, from);
+        .to.be.revertedWithCustomError(f.riskEngine, "MinThresholdOutOfRange")
+        .withArgs(from + 1n, MIN_MIN_THRESHOLD, from);
     });
 
     it("setMinThreshold_afterARaisingRampEnds_mayRiseToTheNewBase", async function () {
       await f.riskEngine.setBaseThreshold(weth, pct(90), duration);
       await time.increase(duration);
       await expect(f.riskEngine.setMinThreshold(weth, pct(90) + 1n))
-        .to.be.revertedWithCustomError(f.riskEngine, "OutOfRange")
-        .withArgs(name("minThreshold"), pct(90) + 1n, MIN_MIN_THRESHOLD, pct(90));
+        .to.be.revertedWithCustomError(f.riskEngine, "MinThresholdOutOfRange")
+        .withArgs(pct(90) + 1n, MIN_MIN_THRESHOLD, pct(90));
       await expect(f.riskEngine.setMinThreshold(weth, pct(88)))
         .to.emit(f.riskEngine, "MinThresholdSet")
         .withArgs(weth, pct(88));
@@ -1261,11 +1256,27 @@ describe("RiskEngine", function () {
       expect(below.health).to.be.lt(WAD);
       expect(await f.riskEngine.isLiquidatable(vaultId)).to.equal(true);
 
-      // The keeper indexes the vault by the same price, from its float solution of V · LT(V) = debt.
-      const keeperPrice = model.liquidationPrice(risk, { collateralAmount: amount, decimals: 18, debt }, await now());
-      const boundary = healthy * scale;
-      const gap = keeperPrice > boundary ? keeperPrice - boundary : boundary - keeperPrice;
-      expect(gap).to.be.lte(scale);
+      // The keeper indexes the vault by the highest liquidatable price to the wei, which lies between
+      // the two feed answers; the feed's 8 decimals round it to the last of them that liquidates.
+      const at = await now();
+      const keeperPrice = model.liquidationPrice(risk, { collateralAmount: amount, decimals: 18, debt }, at);
+      expect(keeperPrice).to.be.gte(unhealthy * scale);
+      expect(keeperPrice).to.be.lt(healthy * scale);
+      expect(model.healthFactor(risk, mulWadDown(amount, keeperPrice), debt, at)).to.be.lt(WAD);
+      expect(model.healthFactor(risk, mulWadDown(amount, keeperPrice + 1n), debt, at)).to.be.gte(WAD);
+      await publishAnswer(f.thin, keeperPrice / scale);
+      expect(await f.riskEngine.isLiquidatable(vaultId)).to.equal(true);
+      await publishAnswer(f.thin, keeperPrice / scale + 1n);
+      expect(await f.riskEngine.isLiquidatable(vaultId)).to.equal(false);
+    });
+
+    it("liquidationPrice_withoutDebt_isZero_andWithoutCollateral_isTheLargestUint", async function () {
+      const risk = await readRisk(thin);
+      const at = await now();
+      // No oracle price is 0, so 0 says that no price liquidates the vault; every price liquidates debt alone.
+      expect(model.liquidationPrice(risk, { collateralAmount: units("100"), decimals: 18, debt: 0n }, at)).to.equal(0n);
+      expect(model.liquidationPrice(risk, { collateralAmount: 0n, decimals: 18, debt: 1n }, at)).to.equal(MAX_UINT256);
+      expect(model.liquidationPrice(risk, { collateralAmount: 0n, decimals: 6, debt: 0n }, at)).to.equal(0n);
     });
 
     it("isLiquidatable_atHealthExactlyOne_isFalse", async function () {

@@ -6,9 +6,16 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { JsonRpcProvider } from "ethers";
+import { Contract, JsonRpcProvider } from "ethers";
 import { readManifest } from "../../keeper/src/config/manifest";
-import { OracleHub__factory, VaultEngine__factory } from "../../typechain-types";
+import {
+  FlashLiquidator__factory,
+  IUniswapV2Factory__factory,
+  IUniswapV2Pair__factory,
+  OracleHub__factory,
+  RiskEngine__factory,
+  VaultEngine__factory,
+} from "../../typechain-types";
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -67,10 +74,14 @@ describe("scripts/deploy.ts against a local node", function () {
       [
         "AccessManager",
         "DutchAuction",
+        "FlashLiquidator",
+        "LiquidationUpkeep",
         "Liquidator",
         "OracleHub",
         "RiskEngine",
         "Stablecoin",
+        "UniswapV2Factory",
+        "UniswapV2Router02",
         "VaultEngine",
         "VaultLens",
       ].sort(),
@@ -88,6 +99,27 @@ describe("scripts/deploy.ts against a local node", function () {
     for (const entry of Object.values(manifest.collaterals)) {
       expect((await hub.feedConfig(entry.token)).source).to.equal(entry.feed);
       expect(await hub.price(entry.token)).to.be.gt(0n);
+    }
+
+    // Local networks get Uniswap V2 with a pair per collateral, seeded with the RiskEngine's depth.
+    const factory = IUniswapV2Factory__factory.connect(manifest.contracts.UniswapV2Factory!, provider);
+    const router = new Contract(
+      manifest.contracts.UniswapV2Router02!,
+      ["function factory() view returns (address)"],
+      provider,
+    );
+    expect(await router.factory()).to.equal(manifest.contracts.UniswapV2Factory);
+    const risk = RiskEngine__factory.connect(manifest.contracts.RiskEngine!, provider);
+    const flash = FlashLiquidator__factory.connect(manifest.contracts.FlashLiquidator!, provider);
+    expect(await flash.auction()).to.equal(manifest.contracts.DutchAuction);
+    for (const entry of Object.values(manifest.collaterals)) {
+      expect(entry.pair, "pair in the manifest").to.match(/^0x[0-9a-fA-F]{40}$/);
+      expect(await factory.getPair(entry.token, manifest.contracts.Stablecoin!)).to.equal(entry.pair);
+      expect(await flash.pairFor(entry.token)).to.equal(entry.pair);
+      const pair = IUniswapV2Pair__factory.connect(entry.pair!, provider);
+      const [reserve0, reserve1] = await pair.getReserves();
+      const stablecoinReserve = (await pair.token0()) === manifest.contracts.Stablecoin ? reserve0 : reserve1;
+      expect(stablecoinReserve).to.equal((await risk.riskParams(entry.token)).depth);
     }
   });
 });

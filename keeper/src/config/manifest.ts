@@ -17,6 +17,9 @@ export const CONTRACT_NAMES = [
   "BackstopPool",
   "VaultLens",
   "FlashLiquidator",
+  "UniswapV2Factory",
+  "UniswapV2Router02",
+  "LiquidationUpkeep",
 ] as const;
 export type ContractName = (typeof CONTRACT_NAMES)[number];
 

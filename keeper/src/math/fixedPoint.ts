@@ -61,8 +61,10 @@ export function halfLifeDecayWad(elapsed: bigint, halfLife: bigint): bigint {
 export function sqrt(value: bigint): bigint {
   if (value < 0n) throw new RangeError("square root of a negative number");
   if (value < 2n) return value;
-  let x = value;
-  let y = (x + 1n) / 2n;
+  // Newton's steps from any start at or above the root fall to its floor. value < 16^digits, so
+  // 2^(2·digits) is such a start, within a factor 16 of the root: a few steps, not one per bit.
+  let x = 1n << BigInt(2 * value.toString(16).length);
+  let y = (x + value / x) / 2n;
   while (y < x) {
     x = y;
     y = (x + value / x) / 2n;

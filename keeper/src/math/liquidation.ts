@@ -1,7 +1,20 @@
 // BigInt mirror of contracts/libraries/LiquidationMath.sol: how much a liquidation moves. Every
 // function rounds exactly as its Solidity twin, so the keeper plans to the wei what the Liquidator
 // will do (test/libraries/LiquidationMath.test.ts checks them against the library on random inputs).
-import { RAY, WAD, amountUp, divWadDown, divWadUp, mulDivDown, mulDivUp, mulWadDown, mulWadUp } from "./fixedPoint";
+import {
+  RAY,
+  WAD,
+  amountDown,
+  amountUp,
+  divWadDown,
+  divWadUp,
+  mulDivDown,
+  mulDivUp,
+  mulWadDown,
+  mulWadUp,
+  valueDown,
+  valueUp,
+} from "./fixedPoint";
 
 /** IVaultEngine.LiquidationData: a vault priced as a liquidation sees it. */
 export interface LiquidationVault {
@@ -20,7 +33,7 @@ export interface LiquidationParams {
   penalty: bigint;
   targetHealth: bigint;
   fullLiquidationHealth: bigint;
-  lotMargin: bigint;
+  collateralMargin: bigint;
 }
 
 /** LiquidationMath.Sizing: what a liquidation of an unsafe vault moves. */
@@ -31,7 +44,7 @@ export interface Sizing {
   cut: boolean;
   /** The room does not hold a dust-sized slice with collateral behind it: nothing moves. */
   noRoom: boolean;
-  slice: bigint; // [wad]
+  debtSlice: bigint; // [wad]
   collateralAmount: bigint; // token units
   normalizedDebt: bigint;
   debt: bigint; // [wad]
@@ -64,8 +77,8 @@ export function sliceUp(
 }
 
 /** Collateral [token units] of a partial slice's lot: its debt to raise times the lot margin, rounded up. */
-export function lotCollateralUp(slice: bigint, params: LiquidationParams, decimals: number, price: bigint): bigint {
-  return amountUp(mulWadUp(debtToRaiseUp(slice, params.penalty), params.lotMargin), decimals, price);
+export function seizedCollateralUp(slice: bigint, params: LiquidationParams, decimals: number, price: bigint): bigint {
+  return amountUp(mulWadUp(debtToRaiseUp(slice, params.penalty), params.collateralMargin), decimals, price);
 }
 
 /** The most normalised debt a liquidation cut to `room` [wad] moves (leaving dust where it can). */
@@ -100,14 +113,14 @@ export function size(
   let collateralAmount = vault.collateralAmount;
   if (!full) {
     normalizedDebt = min(vault.normalizedDebt, normalizedDebtUp(slice, vault.rate));
-    collateralAmount = min(vault.collateralAmount, lotCollateralUp(slice, params, vault.decimals, vault.price));
+    collateralAmount = min(vault.collateralAmount, seizedCollateralUp(slice, params, vault.decimals, vault.price));
     full = collateralAmount === vault.collateralAmount;
     if (full) normalizedDebt = vault.normalizedDebt;
   }
   let debt = debtUp(normalizedDebt, vault.rate);
   let debtToRaise = debtToRaiseUp(debt, params.penalty);
   if (debtToRaise <= room) {
-    return { full, cut: false, noRoom: false, slice, collateralAmount, normalizedDebt, debt, debtToRaise };
+    return { full, cut: false, noRoom: false, debtSlice: slice, collateralAmount, normalizedDebt, debt, debtToRaise };
   }
   normalizedDebt = cutNormalizedDebtDown(vault, params.penalty, room);
   collateralAmount = proportionalCollateralDown(vault.collateralAmount, normalizedDebt, vault.normalizedDebt);
@@ -118,16 +131,75 @@ export function size(
       full,
       cut: true,
       noRoom: true,
-      slice,
+      debtSlice: slice,
       collateralAmount: 0n,
       normalizedDebt: 0n,
       debt: 0n,
       debtToRaise: 0n,
     };
   }
-  return { full, cut: true, noRoom: false, slice, collateralAmount, normalizedDebt, debt, debtToRaise };
+  return { full, cut: true, noRoom: false, debtSlice: slice, collateralAmount, normalizedDebt, debt, debtToRaise };
 }
 
 /** The most a liquidation may pay its keeper [wad]: half the penalty on min(debt, seized value), rounded down. */
 export const maxIncentiveDown = (debt: bigint, seizedValue: bigint, penalty: bigint): bigint =>
   mulWadDown(min(debt, seizedValue), penalty) / 2n;
+
+/** IDutchAuction.IncentiveParams [wad]. */
+export interface IncentiveParams {
+  flatIncentive: bigint;
+  incentiveRate: bigint;
+  maxIncentive: bigint;
+}
+
+/** The keeper incentive on `base` = min(debt, lot value): capped, never above `base`, nothing under dust. */
+export function incentiveDown(params: IncentiveParams, base: bigint, dust: bigint): bigint {
+  if (base < dust) return 0n;
+  return min(min(params.maxIncentive, params.flatIncentive + mulWadDown(base, params.incentiveRate)), base);
+}
+
+/** A take the auction refuses, named as the contract's custom error, with its arguments. */
+export class TakeRefused extends Error {
+  constructor(
+    readonly reason: "ZeroTake" | "TakeLeavesDust" | "TakeLeavesDustCollateral",
+    readonly args: bigint[] = [],
+  ) {
+    super(`${reason}(${args.join(", ")})`);
+    this.name = "TakeRefused";
+  }
+}
+
+/** What a take of up to `maxCollateral` buys and pays at `price` (LiquidationMath.fill); throws TakeRefused. */
+export function fill(
+  collateralLeft: bigint,
+  debtLeft: bigint,
+  maxCollateral: bigint,
+  price: bigint,
+  decimals: number,
+  dust: bigint,
+): { collateralBought: bigint; debtPaid: bigint } {
+  let collateralBought = min(collateralLeft, maxCollateral);
+  if (collateralBought === 0n) throw new TakeRefused("ZeroTake");
+  let debtPaid = valueUp(collateralBought, decimals, price);
+  if (debtPaid >= debtLeft) {
+    debtPaid = debtLeft;
+    collateralBought = min(collateralBought, amountDown(debtPaid, decimals, price));
+  } else if (collateralBought < collateralLeft) {
+    if (debtLeft - debtPaid < dust) {
+      if (debtLeft <= dust) throw new TakeRefused("TakeLeavesDust", [debtLeft - debtPaid, dust]);
+      debtPaid = debtLeft - dust;
+      collateralBought = amountDown(debtPaid, decimals, price);
+    }
+    const kept = collateralLeft - collateralBought;
+    if (valueDown(kept, decimals, price) < dust) {
+      const leastKept = amountUp(dust, decimals, price);
+      if (collateralLeft <= leastKept) {
+        throw new TakeRefused("TakeLeavesDustCollateral", [kept, valueDown(kept, decimals, price), dust]);
+      }
+      collateralBought = collateralLeft - leastKept;
+      debtPaid = valueUp(collateralBought, decimals, price);
+    }
+    if (collateralBought === 0n) throw new TakeRefused("ZeroTake");
+  }
+  return { collateralBought, debtPaid };
+}

@@ -1,5 +1,11 @@
 // BigInt mirror of contracts/libraries/ThresholdMath.sol and of RiskEngine's views, plus the
-// liquidation price the keeper indexes vaults by. Every function rounds exactly as the contract.
+// liquidation price the keeper indexes vaults by. Every function rounds exactly as the contract, in
+// integers only. `liquidationPrice` is exact too: the highest oracle price [wad] at which the
+// contract, with its roundings (collateral valued down, size penalty up, health down), finds the
+// vault liquidatable; one wei above it, and at every higher price, it does not. The index therefore
+// rounds toward liquidation: it never holds a vault above a price at which the chain liquidates it.
+// (One degenerate vault, its debt within a few wei of a flat top of V · LT(V) at the size penalty's
+// cap, gets an upper bound instead: see SEARCH_BUDGET.)
 import { WAD, mulDivDown, mulDivUp, mulWadUp, sqrt } from "../math/fixedPoint";
 
 const SECONDS_PER_HOUR = 3600n;
@@ -141,59 +147,186 @@ export interface VaultPosition {
   debt: bigint; // [wad]
 }
 
-const toNumber = (wad: bigint): number => Number(wad) / 1e18;
-
-/** Relative overlap of the pieces' ranges in `liquidationValue`. */
-const EDGE = 1e-12;
+const UINT256_MAX = 2n ** 256n - 1n;
 
 /**
- * The collateral value V [in stablecoin, as a float] at which `V · LT(V) = debt`, where
- * `LT(V) = max(c − min(m, V/(V+D)), LTmin)` and `c = base − volPenalty`. Because LT falls as V
- * grows, `V · LT(V)` is not linear in V, and where the size penalty is steep it need not even be
- * monotone. The largest root is the one a falling price meets first, so all pieces are solved in
- * closed form and the largest valid root wins:
- *   capped size penalty (V ≥ mD/(1−m)):  V = debt / max(c − m, LTmin)
- *   uncapped, above the floor:           (c − 1)V² + (cD − debt)V − debt·D = 0
- *   uncapped, at the floor LTmin:        V = debt / LTmin
+ * Ranges `lastLiquidatableIn` examines (≈ 3 µs each) before it settles for an upper bound. The
+ * vaults of the tests and of `npm run bench:keeper` need at most 15. More are needed only where
+ * `V · LT(V)` crosses the debt almost flat, so that rounding leaves millions of pieces undecided: a
+ * cap within ~1e-12 of the penalty at which the curve peaks and a debt within a few wei of that peak
+ * (test/risk/RiskEngine.property.test.ts builds one). Such a vault gets a price at which it may be
+ * safe, with every price above it proven safe.
  */
-export function liquidationValue(risk: CollateralRisk, debt: bigint, now: bigint): number {
-  if (debt === 0n) return 0;
-  const d = toNumber(debt);
-  const c = toNumber(liquidationBase(risk.ramp, now) - appliedPenalty(risk, now));
-  const floor = toNumber(risk.params.minThreshold);
-  const m = toNumber(risk.params.maxSizePenalty);
-  const depth = toNumber(risk.params.depth);
-  const capStart = m >= 1 ? Infinity : (m * depth) / (1 - m);
-  const uncappedThreshold = (value: number): number => c - value / (value + depth);
+const SEARCH_BUDGET = 4_096;
 
-  // Each piece owns a range of V; at the seam between two pieces floating-point error can push the
-  // root a hair outside both, so the ranges overlap by a relative EDGE (far below any price tick).
-  const roots: number[] = [];
-  const capped = d / Math.max(c - m, floor);
-  if (capped >= capStart * (1 - EDGE)) roots.push(capped);
-  const atFloor = d / floor;
-  if (atFloor <= capStart * (1 + EDGE) && uncappedThreshold(atFloor) <= floor + EDGE) roots.push(atFloor);
-  // (c − 1)V² + (cD − debt)V − debt·D = 0, solved in the cancellation-free form.
-  const a = c - 1;
-  const b = c * depth - d;
-  const constant = -d * depth;
-  const discriminant = b * b - 4 * a * constant;
-  if (discriminant >= 0 && a !== 0) {
-    const q = -(b + Math.sign(b || 1) * Math.sqrt(discriminant)) / 2;
-    for (const value of [q / a, q === 0 ? NaN : constant / q]) {
-      if (value >= 0 && value <= capStart * (1 + EDGE) && uncappedThreshold(value) >= floor - EDGE) {
-        roots.push(value);
+/**
+ * What decides a vault's health as a function of the oracle price P [wad], as the contract rounds
+ * it: value `v = ⌊A·P / 1e18⌋` (FixedPointMath.valueDown), `LT(v) = ThresholdMath.threshold(base,
+ * floor, volPenalty, ⌈v·1e18 / (v + D)⌉ capped at m)`, and health `⌊v·LT / debt⌋ < 1e18` exactly when
+ * `v · LT(v) < debt · 1e18`, the `target`.
+ */
+interface HealthCurve {
+  amount: bigint; // A [wad of collateral]
+  target: bigint; // debt · 1e18 [wad²]
+  base: bigint; // [wad]
+  volPenalty: bigint; // [wad]
+  baseLessVolatility: bigint; // base − volPenalty [wad]; may be negative
+  floor: bigint; // [wad]
+  depth: bigint; // [wad]
+  cap: bigint; // [wad]
+}
+
+/** The value [wad] the contract gives the collateral at `price`. */
+const valueAt = (curve: HealthCurve, price: bigint): bigint => (curve.amount * price) / WAD;
+
+/** The lowest price at which the collateral is worth at least `value`. */
+const firstPriceWorth = (curve: HealthCurve, value: bigint): bigint => mulDivUp(value, WAD, curve.amount);
+
+/** The highest price at which the collateral is worth less than `value` (≥ 1). */
+const lastPriceBelow = (curve: HealthCurve, value: bigint): bigint => (value * WAD - 1n) / curve.amount;
+
+const thresholdAt = (curve: HealthCurve, value: bigint): bigint =>
+  threshold(curve.base, curve.floor, curve.volPenalty, sizePenalty(value, curve.depth, curve.cap));
+
+const liquidatableAt = (curve: HealthCurve, price: bigint): boolean => {
+  const value = valueAt(curve, price);
+  return value * thresholdAt(curve, value) < curve.target;
+};
+
+/**
+ * The lowest value [wad] whose size penalty before the cap is at least `penalty` (≥ 1):
+ * ⌈v·1e18 / (v + D)⌉ ≥ p ⟺ v·1e18 > (p − 1)·(v + D) ⟺ v > (p − 1)·D / (1e18 − p + 1).
+ */
+const firstValuePenalised = (curve: HealthCurve, penalty: bigint): bigint =>
+  ((penalty - 1n) * curve.depth) / (WAD - penalty + 1n) + 1n;
+
+/**
+ * The highest liquidatable price from `low` up, or −1 if `low` is safe, where LT is one constant
+ * `lt` from `low` to the top of the range being examined (beyond the kink: for good) and every price
+ * above that range is safe.
+ * There `v · lt` grows with the price, so the liquidatable prices are those with
+ * `v ≤ ⌊(target − 1) / lt⌋`. The answer cannot overshoot the range: at the first price above it LT
+ * is at most `lt` and the value no smaller, so it would be liquidatable too.
+ */
+function lastLiquidatableOnFlat(curve: HealthCurve, low: bigint, lt: bigint): bigint {
+  if (valueAt(curve, low) * lt >= curve.target) return -1n;
+  return lastPriceBelow(curve, (curve.target - 1n) / lt + 1n);
+}
+
+/**
+ * True if the vault is safe at `price`, proven from `λ(v) = v·(c − 1) − v²·1e18/(v + D)` ≥ target,
+ * where c = base − volPenalty: below the kink (no cap, no floor) LT = c − ⌈v·1e18/(v + D)⌉ exceeds
+ * c − 1 − v·1e18/(v + D), so `v · LT > λ(v)`. λ is concave in v, so a range of prices whose two ends
+ * pass this test is safe throughout.
+ */
+function surelySafeAt(curve: HealthCurve, price: bigint): boolean {
+  const value = valueAt(curve, price);
+  const total = value + curve.depth;
+  return value * ((curve.baseLessVolatility - 1n) * total - value * WAD) >= curve.target * total;
+}
+
+/**
+ * The highest liquidatable price in [low, high], all of it below the kink (see `liquidationPrice`),
+ * if the vault is safe at every price above `high`. Right to left: a range `surelySafeAt` both ends
+ * is skipped whole; else the piece of constant size penalty holding its top is solved exactly
+ * (`lastLiquidatableOnFlat`) and the rest of it halved, the upper half examined first. Past
+ * SEARCH_BUDGET ranges it returns the top of the range it is on: no lower than the answer, and
+ * every price above it proven safe.
+ */
+function lastLiquidatableIn(curve: HealthCurve, low: bigint, high: bigint): bigint {
+  const ranges: [bigint, bigint][] = [[low, high]];
+  for (let examined = 0; ranges.length > 0; examined++) {
+    const [from, to] = ranges.pop()!;
+    if (examined === SEARCH_BUDGET) return to;
+    if (from > to || (surelySafeAt(curve, from) && surelySafeAt(curve, to))) continue;
+    const value = valueAt(curve, to);
+    const penalty = sizePenalty(value, curve.depth, curve.cap);
+    const pieceStart = penalty === 0n ? 0n : firstPriceWorth(curve, firstValuePenalised(curve, penalty));
+    const flatFrom = pieceStart > from ? pieceStart : from;
+    const found = lastLiquidatableOnFlat(curve, flatFrom, thresholdAt(curve, value));
+    if (found >= 0n) return found;
+    if (flatFrom > from) {
+      const middle = (from + flatFrom - 1n) / 2n;
+      ranges.push([from, middle], [middle + 1n, flatFrom - 1n]);
+    }
+  }
+  throw new Error(`no liquidatable price in [${low}, ${high}]`);
+}
+
+/**
+ * The smaller root of λ(v) = target (see `surelySafeAt`), as a price: `(1e18 − c + 1)·v² −
+ * ((c − 1)·D − target)·v + target·D = 0`, in the cancellation-free form. Undefined without a
+ * positive root.
+ */
+function risingRootPrice(curve: HealthCurve): bigint | undefined {
+  const { target, depth } = curve;
+  const quadratic = WAD - curve.baseLessVolatility + 1n;
+  const linear = (curve.baseLessVolatility - 1n) * depth - target;
+  if (linear <= 0n) return undefined;
+  const discriminant = linear * linear - 4n * quadratic * target * depth;
+  if (discriminant < 0n) return undefined;
+  return mulDivDown((2n * target * depth) / (linear + sqrt(discriminant)), WAD, curve.amount);
+}
+
+/** The highest liquidatable price in [0, top], every price of it below the kink, every price above `top` safe. */
+function lastLiquidatableBelowKink(curve: HealthCurve, top: bigint): bigint {
+  // Safe at the kink: the answer is where V · LT(V) first climbs through the debt, near the
+  // closed-form root. Bracket it between a liquidatable price and a price from which on every price
+  // to the kink is proven safe, widening the bracket if rounding puts the root outside it.
+  if (surelySafeAt(curve, top)) {
+    const estimate = risingRootPrice(curve);
+    if (estimate !== undefined) {
+      let margin = (estimate >> 56n) + WAD / curve.amount + 2n;
+      for (let attempt = 0; attempt < 4; attempt++, margin *= 16n) {
+        const above = estimate + margin < top ? estimate + margin : top;
+        const below = estimate > margin ? estimate - margin : 0n;
+        if (surelySafeAt(curve, above) && liquidatableAt(curve, below)) return lastLiquidatableIn(curve, below, above);
       }
     }
   }
-  // V · LT(V) runs from 0 to infinity, so a root always exists; none found is a bug, said loudly.
-  if (roots.length === 0) throw new Error(`no liquidation value found for debt ${debt}`);
-  return Math.max(...roots);
+  return lastLiquidatableIn(curve, 0n, top);
 }
 
-/** The oracle price [wad] at which the vault's health is exactly 1 (see `liquidationValue`). */
+/**
+ * The vault's liquidation price [wad]: the highest oracle price at which the RiskEngine finds it
+ * liquidatable, with the contract's roundings (collateral valued down, size penalty rounded up,
+ * threshold clamped, health `⌊V·LT/debt⌋ < 1e18`). Exact to the wei (but for SEARCH_BUDGET's case), so:
+ *  - at this price `isLiquidatable` is true, and at every higher price it is false;
+ *  - at lower prices it is true too, except where health rises as the price falls. The size penalty
+ *    makes `V · LT(V)` fall as V grows wherever it climbs faster than V, so a vault whose debt lies
+ *    between that curve's peak and trough is safe on a band of prices below this one (the falling
+ *    price meets this one first); and every wei the rounded-up penalty steps up lowers `V · LT` a
+ *    little, so a few wei below this price, inside the rounding, can be safe as well.
+ * 0 for a vault without debt (no oracle price is 0: no price liquidates it); the largest uint256 for
+ * debt without collateral (every price does).
+ *
+ * How: LT is one constant from the kink on, the value where the size penalty reaches its cap or the
+ * threshold its floor; there the answer is a division. Below the kink LT steps down by a wei at a
+ * time; the closed-form root of the smooth curve (`risingRootPrice`, an integer square root) brackets
+ * the answer, and `lastLiquidatableIn` finds it exactly among the few pieces of constant penalty
+ * inside the bracket.
+ */
 export function liquidationPrice(risk: CollateralRisk, vault: VaultPosition, now: bigint): bigint {
-  const units = Number(vault.collateralAmount) / 10 ** vault.decimals;
-  if (units === 0) return vault.debt === 0n ? 0n : 2n ** 256n - 1n;
-  return BigInt(Math.round((liquidationValue(risk, vault.debt, now) / units) * 1e18));
+  if (vault.debt === 0n) return 0n;
+  const amount = vault.collateralAmount * 10n ** BigInt(18 - vault.decimals);
+  if (amount === 0n) return UINT256_MAX;
+  const base = liquidationBase(risk.ramp, now);
+  const volPenalty = appliedPenalty(risk, now);
+  const { minThreshold: floor, depth, maxSizePenalty: cap } = risk.params;
+  const curve: HealthCurve = {
+    amount,
+    target: vault.debt * WAD,
+    base,
+    volPenalty,
+    baseLessVolatility: base - volPenalty,
+    floor,
+    depth,
+    cap,
+  };
+  // The size penalty at which LT stops falling: the cap, or where c − penalty meets the floor.
+  const kinkPenalty = min(cap, curve.baseLessVolatility - floor);
+  const kink = kinkPenalty > 0n ? firstPriceWorth(curve, firstValuePenalised(curve, kinkPenalty)) : 0n;
+  const beyond = lastLiquidatableOnFlat(curve, kink, thresholdAt(curve, valueAt(curve, kink)));
+  if (beyond >= 0n) return beyond;
+  return lastLiquidatableBelowKink(curve, kink - 1n);
 }
