@@ -59,7 +59,19 @@ export function readManifest(network: string, dir = DEPLOYMENTS_DIR): Manifest {
   if (!fs.existsSync(file)) {
     throw new Error(`no deployment manifest at ${file}: run scripts/deploy.ts --network ${network} first`);
   }
-  const parsed = manifestSchema.safeParse(JSON.parse(fs.readFileSync(file, "utf8")));
+  return readManifestFile(file);
+}
+
+/** Reads and validates the manifest at `file`; throws one line naming the file and every problem. */
+export function readManifestFile(file: string): Manifest {
+  if (!fs.existsSync(file)) throw new Error(`no deployment manifest at ${file}`);
+  let json: unknown;
+  try {
+    json = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch (error) {
+    throw new Error(`${file} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const parsed = manifestSchema.safeParse(json);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`);
     throw new Error(`${file} is not a valid manifest: ${problems.join("; ")}`);

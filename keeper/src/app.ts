@@ -1,0 +1,246 @@
+// The composition root below the entry point: start-up checks (each failure one ConfigError line),
+// then the index, the strategies, the sender, the HTTP server and the loop, all from one config.
+import { JsonRpcSigner, Wallet, getAddress, formatEther } from "ethers";
+import type http from "node:http";
+import pino, { type Logger } from "pino";
+import { connectProtocol, REQUIRED_CONTRACTS } from "./chain/contracts";
+import { nodeAccountSigner, senderChain, walletSigner } from "./chain/signer";
+import { describeError, FetchJsonRpcProvider } from "./chain/transport";
+import { ConfigError } from "./config/errors";
+import { readManifestFile, type Manifest } from "./config/manifest";
+import { LOCAL_NETWORKS, type KeeperConfig, type StrategyName } from "./config/options";
+import { Sender, type TxSigner } from "./execution/sender";
+import { Indexer } from "./index/indexer";
+import { Keeper } from "./keeper";
+import { WAD } from "./math/fixedPoint";
+import { startServer } from "./server/http";
+import { createMetrics } from "./server/metrics";
+import { LiquidateStrategy } from "./strategy/liquidate";
+import { PokeStrategy } from "./strategy/poke";
+import { ResetStrategy } from "./strategy/reset";
+import { TakeStrategy } from "./strategy/take";
+import type { Strategy } from "./strategy/types";
+
+/** Strategies that need a contract this keeper does not drive yet. */
+const NOT_YET: Partial<Record<StrategyName, string>> = { bid: "BackstopPool", flash: "FlashLiquidator" };
+/** Priority order: liquidations first, then resets, pokes and takes. */
+const ORDER: StrategyName[] = ["liquidate", "reset", "poke", "take"];
+
+export interface AppDeps {
+  /** Where pino writes (stdout at the entry point). */
+  logStream: pino.DestinationStream;
+  wallClock: () => number;
+  signal: AbortSignal;
+}
+
+function loadManifest(config: KeeperConfig): Manifest {
+  try {
+    return readManifestFile(config.manifestPath);
+  } catch (error) {
+    throw new ConfigError([error instanceof Error ? error.message : String(error)]);
+  }
+}
+
+function checkStrategies(config: KeeperConfig, manifest: Manifest): void {
+  const problems: string[] = [];
+  for (const name of config.strategies) {
+    const contract = NOT_YET[name];
+    if (!contract) continue;
+    problems.push(
+      manifest.contracts[contract as keyof Manifest["contracts"]]
+        ? `--strategies: '${name}' is not available in this keeper version yet (it will drive the ${contract})`
+        : `--strategies: '${name}' is not available: deployment '${manifest.network}' has no ${contract} yet`,
+    );
+  }
+  const missing = REQUIRED_CONTRACTS.filter((name) => !manifest.contracts[name]);
+  for (const name of missing) problems.push(`${config.manifestPath}: contracts.${name} is missing`);
+  if (problems.length > 0) throw new ConfigError(problems);
+}
+
+async function checkChain(config: KeeperConfig, manifest: Manifest, provider: FetchJsonRpcProvider): Promise<void> {
+  let chainId: bigint;
+  try {
+    chainId = BigInt(await provider.send("eth_chainId", []));
+  } catch (error) {
+    throw new ConfigError([`cannot reach the node at ${config.rpcUrl}: ${describeError(error)}`]);
+  }
+  if (chainId !== BigInt(manifest.chainId)) {
+    throw new ConfigError([
+      `chain id mismatch: the node at ${config.rpcUrl} is chain ${chainId}, ` +
+        `but ${config.manifestPath} is for chain ${manifest.chainId}`,
+    ]);
+  }
+  const addresses: [string, string][] = Object.entries(manifest.contracts).map(([n, a]) => [n, a!]);
+  for (const [symbol, entry] of Object.entries(manifest.collaterals)) {
+    addresses.push([`collaterals.${symbol}.token`, entry.token], [`collaterals.${symbol}.feed`, entry.feed]);
+  }
+  const codes = await Promise.all(addresses.map(([, address]) => provider.getCode(address)));
+  const problems = addresses
+    .filter((_, i) => codes[i] === "0x")
+    .map(([name, address]) => `no code at ${name} ${address} on chain ${chainId} (wrong manifest or a reset node?)`);
+  if (problems.length > 0) throw new ConfigError(problems);
+}
+
+async function makeSigner(
+  config: KeeperConfig,
+  provider: FetchJsonRpcProvider,
+  chainId: bigint,
+  logger: Logger,
+): Promise<TxSigner> {
+  if (config.privateKey) return walletSigner(new Wallet(config.privateKey, provider), provider, chainId);
+  if (!LOCAL_NETWORKS.includes(config.network)) {
+    throw new ConfigError(["--private-key / PRIVATE_KEY: missing"]);
+  }
+  const accounts = (await provider.send("eth_accounts", [])) as string[];
+  if (accounts.length === 0) {
+    throw new ConfigError(["--private-key / PRIVATE_KEY: missing, and the node has no unlocked account to use"]);
+  }
+  const address = getAddress(accounts[0]);
+  logger.warn({ address }, "no --private-key: signing with the local node's first account");
+  return nodeAccountSigner(new JsonRpcSigner(provider, address), chainId);
+}
+
+/** Runs the keeper until `signal` aborts (or after one pass with --once). Throws ConfigError on bad start-up. */
+export async function runKeeper(config: KeeperConfig, deps: AppDeps): Promise<void> {
+  const logger = pino({ level: config.logLevel, base: { network: config.network } }, deps.logStream);
+  const manifest = loadManifest(config);
+  checkStrategies(config, manifest);
+  const metrics = createMetrics();
+  const provider = new FetchJsonRpcProvider(config.rpcUrl, manifest.chainId, {
+    onError: () => metrics.rpcErrors.inc(),
+  });
+  let server: http.Server | undefined;
+  try {
+    await checkChain(config, manifest, provider);
+    const chainId = BigInt(manifest.chainId);
+    const signer = await makeSigner(config, provider, chainId, logger);
+    const balance = await provider.getBalance(signer.address);
+    if (balance === 0n && !config.dryRun) {
+      throw new ConfigError([`the signer ${signer.address} has no ETH to pay for gas (use --dry-run to only watch)`]);
+    }
+    logger.info(
+      {
+        signer: signer.address,
+        balance: formatEther(balance),
+        strategies: config.strategies,
+        shard: `${config.shard.index}/${config.shard.count}`,
+        dryRun: config.dryRun,
+      },
+      "keeper starting",
+    );
+
+    const protocol = connectProtocol(manifest, provider);
+    const indexer = new Indexer(
+      {
+        reader: protocol.reader,
+        logger: logger.child({ room: "index" }),
+        onLogsRefused: () => metrics.rpcErrors.inc(),
+      },
+      { deployBlock: manifest.deployBlock, confirmations: config.confirmations, maxLogRange: 2_000 },
+    );
+    const sender = new Sender(
+      { chain: senderChain(provider), signer, logger: logger.child({ room: "execution" }), metrics: metrics.sender },
+      {
+        maxGasPrice: config.maxGasPrice,
+        confirmations: config.confirmations,
+        dryRun: config.dryRun,
+        dailyGasBudget: config.dailyGasBudget,
+        bumpAfterBlocks: 3,
+        bumpPerMille: 125,
+      },
+    );
+    await sender.start();
+
+    const strategyLogger = logger.child({ room: "strategy" });
+    let keeper: Keeper | undefined = undefined;
+    const build: Record<string, () => Strategy> = {
+      liquidate: () =>
+        new LiquidateStrategy(
+          { logger: strategyLogger, stamp: (id) => keeper!.stamp(id) },
+          { batchSize: config.batchSize, candidateMargin: WAD / 200n },
+        ),
+      reset: () => new ResetStrategy({ logger: strategyLogger }),
+      poke: () =>
+        new PokeStrategy({
+          logger: strategyLogger,
+          collaterals: Object.values(manifest.collaterals).map((c) => c.token),
+        }),
+      take: () => new TakeStrategy({ logger: strategyLogger, minProfit: config.minProfit }),
+    };
+    const strategies = ORDER.filter((name) => config.strategies.includes(name)).map((name) => build[name]());
+    keeper = new Keeper(
+      {
+        provider,
+        protocol,
+        indexer,
+        sender,
+        strategies,
+        logger,
+        metrics,
+        keeper: signer.address,
+        wallClock: deps.wallClock,
+      },
+      {
+        shard: config.shard,
+        maxLagBlocks: config.maxLagBlocks,
+        maxLagSeconds: config.maxLagSeconds,
+        dailyGasBudget: config.dailyGasBudget,
+        collaterals: Object.values(manifest.collaterals).map((c) => c.token),
+        ethToken: manifest.collaterals.WETH?.token,
+      },
+    );
+
+    if (config.port !== 0) {
+      const running = keeper;
+      server = await startServer(config.port, { health: () => running.health(), registry: metrics.registry });
+      logger.info({ port: config.port }, "serving /health and /metrics");
+    }
+
+    if (config.once) {
+      await keeper.pass();
+      // Wait for what this pass sent to be mined (not for its confirmations), then stop.
+      const deadline = deps.wallClock() + config.maxLagSeconds;
+      while (sender.unminedCount > 0 && !deps.signal.aborted) {
+        if (deps.wallClock() > deadline) {
+          logger.warn({ pending: sender.unminedCount }, "transactions still unmined after --max-lag-seconds; stopping");
+          break;
+        }
+        await sleep(config.pollInterval, deps.signal);
+        const head = await protocol.reader.getBlock("latest");
+        await sender.onBlock(head);
+      }
+      logger.info({ block: keeper.processed?.number, pending: sender.pendingCount }, "one pass done");
+      return;
+    }
+
+    while (!deps.signal.aborted) {
+      try {
+        await keeper.pass();
+      } catch (error) {
+        logger.error({ error: describeError(error) }, "pass failed; retrying at the next poll");
+      }
+      await sleep(config.pollInterval, deps.signal);
+    }
+    logger.info(
+      { pending: sender.pendingCount },
+      "shutting down: pending transactions are re-found by nonce on restart",
+    );
+  } finally {
+    server?.closeAllConnections();
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    provider.destroy();
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done);
+  });
+}

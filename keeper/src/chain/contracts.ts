@@ -1,0 +1,271 @@
+// The one module that knows the contracts' function and event names: a rename on main is a change
+// here only. ABIs come from the TypeChain interface factories (the interfaces are the public API).
+import { Interface, type Provider } from "ethers";
+import type { Manifest } from "../config/manifest";
+import type { CollateralRisk } from "../risk/thresholds";
+import type { AuctionState, BlockRef, ChainEvent, ChainReader, VaultState } from "../index/types";
+import { IAggregatorV3__factory } from "../../../typechain-types/factories/contracts/interfaces/IAggregatorV3__factory";
+import { IDutchAuction__factory } from "../../../typechain-types/factories/contracts/interfaces/IDutchAuction__factory";
+import { ILiquidator__factory } from "../../../typechain-types/factories/contracts/interfaces/ILiquidator__factory";
+import { IOracleHub__factory } from "../../../typechain-types/factories/contracts/interfaces/IOracleHub__factory";
+import { IStablecoin__factory } from "../../../typechain-types/factories/contracts/interfaces/IStablecoin__factory";
+import { IRiskEngine__factory } from "../../../typechain-types/factories/contracts/interfaces/IRiskEngine__factory";
+import { IVaultEngine__factory } from "../../../typechain-types/factories/contracts/interfaces/IVaultEngine__factory";
+import { VaultLens__factory } from "../../../typechain-types/factories/contracts/periphery/VaultLens__factory";
+
+/** Contracts the keeper cannot run without. */
+export const REQUIRED_CONTRACTS = [
+  "VaultEngine",
+  "OracleHub",
+  "RiskEngine",
+  "Liquidator",
+  "DutchAuction",
+  "VaultLens",
+] as const;
+
+/** Events whose first indexed topic is a vault id (VaultEngine) or an auction id (DutchAuction). */
+const VAULT_EVENTS = ["VaultOpened", "Deposited", "Withdrawn", "Borrowed", "Repaid", "Seized", "AuctionReturned"];
+const AUCTION_EVENTS = ["AuctionStarted", "Take", "AuctionReset", "AuctionEnded"];
+
+export type Protocol = ReturnType<typeof connectProtocol>;
+
+export interface LensHealth {
+  vaultId: bigint;
+  collateral: string;
+  collateralAmount: bigint;
+  value: bigint; // [wad]
+  debt: bigint; // [wad]
+  health: bigint; // [wad]
+  inAuction: boolean;
+  priced: boolean;
+}
+
+export interface LiveAuction {
+  auctionId: bigint;
+  collateral: string;
+  collateralLeft: bigint;
+  debtLeft: bigint;
+  price: bigint; // [wad], at the block read
+  needsReset: boolean;
+}
+
+/** What one collateral's vaults are priced with as of a block. */
+export interface CollateralMarket {
+  collateral: string;
+  rate: bigint; // [ray]
+  price: bigint; // [wad]
+  decimals: number;
+  dust: bigint; // [wad]
+  risk: CollateralRisk;
+}
+
+export function connectProtocol(manifest: Manifest, provider: Provider) {
+  const address = (name: (typeof REQUIRED_CONTRACTS)[number]): string => {
+    const found = manifest.contracts[name];
+    if (!found) throw new Error(`the manifest has no ${name}`);
+    return found;
+  };
+  const vaultEngine = IVaultEngine__factory.connect(address("VaultEngine"), provider);
+  const dutchAuction = IDutchAuction__factory.connect(address("DutchAuction"), provider);
+  const liquidator = ILiquidator__factory.connect(address("Liquidator"), provider);
+  const riskEngine = IRiskEngine__factory.connect(address("RiskEngine"), provider);
+  const oracleHub = IOracleHub__factory.connect(address("OracleHub"), provider);
+  const vaultLens = VaultLens__factory.connect(address("VaultLens"), provider);
+  const engineInterface: Interface = vaultEngine.interface;
+  const auctionInterface: Interface = dutchAuction.interface;
+  const topics = new Map<string, { target: "vault" | "auction"; name: string }>();
+  for (const name of VAULT_EVENTS) topics.set(engineInterface.getEvent(name)!.topicHash, { target: "vault", name });
+  for (const name of AUCTION_EVENTS) {
+    topics.set(auctionInterface.getEvent(name)!.topicHash, { target: "auction", name });
+  }
+
+  const reader: ChainReader = {
+    async getEvents(fromBlock, toBlock) {
+      const logs = await provider.getLogs({
+        address: [address("VaultEngine"), address("DutchAuction")],
+        topics: [[...topics.keys()]],
+        fromBlock,
+        toBlock,
+      });
+      return logs.flatMap((log): ChainEvent[] => {
+        const kind = topics.get(log.topics[0]);
+        if (!kind || log.topics.length < 2) return [];
+        return [
+          {
+            ...kind,
+            id: BigInt(log.topics[1]),
+            blockNumber: log.blockNumber,
+            transactionHash: log.transactionHash,
+          },
+        ];
+      });
+    },
+    async readVaults(ids, blockTag) {
+      const stored = await Promise.all(ids.map((id) => vaultEngine.vaults(id, { blockTag })));
+      return stored.map((vault, i): VaultState => ({
+        id: ids[i],
+        owner: vault.owner,
+        collateral: vault.collateral,
+        collateralAmount: vault.collateralAmount,
+        normalizedDebt: vault.normalizedDebt,
+        inAuction: vault.inAuction,
+      }));
+    },
+    async readAuctions(ids, blockTag) {
+      const stored = await Promise.all(ids.map((id) => dutchAuction.auctions(id, { blockTag })));
+      return stored.map((auction, i): AuctionState | undefined =>
+        auction.collateralLeft === 0n && auction.debtLeft === 0n
+          ? undefined
+          : {
+              id: ids[i],
+              collateral: auction.collateral,
+              collateralLeft: auction.collateralLeft,
+              debtLeft: auction.debtLeft,
+              startPrice: auction.startPrice,
+              startTime: auction.startTime,
+            },
+      );
+    },
+    async getBlock(tag): Promise<BlockRef> {
+      const block = await provider.getBlock(tag);
+      if (!block || !block.hash) throw new Error(`the node has no block ${tag}`);
+      return { number: block.number, hash: block.hash, timestamp: block.timestamp };
+    },
+  };
+
+  return {
+    manifest,
+    addresses: {
+      vaultEngine: address("VaultEngine"),
+      dutchAuction: address("DutchAuction"),
+      liquidator: address("Liquidator"),
+      riskEngine: address("RiskEngine"),
+      oracleHub: address("OracleHub"),
+      vaultLens: address("VaultLens"),
+      stablecoin: manifest.contracts.Stablecoin,
+    },
+    reader,
+
+    /** Everything a collateral's liquidation prices depend on; undefined while it cannot be priced. */
+    async market(collateral: string, blockTag: number): Promise<CollateralMarket | undefined> {
+      const [inputs, params, ramp, volatility] = await Promise.all([
+        vaultEngine.liquidationInputs(collateral, { blockTag }).catch(() => undefined),
+        riskEngine.riskParams(collateral, { blockTag }),
+        riskEngine.baseRamp(collateral, { blockTag }),
+        riskEngine.volatilityState(collateral, { blockTag }),
+      ]);
+      if (!inputs) return undefined;
+      return {
+        collateral,
+        rate: inputs.rate,
+        price: inputs.price,
+        decimals: Number(inputs.decimals),
+        dust: inputs.dust,
+        risk: {
+          params: {
+            minThreshold: params.minThreshold,
+            borrowBuffer: params.borrowBuffer,
+            confidence: params.confidence,
+            horizon: params.horizon,
+            minRampDuration: params.minRampDuration,
+            depth: params.depth,
+            maxSizePenalty: params.maxSizePenalty,
+            maxStepPerHour: params.maxStepPerHour,
+          },
+          ramp: { from: ramp.from, to: ramp.to, start: ramp.start, end: ramp.end },
+          volatility: {
+            penalty: volatility.penalty,
+            target: volatility.target,
+            checkpoint: volatility.checkpoint,
+          },
+        },
+      };
+    },
+
+    async healthOf(ids: bigint[], blockTag: number): Promise<LensHealth[]> {
+      const rows = await vaultLens.healthOf(ids, { blockTag });
+      return rows.map((row) => ({
+        vaultId: row.vaultId,
+        collateral: row.collateral,
+        collateralAmount: row.collateralAmount,
+        value: row.value,
+        debt: row.debt,
+        health: row.health,
+        inAuction: row.inAuction,
+        priced: row.priced,
+      }));
+    },
+
+    async liveAuctions(blockTag: number): Promise<LiveAuction[]> {
+      const rows = await vaultLens.auctionsView({ blockTag });
+      return rows.map((row) => ({
+        auctionId: row.auctionId,
+        collateral: row.collateral,
+        collateralLeft: row.collateralLeft,
+        debtLeft: row.debtLeft,
+        price: row.price,
+        needsReset: row.needsReset,
+      }));
+    },
+
+    /** The stored oracle price's feed time, and the feed's latest answer time [seconds]. */
+    async feedTimes(
+      collateral: string,
+      blockTag: number,
+    ): Promise<{ storedAt: bigint; feedAt: bigint; heartbeat: bigint } | undefined> {
+      const [state, config] = await Promise.all([
+        oracleHub.priceState(collateral, { blockTag }),
+        oracleHub.feedConfig(collateral, { blockTag }),
+      ]);
+      const feed = IAggregatorV3__factory.connect(config.source, provider);
+      const round = await feed.latestRoundData({ blockTag }).catch(() => undefined);
+      if (!round) return undefined;
+      return { storedAt: state.updatedAt, feedAt: round.updatedAt, heartbeat: config.heartbeat };
+    },
+
+    /** The keeper's stablecoin [wad], its capital for takes; 0 when the manifest lacks the Stablecoin. */
+    async stablecoinBalance(owner: string, blockTag: number): Promise<bigint> {
+      const stablecoin = manifest.contracts.Stablecoin;
+      if (!stablecoin) return 0n;
+      return IStablecoin__factory.connect(stablecoin, provider).balanceOf(owner, { blockTag });
+    },
+
+    async incentiveParams(): Promise<{ flat: bigint; rate: bigint; max: bigint }> {
+      const params = await dutchAuction.incentiveParams();
+      // Read by position: the fields are being renamed (tip/chip → flatIncentive/incentiveRate).
+      return { flat: params[0], rate: params[1], max: params[2] };
+    },
+
+    calls: {
+      liquidateBatch: (ids: bigint[], keeper: string) =>
+        liquidator.interface.encodeFunctionData("liquidateBatch", [ids, keeper]),
+      decodeLiquidateBatch: (data: string): bigint[] =>
+        liquidator.interface.decodeFunctionResult("liquidateBatch", data)[0] as bigint[],
+      reset: (auctionId: bigint, keeper: string) =>
+        dutchAuction.interface.encodeFunctionData("reset", [auctionId, keeper]),
+      poke: (collateral: string) => riskEngine.interface.encodeFunctionData("poke", [collateral]),
+      take: (auctionId: bigint, maxCollateral: bigint, maxPrice: bigint, receiver: string) =>
+        dutchAuction.interface.encodeFunctionData("take", [auctionId, maxCollateral, maxPrice, receiver, "0x"]),
+    },
+
+    /** Decodes a revert from any of the protocol's contracts into `Name(args)`, for logs. */
+    describeRevert(data: string | undefined): string | undefined {
+      if (!data || data === "0x") return undefined;
+      for (const contractInterface of [
+        liquidator.interface,
+        dutchAuction.interface,
+        vaultEngine.interface,
+        riskEngine.interface,
+        oracleHub.interface,
+      ] as Interface[]) {
+        try {
+          const parsed = contractInterface.parseError(data);
+          if (parsed) return `${parsed.name}(${parsed.args.map(String).join(", ")})`;
+        } catch {
+          // Not this contract's error; try the next.
+        }
+      }
+      return data.slice(0, 10);
+    },
+  };
+}

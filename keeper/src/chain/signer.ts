@@ -1,0 +1,66 @@
+// The sender's view of the node and the signer, over ethers. Kept apart from execution/ so the
+// sender is tested against fakes.
+import { Transaction, type JsonRpcProvider, type JsonRpcSigner, type Wallet } from "ethers";
+import type { SenderChain, TxFields, TxSigner } from "../execution/sender";
+
+const FALLBACK_TIP = 1_000_000_000n; // 1 gwei, for nodes without eth_maxPriorityFeePerGas
+
+export function senderChain(provider: JsonRpcProvider): SenderChain {
+  return {
+    getNonce: (address, tag) => provider.getTransactionCount(address, tag),
+    async getFees() {
+      const [block, tip] = await Promise.all([
+        provider.getBlock("latest"),
+        provider
+          .send("eth_maxPriorityFeePerGas", [])
+          .then((hex: string) => BigInt(hex))
+          .catch(() => FALLBACK_TIP),
+      ]);
+      return { baseFee: block?.baseFeePerGas ?? 0n, tip };
+    },
+    async getReceipt(hash) {
+      const receipt = await provider.getTransactionReceipt(hash);
+      if (!receipt) return null;
+      return {
+        blockNumber: receipt.blockNumber,
+        status: receipt.status ?? 0,
+        gasUsed: receipt.gasUsed,
+        effectiveGasPrice: receipt.gasPrice,
+      };
+    },
+  };
+}
+
+function fields(tx: TxFields, chainId: bigint) {
+  return {
+    type: 2,
+    chainId,
+    to: tx.to,
+    data: tx.data,
+    nonce: tx.nonce,
+    gasLimit: tx.gasLimit,
+    maxFeePerGas: tx.maxFeePerGas,
+    maxPriorityFeePerGas: tx.maxPriorityFeePerGas,
+    value: 0n,
+  };
+}
+
+/** A private key: signs locally, so the hash is known before the broadcast. */
+export function walletSigner(wallet: Wallet, provider: JsonRpcProvider, chainId: bigint): TxSigner {
+  return {
+    address: wallet.address,
+    async send(tx) {
+      const signed = await wallet.signTransaction(fields(tx, chainId));
+      await provider.broadcastTransaction(signed);
+      return Transaction.from(signed).hash!;
+    },
+  };
+}
+
+/** A local node's unlocked account (localhost only). */
+export function nodeAccountSigner(signer: JsonRpcSigner, chainId: bigint): TxSigner {
+  return {
+    address: signer.address,
+    send: (tx) => signer.sendUncheckedTransaction(fields(tx, chainId)),
+  };
+}

@@ -1,0 +1,349 @@
+// The one transaction sender: it owns the nonce. EIP-1559 fees; a transaction not mined within
+// `bumpAfterBlocks` is re-sent on the same nonce with fee cap and tip both raised by at least
+// 12.5% (what nodes require to replace), never above `--max-gas-price` nor above what the action is
+// worth; one transaction per key at a time; the nonce is re-read from the node after any error; a
+// transaction is forgotten only once it has its confirmations. Time is block time throughout.
+import type { Logger } from "pino";
+
+export interface TxFields {
+  to: string;
+  data: string;
+  nonce: number;
+  gasLimit: bigint;
+  maxFeePerGas: bigint;
+  maxPriorityFeePerGas: bigint;
+}
+
+export interface TxReceiptInfo {
+  blockNumber: number;
+  status: number; // 1 success, 0 reverted
+  gasUsed: bigint;
+  effectiveGasPrice: bigint;
+}
+
+/** The node, as far as sending needs it. */
+export interface SenderChain {
+  getNonce(address: string, tag: "latest" | "pending"): Promise<number>;
+  /** The latest block's base fee and a suggested tip [wei per gas]. */
+  getFees(): Promise<{ baseFee: bigint; tip: bigint }>;
+  getReceipt(hash: string): Promise<TxReceiptInfo | null>;
+}
+
+export interface TxSigner {
+  address: string;
+  /** Signs and broadcasts; returns the transaction hash. */
+  send(tx: TxFields): Promise<string>;
+}
+
+export interface SendRequest {
+  /**
+   * One transaction per key at a time, e.g. `liquidate:12` or `reset:7`; a batch carries one key
+   * per vault, and is refused while any of them is pending.
+   */
+  keys: string[];
+  kind: string;
+  to: string;
+  data: string;
+  gasLimit: bigint;
+  /** Most the transaction may cost in gas [wei]; undefined when the action's worth is unknown. */
+  maxCost?: bigint;
+  /** Context for the logs (vault ids, expected profit, …). */
+  context?: Record<string, unknown>;
+}
+
+export type SubmitOutcome =
+  "sent" | "duplicate" | "dry-run" | "over-budget" | "too-expensive" | "failed" | "waiting-for-nonce";
+
+export interface SenderConfig {
+  maxGasPrice: bigint; // [wei per gas]
+  confirmations: number;
+  dryRun: boolean;
+  dailyGasBudget?: bigint; // [wei]
+  bumpAfterBlocks: number;
+  /** Relative bump per replacement [per mille]; at least 125 (12.5%). */
+  bumpPerMille: number;
+}
+
+export interface SenderMetrics {
+  sent(kind: string): void;
+  confirmed(kind: string): void;
+  failed(kind: string): void;
+  gasSpent(wei: bigint): void;
+}
+
+interface Attempt {
+  hash: string;
+  maxFeePerGas: bigint;
+  maxPriorityFeePerGas: bigint;
+}
+
+interface Pending {
+  request: SendRequest;
+  nonce: number;
+  attempts: Attempt[];
+  lastSentBlock: number;
+  mined?: { hash: string; receipt: TxReceiptInfo };
+}
+
+export interface SenderBlock {
+  number: number;
+  timestamp: number; // [seconds]
+}
+
+const DAY = 86_400;
+
+export const ceilPerMille = (value: bigint, perMille: number): bigint =>
+  (value * BigInt(1000 + perMille) + 999n) / 1000n;
+
+export class Sender {
+  readonly #pending = new Map<string, Pending>();
+  readonly #owners = new Map<string, string>();
+  #nonce: number | undefined;
+  /** Nonces another instance of us left in the mempool: nothing is sent until they are mined. */
+  #waitUntilNonce: number | undefined;
+  readonly #spent: { timestamp: number; wei: bigint }[] = [];
+  #lastBlock: SenderBlock | undefined;
+
+  constructor(
+    readonly deps: { chain: SenderChain; signer: TxSigner; logger: Logger; metrics?: SenderMetrics },
+    readonly config: SenderConfig,
+  ) {
+    if (config.bumpPerMille < 125) throw new RangeError("bumps below 12.5% are refused by nodes");
+  }
+
+  get pendingCount(): number {
+    return this.#pending.size;
+  }
+
+  /** Keys being worked on, mined or not, until their confirmations. */
+  has(key: string): boolean {
+    return this.#owners.has(key);
+  }
+
+  /** Unmined transactions. */
+  get unminedCount(): number {
+    return [...this.#pending.values()].filter((p) => !p.mined).length;
+  }
+
+  /** Gas spent in the last 24 hours of block time [wei]. */
+  spentToday(): bigint {
+    const since = (this.#lastBlock?.timestamp ?? 0) - DAY;
+    return this.#spent.filter((s) => s.timestamp > since).reduce((sum, s) => sum + s.wei, 0n);
+  }
+
+  get overBudget(): boolean {
+    return this.config.dailyGasBudget !== undefined && this.spentToday() >= this.config.dailyGasBudget;
+  }
+
+  /**
+   * At start-up: transactions of ours still in the mempool (pending nonce above the mined one) are
+   * from before a restart; nothing new is sent until they are mined, so none is sent twice.
+   */
+  async start(): Promise<void> {
+    const { chain, signer, logger } = this.deps;
+    const [latest, pending] = await Promise.all([
+      chain.getNonce(signer.address, "latest"),
+      chain.getNonce(signer.address, "pending"),
+    ]);
+    this.#nonce = pending;
+    if (pending > latest) {
+      this.#waitUntilNonce = pending;
+      logger.warn({ latest, pending }, "transactions from an earlier run are pending: waiting for them first");
+    }
+  }
+
+  async submit(request: SendRequest, block: SenderBlock): Promise<SubmitOutcome> {
+    const { chain, signer, logger } = this.deps;
+    this.#lastBlock = block;
+    const id = request.keys.join(",");
+    const log = logger.child({ key: id, kind: request.kind, ...request.context });
+    if (request.keys.length === 0) throw new Error("a request needs at least one key");
+    if (request.keys.some((key) => this.#owners.has(key))) return "duplicate";
+    if (this.#waitUntilNonce !== undefined) return "waiting-for-nonce";
+    if (this.overBudget) {
+      log.warn({ spent: this.spentToday().toString() }, "daily gas budget reached: not sending");
+      return "over-budget";
+    }
+    let fees: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint };
+    try {
+      const { baseFee, tip } = await chain.getFees();
+      const cap = this.#feeCap(request);
+      const maxPriorityFeePerGas = tip < cap ? tip : cap;
+      const wanted = 2n * baseFee + maxPriorityFeePerGas;
+      const maxFeePerGas = wanted < cap ? wanted : cap;
+      if (maxFeePerGas < baseFee) {
+        log.info(
+          { baseFee: baseFee.toString(), cap: cap.toString() },
+          "not sending: the base fee is above what the action may pay",
+        );
+        return "too-expensive";
+      }
+      fees = { maxFeePerGas, maxPriorityFeePerGas };
+    } catch (error) {
+      log.error({ error: message(error) }, "could not read fees");
+      return "failed";
+    }
+    if (this.config.dryRun) {
+      log.info({ to: request.to, gasLimit: request.gasLimit.toString(), dryRun: true }, "would send");
+      return "dry-run";
+    }
+    try {
+      this.#nonce ??= await chain.getNonce(signer.address, "pending");
+      const nonce = this.#nonce;
+      const hash = await signer.send({
+        to: request.to,
+        data: request.data,
+        nonce,
+        gasLimit: request.gasLimit,
+        ...fees,
+      });
+      this.#nonce = nonce + 1;
+      for (const key of request.keys) this.#owners.set(key, id);
+      this.#pending.set(id, {
+        request,
+        nonce,
+        attempts: [{ hash, ...fees }],
+        lastSentBlock: block.number,
+      });
+      this.deps.metrics?.sent(request.kind);
+      log.info({ hash, nonce, maxFeePerGas: fees.maxFeePerGas.toString() }, "sent");
+      return "sent";
+    } catch (error) {
+      this.#nonce = undefined;
+      this.deps.metrics?.failed(request.kind);
+      log.error({ error: message(error) }, "send failed; nonce will be re-read from the node");
+      return "failed";
+    }
+  }
+
+  /** Follows pending transactions to their confirmations and bumps those left unmined. */
+  async onBlock(block: SenderBlock): Promise<void> {
+    const { chain, signer, logger } = this.deps;
+    this.#lastBlock = block;
+    if (this.#waitUntilNonce !== undefined) {
+      try {
+        const latest = await chain.getNonce(signer.address, "latest");
+        if (latest >= this.#waitUntilNonce) {
+          this.#waitUntilNonce = undefined;
+          this.#nonce = undefined;
+          logger.info({ nonce: latest }, "earlier transactions mined: sending again");
+        }
+      } catch (error) {
+        logger.error({ error: message(error) }, "could not read the nonce");
+      }
+    }
+    for (const [key, pending] of this.#pending) {
+      const log = logger.child({ key, kind: pending.request.kind, nonce: pending.nonce });
+      try {
+        if (!pending.mined) {
+          for (const attempt of pending.attempts) {
+            const receipt = await chain.getReceipt(attempt.hash);
+            if (receipt) {
+              pending.mined = { hash: attempt.hash, receipt };
+              const wei = receipt.gasUsed * receipt.effectiveGasPrice;
+              this.#spent.push({ timestamp: block.timestamp, wei });
+              this.deps.metrics?.gasSpent(wei);
+              log.info(
+                {
+                  hash: attempt.hash,
+                  block: receipt.blockNumber,
+                  status: receipt.status,
+                  gasUsed: receipt.gasUsed.toString(),
+                },
+                receipt.status === 1 ? "mined" : "mined but reverted",
+              );
+              break;
+            }
+          }
+        }
+        if (pending.mined) {
+          if (block.number - pending.mined.receipt.blockNumber + 1 >= this.config.confirmations) {
+            // A reorg may have dropped it; the receipt at depth says whether it stands.
+            const receipt = await chain.getReceipt(pending.mined.hash);
+            if (!receipt) {
+              log.warn({ hash: pending.mined.hash }, "mined transaction vanished in a reorg; watching again");
+              pending.mined = undefined;
+              continue;
+            }
+            if (receipt.status === 1) this.deps.metrics?.confirmed(pending.request.kind);
+            else this.deps.metrics?.failed(pending.request.kind);
+            log.info({ hash: pending.mined.hash, confirmations: this.config.confirmations }, "confirmed");
+            this.#forget(key);
+          }
+          continue;
+        }
+        const latest = await chain.getNonce(signer.address, "latest");
+        if (latest > pending.nonce) {
+          // The nonce was used by a transaction we did not send (or whose hash we lost): re-sync.
+          log.warn({ latest }, "nonce consumed by another transaction; forgetting this one");
+          this.deps.metrics?.failed(pending.request.kind);
+          this.#forget(key);
+          this.#nonce = undefined;
+          continue;
+        }
+        if (block.number - pending.lastSentBlock >= this.config.bumpAfterBlocks) await this.#bump(pending, block, log);
+      } catch (error) {
+        this.#nonce = undefined;
+        log.error({ error: message(error) }, "following a transaction failed; nonce will be re-read");
+      }
+    }
+  }
+
+  #forget(id: string): void {
+    const pending = this.#pending.get(id);
+    for (const key of pending?.request.keys ?? []) this.#owners.delete(key);
+    this.#pending.delete(id);
+  }
+
+  /** The highest fee cap the request may offer [wei per gas]. */
+  #feeCap(request: SendRequest): bigint {
+    let cap = this.config.maxGasPrice;
+    if (request.maxCost !== undefined && request.gasLimit > 0n) {
+      const byWorth = request.maxCost / request.gasLimit;
+      if (byWorth < cap) cap = byWorth;
+    }
+    return cap;
+  }
+
+  async #bump(pending: Pending, block: SenderBlock, log: Logger): Promise<void> {
+    const { chain, signer } = this.deps;
+    const last = pending.attempts[pending.attempts.length - 1];
+    const { baseFee } = await chain.getFees();
+    const cap = this.#feeCap(pending.request);
+    const tip = ceilPerMille(last.maxPriorityFeePerGas, this.config.bumpPerMille);
+    const byBump = ceilPerMille(last.maxFeePerGas, this.config.bumpPerMille);
+    const wanted = 2n * baseFee + tip;
+    const maxFeePerGas = wanted > byBump ? wanted : byBump;
+    if (maxFeePerGas > cap || tip > maxFeePerGas) {
+      log.warn(
+        { cap: cap.toString(), wanted: maxFeePerGas.toString() },
+        "not bumping: a 12.5% bump would exceed the fee cap; waiting",
+      );
+      pending.lastSentBlock = block.number;
+      return;
+    }
+    const fees = { maxFeePerGas, maxPriorityFeePerGas: tip };
+    try {
+      const hash = await signer.send({
+        to: pending.request.to,
+        data: pending.request.data,
+        nonce: pending.nonce,
+        gasLimit: pending.request.gasLimit,
+        ...fees,
+      });
+      pending.attempts.push({ hash, ...fees });
+      pending.lastSentBlock = block.number;
+      log.info({ hash, maxFeePerGas: maxFeePerGas.toString(), tip: tip.toString() }, "replaced with higher fees");
+    } catch (error) {
+      // Typically "nonce too low": an earlier attempt was mined; the receipts will say which.
+      this.#nonce = undefined;
+      pending.lastSentBlock = block.number;
+      log.warn({ error: message(error) }, "replacement refused; nonce will be re-read");
+    }
+  }
+}
+
+function message(error: unknown): string {
+  if (error instanceof Error) return (error as { shortMessage?: string }).shortMessage ?? error.message;
+  return String(error);
+}

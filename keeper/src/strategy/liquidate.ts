@@ -1,0 +1,107 @@
+// Batch liquidation. Candidates come from the liquidation-price books (the vaults the oracle price
+// has crossed, with a small margin for what moved since they were keyed); each is verified with
+// VaultLens.healthOf (batched) and the batch simulated with liquidateBatch from the keeper, so
+// only vaults the Liquidator would really liquidate are ever sent.
+import { WAD } from "../math/fixedPoint";
+import type { Action, KeeperView, Strategy, StrategyDeps } from "./types";
+import { stablecoinToWei } from "./types";
+
+export interface LiquidateConfig {
+  batchSize: number;
+  /** Candidates are vaults keyed at or above price · (1 − margin) [wad]. */
+  candidateMargin: bigint;
+}
+
+const LENS_PAGE = 200;
+
+export class LiquidateStrategy implements Strategy {
+  readonly name = "liquidate" as const;
+  /** Vaults found healthy, with the stamp of the inputs they were found healthy at. */
+  readonly #healthyAt = new Map<bigint, string>();
+
+  constructor(
+    readonly deps: StrategyDeps & { stamp: (id: bigint) => string },
+    readonly config: LiquidateConfig,
+  ) {}
+
+  async decide(view: KeeperView): Promise<Action[]> {
+    const { logger } = this.deps;
+    const candidates: bigint[] = [];
+    for (const [collateral, book] of view.books) {
+      const market = view.markets.get(collateral);
+      if (!market) continue;
+      const floor = market.price - (market.price * this.config.candidateMargin) / WAD;
+      for (const id of book.atOrAbove(floor)) {
+        if (!view.inShard(id) || view.busy(`liquidate:${id}`)) continue;
+        if (this.#healthyAt.get(id) === this.deps.stamp(id)) continue;
+        candidates.push(id);
+      }
+    }
+    if (candidates.length === 0) return [];
+
+    const unsafe: { id: bigint; debt: bigint }[] = [];
+    for (let i = 0; i < candidates.length; i += LENS_PAGE) {
+      const rows = await view.protocol.healthOf(candidates.slice(i, i + LENS_PAGE), view.block.number);
+      for (const row of rows) {
+        if (row.priced && !row.inAuction && row.debt > 0n && row.health < WAD) {
+          unsafe.push({ id: row.vaultId, debt: row.debt });
+          this.#healthyAt.delete(row.vaultId);
+        } else {
+          this.#healthyAt.set(row.vaultId, this.deps.stamp(row.vaultId));
+          logger.debug(
+            { vaultId: row.vaultId.toString(), health: row.health.toString() },
+            "candidate not liquidatable",
+          );
+        }
+      }
+    }
+    if (unsafe.length === 0) return [];
+
+    const incentive = await view.protocol.incentiveParams();
+    const actions: Action[] = [];
+    for (let i = 0; i < unsafe.length; i += this.config.batchSize) {
+      const batch = unsafe.slice(i, i + this.config.batchSize);
+      const to = view.protocol.addresses.liquidator;
+      let simulated: { gasLimit: bigint; result: string };
+      let ids = batch.map((v) => v.id);
+      try {
+        simulated = await view.simulate(to, view.protocol.calls.liquidateBatch(ids, view.keeper));
+        const auctionIds = view.protocol.calls.decodeLiquidateBatch(simulated.result);
+        const kept = batch.filter((_, j) => auctionIds[j] !== 0n);
+        const skipped = ids.filter((_, j) => auctionIds[j] === 0n);
+        if (skipped.length > 0) {
+          logger.info({ vaultIds: skipped.map(String) }, "the Liquidator would skip these vaults: not sending them");
+        }
+        if (kept.length === 0) continue;
+        if (kept.length !== batch.length) {
+          ids = kept.map((v) => v.id);
+          simulated = await view.simulate(to, view.protocol.calls.liquidateBatch(ids, view.keeper));
+        }
+      } catch (error) {
+        logger.warn(
+          { vaultIds: ids.map(String), error: error instanceof Error ? error.message : String(error) },
+          "liquidateBatch simulation failed: not sending",
+        );
+        continue;
+      }
+      // The incentive is owed per auction: min(max, flat + rate · debt), on the debt seized at most.
+      const reward = batch
+        .filter((v) => ids.includes(v.id))
+        .reduce((sum, v) => {
+          const raw = incentive.flat + (incentive.rate * v.debt) / WAD;
+          return sum + (raw < incentive.max ? raw : incentive.max);
+        }, 0n);
+      actions.push({
+        kind: "liquidate",
+        keys: ids.map((id) => `liquidate:${id}`),
+        to,
+        data: view.protocol.calls.liquidateBatch(ids, view.keeper),
+        gasLimit: (simulated.gasLimit * 12n) / 10n,
+        maxCost: stablecoinToWei(reward, view.ethPrice),
+        expectedProfit: reward,
+        context: { vaultIds: ids.map(String), expectedIncentive: reward.toString() },
+      });
+    }
+    return actions;
+  }
+}

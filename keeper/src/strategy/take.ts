@@ -1,0 +1,75 @@
+// Take with the keeper's own stablecoin. With no AMM yet, bought collateral is valued at the oracle
+// price: profit = collateral value at the oracle − debt paid − gas, and a take is sent only when
+// that is at least --min-profit. The fee cap is what the take earns beyond --min-profit.
+import type { Action, KeeperView, Strategy, StrategyDeps } from "./types";
+import { stablecoinToWei, weiToStablecoin } from "./types";
+
+export class TakeStrategy implements Strategy {
+  readonly name = "take" as const;
+  #warnedNoEthPrice = false;
+
+  constructor(readonly deps: StrategyDeps & { minProfit: bigint }) {}
+
+  async decide(view: KeeperView): Promise<Action[]> {
+    if (view.index.auctions().length === 0) return [];
+    const { logger } = this.deps;
+    if (view.ethPrice === undefined) {
+      if (!this.#warnedNoEthPrice) logger.warn("take: no WETH price in the manifest to weigh gas with; not taking");
+      this.#warnedNoEthPrice = true;
+      return [];
+    }
+    let balance = await view.protocol.stablecoinBalance(view.keeper, view.block.number);
+    const actions: Action[] = [];
+    for (const auction of await view.liveAuctions()) {
+      const id = auction.auctionId;
+      if (auction.needsReset || !view.inShard(id) || view.busy(`take:${id}`) || view.busy(`reset:${id}`)) continue;
+      const market = view.markets.get(auction.collateral);
+      if (!market || auction.price === 0n || auction.price >= market.price) continue;
+      const unit = 10n ** BigInt(market.decimals);
+      const toCover = (auction.debtLeft * unit) / auction.price;
+      const affordable = (balance * unit) / auction.price;
+      let bought = auction.collateralLeft;
+      if (toCover < bought) bought = toCover;
+      if (affordable < bought) bought = affordable;
+      if (bought === 0n) continue;
+      const paid = (bought * auction.price + unit - 1n) / unit;
+      const gross = (bought * market.price) / unit - paid;
+      const log = logger.child({ auctionId: id.toString() });
+      const to = view.protocol.addresses.dutchAuction;
+      const data = view.protocol.calls.take(id, bought, auction.price, view.keeper);
+      let gasLimit: bigint;
+      try {
+        ({ gasLimit } = await view.simulate(to, data));
+      } catch (error) {
+        log.info(
+          { error: error instanceof Error ? error.message : String(error) },
+          "take simulation failed: not sending",
+        );
+        continue;
+      }
+      const gasCost = weiToStablecoin(gasLimit * view.gasPrice, view.ethPrice);
+      const profit = gross - gasCost;
+      if (profit < this.deps.minProfit) {
+        log.debug({ profit: profit.toString(), minProfit: this.deps.minProfit.toString() }, "take below --min-profit");
+        continue;
+      }
+      balance -= paid;
+      actions.push({
+        kind: "take",
+        keys: [`take:${id}`],
+        to,
+        data,
+        gasLimit: (gasLimit * 12n) / 10n,
+        maxCost: stablecoinToWei(gross - this.deps.minProfit, view.ethPrice),
+        expectedProfit: profit,
+        context: {
+          auctionId: id.toString(),
+          collateralBought: bought.toString(),
+          price: auction.price.toString(),
+          expectedProfit: profit.toString(),
+        },
+      });
+    }
+    return actions;
+  }
+}

@@ -1,0 +1,227 @@
+// The sender against a fake node and signer: nonces, replacement fees, caps, duplicates, budget.
+import { expect } from "chai";
+import pino from "pino";
+import {
+  Sender,
+  type SendRequest,
+  type SenderChain,
+  type SenderConfig,
+  type TxFields,
+  type TxReceiptInfo,
+  type TxSigner,
+} from "../../../keeper/src/execution/sender";
+
+const GWEI = 1_000_000_000n;
+
+class FakeChain implements SenderChain {
+  latestNonce = 0;
+  pendingNonce = 0;
+  baseFee = 10n * GWEI;
+  tip = 1n * GWEI;
+  readonly receipts = new Map<string, TxReceiptInfo>();
+  failNonceReads = 0;
+  nonceReads = 0;
+
+  async getNonce(_address: string, tag: "latest" | "pending"): Promise<number> {
+    this.nonceReads++;
+    if (this.failNonceReads > 0) {
+      this.failNonceReads--;
+      throw new Error("connection reset");
+    }
+    return tag === "latest" ? this.latestNonce : this.pendingNonce;
+  }
+  async getFees() {
+    return { baseFee: this.baseFee, tip: this.tip };
+  }
+  async getReceipt(hash: string) {
+    return this.receipts.get(hash) ?? null;
+  }
+  mine(hash: string, blockNumber: number, gasUsed = 100_000n, status = 1): void {
+    this.receipts.set(hash, { blockNumber, status, gasUsed, effectiveGasPrice: this.baseFee + this.tip });
+    this.latestNonce++;
+  }
+}
+
+class FakeSigner implements TxSigner {
+  readonly address = "0x00000000000000000000000000000000000000aa";
+  readonly sent: (TxFields & { hash: string })[] = [];
+  failures: Error[] = [];
+  constructor(readonly chain: FakeChain) {}
+  async send(tx: TxFields): Promise<string> {
+    const failure = this.failures.shift();
+    if (failure) throw failure;
+    const hash = `0x${(this.sent.length + 1).toString(16).padStart(64, "0")}`;
+    this.sent.push({ ...tx, hash });
+    if (tx.nonce >= this.chain.pendingNonce) this.chain.pendingNonce = tx.nonce + 1;
+    return hash;
+  }
+}
+
+const CONFIG: SenderConfig = {
+  maxGasPrice: 100n * GWEI,
+  confirmations: 2,
+  dryRun: false,
+  bumpAfterBlocks: 3,
+  bumpPerMille: 125,
+};
+
+function setup(config: Partial<SenderConfig> = {}) {
+  const chain = new FakeChain();
+  const signer = new FakeSigner(chain);
+  const sender = new Sender({ chain, signer, logger: pino({ level: "silent" }) }, { ...CONFIG, ...config });
+  return { chain, signer, sender };
+}
+
+const request = (keys: string[], extra: Partial<SendRequest> = {}): SendRequest => ({
+  keys,
+  kind: keys[0].split(":")[0],
+  to: "0x00000000000000000000000000000000000000bb",
+  data: "0x1234",
+  gasLimit: 200_000n,
+  ...extra,
+});
+
+const block = (number: number, timestamp = 1_000 + number * 12) => ({ number, timestamp });
+
+describe("keeper/execution/sender", function () {
+  it("submit_sameKeyTwice_sendsOnce", async function () {
+    const { signer, sender } = setup();
+    expect(await sender.submit(request(["liquidate:1"]), block(1))).to.equal("sent");
+    expect(await sender.submit(request(["liquidate:1"]), block(1))).to.equal("duplicate");
+    expect(await sender.submit(request(["liquidate:2", "liquidate:1"]), block(2))).to.equal("duplicate");
+    expect(signer.sent).to.have.length(1);
+    expect(sender.has("liquidate:1")).to.equal(true);
+  });
+
+  it("submit_distinctKeys_takeConsecutiveNonces", async function () {
+    const { chain, signer, sender } = setup();
+    chain.pendingNonce = 7;
+    await sender.submit(request(["liquidate:1"]), block(1));
+    await sender.submit(request(["reset:4"]), block(1));
+    expect(signer.sent.map((tx) => tx.nonce)).to.deep.equal([7, 8]);
+  });
+
+  it("submit_offersEip1559FeesUnderTheCap", async function () {
+    const { signer, sender } = setup();
+    await sender.submit(request(["poke:0xa"]), block(1));
+    const [tx] = signer.sent;
+    expect(tx.maxPriorityFeePerGas).to.equal(1n * GWEI);
+    expect(tx.maxFeePerGas).to.equal(21n * GWEI); // 2 · base fee + tip
+  });
+
+  it("submit_feeCapLimitedByMaxGasPriceAndByWhatTheActionIsWorth", async function () {
+    const { signer, sender } = setup({ maxGasPrice: 15n * GWEI });
+    await sender.submit(request(["poke:0xa"]), block(1));
+    expect(signer.sent[0].maxFeePerGas).to.equal(15n * GWEI);
+    // Worth 12 gwei · 200k gas: the cap is 12 gwei per gas.
+    await sender.submit(request(["take:3"], { maxCost: 12n * GWEI * 200_000n }), block(1));
+    expect(signer.sent[1].maxFeePerGas).to.equal(12n * GWEI);
+  });
+
+  it("submit_worthLessThanTheBaseFee_isNotSent", async function () {
+    const { signer, sender } = setup();
+    const outcome = await sender.submit(request(["take:3"], { maxCost: 5n * GWEI * 200_000n }), block(1));
+    expect(outcome).to.equal("too-expensive");
+    expect(signer.sent).to.have.length(0);
+    expect(sender.has("take:3")).to.equal(false);
+  });
+
+  it("onBlock_unminedAfterBumpBlocks_replacesOnTheSameNonceWithAtLeast12.5PercentMore", async function () {
+    const { signer, sender } = setup();
+    await sender.submit(request(["liquidate:1"]), block(1));
+    await sender.onBlock(block(2));
+    await sender.onBlock(block(3));
+    expect(signer.sent).to.have.length(1);
+    await sender.onBlock(block(4));
+    expect(signer.sent).to.have.length(2);
+    const [first, second] = signer.sent;
+    expect(second.nonce).to.equal(first.nonce);
+    expect(second.maxFeePerGas * 1000n).to.be.gte(first.maxFeePerGas * 1125n);
+    expect(second.maxPriorityFeePerGas * 1000n).to.be.gte(first.maxPriorityFeePerGas * 1125n);
+    await sender.onBlock(block(7));
+    const third = signer.sent[2];
+    expect(third.nonce).to.equal(first.nonce);
+    expect(third.maxFeePerGas * 1000n).to.be.gte(second.maxFeePerGas * 1125n);
+    expect(third.maxPriorityFeePerGas * 1000n).to.be.gte(second.maxPriorityFeePerGas * 1125n);
+  });
+
+  it("onBlock_bumpAboveMaxGasPrice_isNotSent", async function () {
+    const { signer, sender } = setup({ maxGasPrice: 22n * GWEI });
+    await sender.submit(request(["liquidate:1"]), block(1));
+    expect(signer.sent[0].maxFeePerGas).to.equal(21n * GWEI);
+    await sender.onBlock(block(4));
+    expect(signer.sent, "21 gwei · 1.125 > 22 gwei").to.have.length(1);
+  });
+
+  it("onBlock_bumpAboveTheExpectedProfit_isNotSent", async function () {
+    const { signer, sender } = setup();
+    await sender.submit(request(["take:1"], { maxCost: 22n * GWEI * 200_000n }), block(1));
+    await sender.onBlock(block(4));
+    expect(signer.sent).to.have.length(1);
+  });
+
+  it("onBlock_minedReplacement_isFollowedToItsConfirmationsThenForgotten", async function () {
+    const { chain, signer, sender } = setup();
+    await sender.submit(request(["liquidate:1"]), block(1));
+    await sender.onBlock(block(4));
+    chain.mine(signer.sent[1].hash, 5);
+    await sender.onBlock(block(5));
+    expect(sender.has("liquidate:1"), "one confirmation of two").to.equal(true);
+    expect(sender.unminedCount).to.equal(0);
+    await sender.onBlock(block(6));
+    expect(sender.has("liquidate:1")).to.equal(false);
+    expect(signer.sent, "no bump once mined").to.have.length(2);
+  });
+
+  it("submit_afterASendError_reReadsTheNonceFromTheNode", async function () {
+    const { chain, signer, sender } = setup();
+    chain.pendingNonce = 3;
+    signer.failures.push(new Error("nonce too low"));
+    expect(await sender.submit(request(["liquidate:1"]), block(1))).to.equal("failed");
+    expect(sender.has("liquidate:1")).to.equal(false);
+    chain.pendingNonce = 5; // another transaction of ours (or a restart) moved it
+    const reads = chain.nonceReads;
+    expect(await sender.submit(request(["liquidate:1"]), block(2))).to.equal("sent");
+    expect(chain.nonceReads).to.equal(reads + 1);
+    expect(signer.sent[0].nonce).to.equal(5);
+  });
+
+  it("onBlock_nonceConsumedByAnotherTransaction_forgetsAndReSyncs", async function () {
+    const { chain, signer, sender } = setup();
+    await sender.submit(request(["reset:2"]), block(1));
+    chain.latestNonce = 1; // mined, but not any hash we know
+    chain.pendingNonce = 1;
+    await sender.onBlock(block(2));
+    expect(sender.has("reset:2")).to.equal(false);
+    await sender.submit(request(["reset:3"]), block(3));
+    expect(signer.sent[1].nonce).to.equal(1);
+  });
+
+  it("submit_dryRun_sendsNothing", async function () {
+    const { signer, sender } = setup({ dryRun: true });
+    expect(await sender.submit(request(["liquidate:1"]), block(1))).to.equal("dry-run");
+    expect(signer.sent).to.have.length(0);
+  });
+
+  it("submit_dailyBudgetSpent_stopsSendingUntilADayOfBlocksHasPassed", async function () {
+    const { chain, signer, sender } = setup({ dailyGasBudget: 11n * GWEI * 100_000n });
+    await sender.submit(request(["liquidate:1"]), block(1, 1_000));
+    chain.mine(signer.sent[0].hash, 2);
+    await sender.onBlock(block(2, 1_012));
+    expect(sender.overBudget).to.equal(true);
+    expect(await sender.submit(request(["liquidate:2"]), block(3, 1_024))).to.equal("over-budget");
+    expect(await sender.submit(request(["liquidate:2"]), block(9_000, 1_012 + 86_400))).to.equal("sent");
+  });
+
+  it("start_withOurTransactionsStillPending_waitsForThemBeforeSending", async function () {
+    const { chain, signer, sender } = setup();
+    chain.latestNonce = 4;
+    chain.pendingNonce = 6;
+    await sender.start();
+    expect(await sender.submit(request(["liquidate:1"]), block(1))).to.equal("waiting-for-nonce");
+    chain.latestNonce = 6;
+    await sender.onBlock(block(2));
+    expect(await sender.submit(request(["liquidate:1"]), block(2))).to.equal("sent");
+    expect(signer.sent[0].nonce).to.equal(6);
+  });
+});
