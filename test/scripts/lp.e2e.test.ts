@@ -107,6 +107,14 @@ describe("lp command line against a local node", function () {
     expect(run.stdout).to.match(/discount/);
   });
 
+  it("lp_onLocalhostWithoutKey_usesTheNodesFirstAccountWithAWarning", async function () {
+    const run = await runLp(["position", "--rpc-url", local.url, "--manifest", market.manifestPath]);
+    expect(run.code, run.stderr).to.equal(0);
+    expect(run.stderr.trim().split("\n")).to.have.length(1);
+    expect(run.stderr).to.match(/^lp: warning: no --private-key: using the local node's first account 0x/);
+    expect(run.stdout).to.contain(market.signers[0].address);
+  });
+
   it("lp_bid_aboveMaxPrice_refuses", async function () {
     await expectRefused(
       ["bid", String(auctionId), "--max-price", "2000", "--yes", ...base()],
@@ -222,5 +230,22 @@ describe("lp command line against a local node", function () {
     const returned = (await stablecoin().balanceOf(LP)) - (before - ether(1000.5));
     expect(returned <= ether(1000.5) && returned > ether(1000.4)).to.equal(true);
     expect((await market.deployment.backstopPool.positionOf(LP)).shares).to.equal(0n);
+  });
+
+  it("lp_poolBid_buysForThePoolAndPaysTheCallerCut", async function () {
+    const [, owner, keeper] = market.signers;
+    await expectOk(["deposit", "3000", "--approve", "--yes", ...base()]);
+    await increaseTime(2 * 3600 + 60); // the deposit matures; the pool's next bid activates it
+    await setPrice(market, "WETH", 2_400n * 10n ** 18n); // a fresh feed round after the wait
+    const vaultId = await openVault(market, owner, "WETH", ether(2), 99n);
+    await setPrice(market, "WETH", 1_920n * 10n ** 18n);
+    await (await market.deployment.liquidator.connect(keeper).liquidate(vaultId, keeper.address)).wait();
+    await increaseTime(14 * 60); // 110% · 0.99^14 of the oracle: past the pool's 3% minimum discount
+    const poolAddress = await market.deployment.backstopPool.getAddress();
+    const [wethBefore, sldBefore] = [await weth().balanceOf(poolAddress), await stablecoin().balanceOf(LP)];
+    const run = await expectOk(["pool-bid", String(vaultId), "--yes", ...base()]);
+    expect(run.stdout).to.match(/BackstopPool bid on auction \d+: buys [\d.]+ WETH/);
+    expect((await weth().balanceOf(poolAddress)) > wethBefore).to.equal(true);
+    expect((await stablecoin().balanceOf(LP)) > sldBefore).to.equal(true);
   });
 });
