@@ -13,7 +13,8 @@ import {
   MockERC20__factory,
   ScriptedBuyer__factory,
 } from "../../typechain-types";
-import { type SluiceFixture } from "./fixtures";
+import type { SluiceFixture } from "./fixtures";
+import { eventsIn } from "./auction";
 import * as market from "./market";
 
 export type Signer = HardhatEthersSigner;
@@ -69,14 +70,9 @@ export async function fund(f: SluiceFixture, buyer: Signer, wbtc = 2n * 10n ** 8
   await market.openVault(f, buyer, f.wbtc, wbtc, 50n);
 }
 
+/** The decoded DutchAuction events named `name` in `receipt`. */
 export function auctionEvents<T>(f: SluiceFixture, receipt: ContractTransactionReceipt, name: string): T[] {
-  const found: T[] = [];
-  for (const log of receipt.logs) {
-    if (log.address !== f.dutchAuction.target) continue;
-    const parsed = f.dutchAuction.interface.parseLog(log);
-    if (parsed?.name === name) found.push(parsed.args.toObject() as T);
-  }
-  return found;
+  return eventsIn(receipt, f.dutchAuction, name) as T[];
 }
 
 /** The name of a custom error of the engine, the auction or the liquidator, from its revert data. */

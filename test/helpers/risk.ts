@@ -19,7 +19,7 @@ import { RAY, WAD, mulDivDown, mulWadDown, rpowDown } from "../../keeper/src/mat
 import * as model from "../../keeper/src/risk/thresholds";
 import type { CollateralRisk, RiskParams } from "../../keeper/src/risk/thresholds";
 import { MockAggregator__factory, MockERC20__factory } from "../../typechain-types";
-import type { MockAggregator } from "../../typechain-types";
+import type { MockAggregator, RiskEngine } from "../../typechain-types";
 import { deploySluiceFixture } from "./fixtures";
 import type { SluiceFixture } from "./fixtures";
 
@@ -100,23 +100,23 @@ export const cappedTarget = (confidence: bigint, sigma: bigint, horizon: bigint)
 
 export const now = async (): Promise<bigint> => BigInt(await time.latest());
 
-/** Everything the engine stores about `collateral`, in the mirror's shape. */
-export async function readRisk(f: SluiceFixture, collateral: string): Promise<CollateralRisk> {
-  const [p, ramp, volatility] = await Promise.all([
-    f.riskEngine.riskParams(collateral),
-    f.riskEngine.baseRamp(collateral),
-    f.riskEngine.volatilityState(collateral),
+/** Everything the RiskEngine stores about `token`, read at the latest block. */
+export async function readRisk(riskEngine: RiskEngine, token: string): Promise<CollateralRisk> {
+  const [params, ramp, volatility] = await Promise.all([
+    riskEngine.riskParams(token),
+    riskEngine.baseRamp(token),
+    riskEngine.volatilityState(token),
   ]);
   return {
     params: {
-      minThreshold: p.minThreshold,
-      borrowBuffer: p.borrowBuffer,
-      confidence: p.confidence,
-      horizon: p.horizon,
-      minRampDuration: p.minRampDuration,
-      depth: p.depth,
-      maxSizePenalty: p.maxSizePenalty,
-      maxStepPerHour: p.maxStepPerHour,
+      minThreshold: params.minThreshold,
+      borrowBuffer: params.borrowBuffer,
+      confidence: params.confidence,
+      horizon: params.horizon,
+      minRampDuration: params.minRampDuration,
+      depth: params.depth,
+      maxSizePenalty: params.maxSizePenalty,
+      maxStepPerHour: params.maxStepPerHour,
     },
     ramp: { from: ramp.from, to: ramp.to, start: ramp.start, end: ramp.end },
     volatility: { penalty: volatility.penalty, target: volatility.target, checkpoint: volatility.checkpoint },
@@ -183,7 +183,7 @@ export async function zigZag(
   const token = await collateral.token.getAddress();
   const { price } = collateral.spec;
   for (let step = 0; step < steps; step++) {
-    const before = await readRisk(f, token);
+    const before = await readRisk(f.riskEngine, token);
     await publish(f, collateral, step % 2 === 0 ? price + mulWadDown(price, move) : price, (await now()) + interval);
     const at = await now();
     const after = await f.riskEngine.volatilityState(token);
@@ -207,7 +207,7 @@ export interface VaultViews extends model.ThresholdBreakdown {
 /** Checks every vault view against the mirror at the latest block, and returns the mirror's numbers. */
 export async function expectVaultViewsMatchMirror(f: SluiceFixture, vaultId: bigint): Promise<VaultViews> {
   const [collateral, value, debt] = await f.vaultEngine.position(vaultId);
-  const expected = model.thresholdBreakdown(await readRisk(f, collateral), value, await now());
+  const expected = model.thresholdBreakdown(await readRisk(f.riskEngine, collateral), value, await now());
   const [base, volPenalty, sizePenalty, effective] = await f.riskEngine.thresholdBreakdown(vaultId);
   expect({ base, volPenalty, sizePenalty, effective }).to.deep.equal(expected);
   expect(await f.riskEngine.liquidationThreshold(vaultId)).to.equal(expected.effective);
@@ -221,7 +221,7 @@ export async function expectVaultViewsMatchMirror(f: SluiceFixture, vaultId: big
 export async function expectedMaxDebt(f: SluiceFixture, collateral: LocalCollateral, value: bigint): Promise<bigint> {
   const token = await collateral.token.getAddress();
   const sigma = await f.oracleHub.volatility(token);
-  const ratio = model.borrowRatio(await readRisk(f, token), value, await now(), sigma);
+  const ratio = model.borrowRatio(await readRisk(f.riskEngine, token), value, await now(), sigma);
   expect(await f.riskEngine.borrowRatio(token, value)).to.equal(ratio);
   return mulWadDown(value, min(collateral.spec.maxLTV, ratio));
 }

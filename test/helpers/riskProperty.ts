@@ -4,10 +4,9 @@
 import fc from "fast-check";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { WAD } from "../../keeper/src/math/fixedPoint";
-import { type CollateralRisk } from "../../keeper/src/risk/thresholds";
 import { toFeedAnswer, type LocalCollateral } from "../../scripts/lib/deploy";
 import type { RiskEngine } from "../../typechain-types";
-import { type SluiceFixture } from "./fixtures";
+import type { SluiceFixture } from "./fixtures";
 
 export const HOUR = 3_600n;
 export const DAY = 86_400n;
@@ -85,29 +84,6 @@ export async function startRamp(riskEngine: RiskEngine, token: string, change: R
   const to = within(params.minThreshold, LIMITS.maxBaseThreshold, change.toShare);
   const duration = (params.minRampDuration * BigInt(change.durationPermille)) / 1_000n;
   await riskEngine.setBaseThreshold(token, to, duration);
-}
-
-/** Everything the RiskEngine stores about `token`, read at the latest block. */
-export async function readRisk(riskEngine: RiskEngine, token: string): Promise<CollateralRisk> {
-  const [params, ramp, volatility] = await Promise.all([
-    riskEngine.riskParams(token),
-    riskEngine.baseRamp(token),
-    riskEngine.volatilityState(token),
-  ]);
-  return {
-    params: {
-      minThreshold: params.minThreshold,
-      borrowBuffer: params.borrowBuffer,
-      confidence: params.confidence,
-      horizon: params.horizon,
-      minRampDuration: params.minRampDuration,
-      depth: params.depth,
-      maxSizePenalty: params.maxSizePenalty,
-      maxStepPerHour: params.maxStepPerHour,
-    },
-    ramp: { from: ramp.from, to: ramp.to, start: ramp.start, end: ramp.end },
-    volatility: { penalty: volatility.penalty, target: volatility.target, checkpoint: volatility.checkpoint },
-  };
 }
 
 /** Opens a vault for `user` holding `amount` of `collateral`; returns its id. */

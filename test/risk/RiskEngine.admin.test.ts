@@ -102,7 +102,7 @@ describe("RiskEngine", function () {
       await expect(tx).to.emit(f.riskEngine, "CollateralAdded").withArgs(token, base, paramsTuple(params));
       await expect(tx).to.emit(f.riskEngine, "VolatilityPenaltySynced").withArgs(token, target, target);
 
-      expect(paramsTuple(await readRisk(f, token).then((risk) => risk.params))).to.deep.equal(paramsTuple(params));
+      expect(paramsTuple(await readRisk(f.riskEngine, token).then((risk) => risk.params))).to.deep.equal(paramsTuple(params));
       const ramp = await f.riskEngine.baseRamp(token);
       expect([ramp.from, ramp.to, ramp.start, ramp.end]).to.deep.equal([base, base, at, at]);
       const state = await f.riskEngine.volatilityState(token);
@@ -141,7 +141,7 @@ describe("RiskEngine", function () {
         await expect(f.riskEngine.addCollateral(token, base, params))
           .to.emit(f.riskEngine, "CollateralAdded")
           .withArgs(token, base, paramsTuple(params));
-        expect(paramsTuple((await readRisk(f, token)).params)).to.deep.equal(paramsTuple(params));
+        expect(paramsTuple((await readRisk(f.riskEngine, token)).params)).to.deep.equal(paramsTuple(params));
         expect(await f.riskEngine.liquidationBase(token)).to.equal(base);
       }
     });
@@ -232,7 +232,7 @@ describe("RiskEngine", function () {
           await expect(call(f.governor, c.fn, weth, c.value))
             .to.emit(f.riskEngine, c.event)
             .withArgs(weth, c.value);
-          const stored = (await readRisk(f, weth)).params;
+          const stored = (await readRisk(f.riskEngine, weth)).params;
           expect(stored).to.deep.equal({ ...wethParams, [c.parameter]: c.value });
         });
 
@@ -241,7 +241,7 @@ describe("RiskEngine", function () {
             await expect(call(f.governor, c.fn, weth, value))
               .to.emit(f.riskEngine, c.event)
               .withArgs(weth, value);
-            expect((await readRisk(f, weth)).params[c.parameter]).to.equal(value);
+            expect((await readRisk(f.riskEngine, weth)).params[c.parameter]).to.equal(value);
           }
         });
 
@@ -269,7 +269,7 @@ describe("RiskEngine", function () {
           await expect(call(stranger, c.fn, weth, c.value))
             .to.be.revertedWithCustomError(f.riskEngine, "AccessManagedUnauthorized")
             .withArgs(stranger.address);
-          expect((await readRisk(f, weth)).params[c.parameter]).to.equal(wethParams[c.parameter]);
+          expect((await readRisk(f.riskEngine, weth)).params[c.parameter]).to.equal(wethParams[c.parameter]);
         });
       });
     }
@@ -327,7 +327,7 @@ describe("RiskEngine", function () {
        */
       async function laggingPenalty(gap: bigint) {
         await zigZag(f, f.thin, 4, pct(20), 600n);
-        const before = await readRisk(f, thin);
+        const before = await readRisk(f.riskEngine, thin);
         expect(before.volatility.penalty).to.be.lt(before.volatility.target);
         const at = before.volatility.checkpoint + gap;
         await time.setNextBlockTimestamp(at);
@@ -429,7 +429,7 @@ describe("RiskEngine", function () {
         await expect(f.riskEngine.sync(thin))
           .to.emit(f.riskEngine, "VolatilityPenaltySynced")
           .withArgs(thin, synced, await currentTarget(f, thin));
-        const after = await readRisk(f, thin);
+        const after = await readRisk(f.riskEngine, thin);
         expect(after.params).to.deep.equal({ ...before.params, maxStepPerHour: newStep });
         expect(after.volatility).to.deep.equal({
           penalty: synced,
@@ -459,7 +459,7 @@ describe("RiskEngine", function () {
         maxStepPerHour: MAX_STEP_PER_HOUR - 19n,
       };
       await f.riskEngine.addCollateral(token, base, expected);
-      expect(paramsTuple((await readRisk(f, token)).params)).to.deep.equal(paramsTuple(expected));
+      expect(paramsTuple((await readRisk(f.riskEngine, token)).params)).to.deep.equal(paramsTuple(expected));
       const ramp = await f.riskEngine.baseRamp(token);
 
       const updates: [keyof RiskParams, bigint, boolean][] = [
@@ -474,11 +474,11 @@ describe("RiskEngine", function () {
         ["maxStepPerHour", MIN_STEP_PER_HOUR + 59n, true],
       ];
       for (const [parameter, value, checkpoints] of updates) {
-        const before = await readRisk(f, token);
+        const before = await readRisk(f.riskEngine, token);
         const setter = `set${parameter[0].toUpperCase()}${parameter.slice(1)}`;
         await f.riskEngine.getFunction(setter)(token, value);
         expected = { ...expected, [parameter]: value };
-        const after = await readRisk(f, token);
+        const after = await readRisk(f.riskEngine, token);
         expect(after.params, setter).to.deep.equal(expected);
         expect(after.ramp, setter).to.deep.equal(before.ramp);
         const at = await now();

@@ -44,11 +44,11 @@ import {
   rampArb,
   setFreeParams,
   startRamp,
-  readRisk,
   openVault,
   borrowShare,
   show,
 } from "../helpers/riskProperty";
+import { readRisk } from "../helpers/risk";
 
 /** VaultEngine.MAX_STABILITY_FEE [ray]: 100% a year. */
 const MAX_STABILITY_FEE = perSecondRate(WAD);

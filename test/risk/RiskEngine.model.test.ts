@@ -79,7 +79,7 @@ describe("RiskEngine", function () {
       expect(volatile.health).to.be.lt(calm.health);
       // Borrowing already uses the target the applied penalty is still slewing toward.
       const borrowPenalty = await f.riskEngine.borrowVolatilityPenalty(thin);
-      expect(borrowPenalty).to.equal((await readRisk(f, thin)).volatility.target);
+      expect(borrowPenalty).to.equal((await readRisk(f.riskEngine, thin)).volatility.target);
       expect(borrowPenalty).to.be.gt(volatile.volPenalty);
       expect(await f.riskEngine.borrowRatio(thin, volatile.value)).to.equal(calmRatio - borrowPenalty);
     });
@@ -163,7 +163,7 @@ describe("RiskEngine", function () {
 
     it("volatilityPenalty_betweenCheckpoints_slewsTowardTheTargetAtMaxStepPerHour", async function () {
       await zigZag(f, f.thin, 4, pct(20), 600n);
-      const risk = await readRisk(f, thin);
+      const risk = await readRisk(f.riskEngine, thin);
       const { penalty, target, checkpoint } = risk.volatility;
       expect(target - penalty).to.be.gt(mulDivDown(risk.params.maxStepPerHour, 3n * HOUR, HOUR));
       let previous = penalty;
@@ -302,7 +302,7 @@ describe("RiskEngine", function () {
       // The oracle alone moves: the engine keeps aiming at the old target until someone syncs.
       await f.thin.feed.setAnswer(toFeedAnswer((THIN.price * 120n) / 100n, THIN.feedDecimals));
       await f.oracleHub.poke(thin);
-      const before = await readRisk(f, thin);
+      const before = await readRisk(f.riskEngine, thin);
       const target = await currentTarget(f, thin);
       expect(target).to.not.equal(before.volatility.target);
 
@@ -323,7 +323,7 @@ describe("RiskEngine", function () {
       const price = (THIN.price * 110n) / 100n;
       await f.thin.feed.setAnswer(toFeedAnswer(price, THIN.feedDecimals));
       expect(await f.riskEngine.poke.staticCall(thin)).to.equal(price);
-      const before = await readRisk(f, thin);
+      const before = await readRisk(f.riskEngine, thin);
       const tx = f.riskEngine.poke(thin);
       await expect(tx).to.emit(f.oracleHub, "PriceUpdated");
       await expect(tx).to.emit(f.riskEngine, "VolatilityPenaltySynced");

@@ -32,12 +32,12 @@ import {
   rampArb,
   setFreeParams,
   startRamp,
-  readRisk,
   openVault,
   borrowShare,
   movePrice,
   show,
 } from "../helpers/riskProperty";
+import { readRisk } from "../helpers/risk";
 
 const vaultArb = fc.record({
   user: fc.nat(3),

@@ -69,7 +69,7 @@ describe("RiskEngine", function () {
       await f.riskEngine.setBaseThreshold(thin, pct(75), DAY);
       await time.increase(DAY / 2n);
       const [, value] = await f.vaultEngine.position(vaultId);
-      const risk = await readRisk(f, thin);
+      const risk = await readRisk(f.riskEngine, thin);
       const expected = model.thresholdBreakdown(risk, value, await now());
       expect(expected.volPenalty).to.be.gt(0n);
       expect(expected.sizePenalty).to.be.gt(0n);
@@ -92,7 +92,7 @@ describe("RiskEngine", function () {
         await f.riskEngine.setMaxSizePenalty(thin, maxSizePenaltySetting);
         await time.increase(HOUR / 4n);
         const [base, minThreshold, volPenalty, depth, maxSizePenalty] = await f.riskEngine.thresholdInputs(thin);
-        const risk = await readRisk(f, thin);
+        const risk = await readRisk(f.riskEngine, thin);
         const at = await now();
         expect(base).to.equal(model.liquidationBase(risk.ramp, at));
         expect(base).to.not.equal(risk.ramp.from).and.not.equal(risk.ramp.to);
@@ -156,7 +156,7 @@ describe("RiskEngine", function () {
       expect(views.health).to.be.lt(WAD);
 
       // The last answer still healthy and the first one not, to one unit of the feed.
-      const risk = await readRisk(f, thin);
+      const risk = await readRisk(f.riskEngine, thin);
       const scale = 10n ** BigInt(18 - THIN.feedDecimals);
       const healthAt = async (a: bigint) => model.healthFactor(risk, mulWadDown(amount, a * scale), debt, await now());
       let [unhealthy, healthy] = [answer, lastHealthy];
@@ -189,7 +189,7 @@ describe("RiskEngine", function () {
     });
 
     it("liquidationPrice_withoutDebt_isZero_andWithoutCollateral_isTheLargestUint", async function () {
-      const risk = await readRisk(f, thin);
+      const risk = await readRisk(f.riskEngine, thin);
       const at = await now();
       // No oracle price is 0, so 0 says that no price liquidates the vault; every price liquidates debt alone.
       expect(model.liquidationPrice(risk, { collateralAmount: units("100"), decimals: 18, debt: 0n }, at)).to.equal(0n);
