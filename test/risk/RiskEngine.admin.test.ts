@@ -102,7 +102,9 @@ describe("RiskEngine", function () {
       await expect(tx).to.emit(f.riskEngine, "CollateralAdded").withArgs(token, base, paramsTuple(params));
       await expect(tx).to.emit(f.riskEngine, "VolatilityPenaltySynced").withArgs(token, target, target);
 
-      expect(paramsTuple(await readRisk(f.riskEngine, token).then((risk) => risk.params))).to.deep.equal(paramsTuple(params));
+      expect(paramsTuple(await readRisk(f.riskEngine, token).then((risk) => risk.params))).to.deep.equal(
+        paramsTuple(params),
+      );
       const ramp = await f.riskEngine.baseRamp(token);
       expect([ramp.from, ramp.to, ramp.start, ramp.end]).to.deep.equal([base, base, at, at]);
       const state = await f.riskEngine.volatilityState(token);
