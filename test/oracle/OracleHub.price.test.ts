@@ -1,4 +1,5 @@
-// OracleHub price: the stored price served while fresh, lagging the feed, and the views.
+// OracleHub price: the stored price served until the heartbeat, the stored price lagging the feed and
+// the borrow price that refuses to serve the lag, and the views.
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
 import { ethers } from "hardhat";
