@@ -9,7 +9,7 @@ import fc from "fast-check";
 import { ethers } from "hardhat";
 import { setBalance, takeSnapshot, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import type { ContractTransactionReceipt, Interface } from "ethers";
+import type { ContractTransactionReceipt } from "ethers";
 import {
   RAY,
   WAD,
@@ -20,18 +20,17 @@ import {
   valueDown,
   valueUp,
 } from "../../keeper/src/math/fixedPoint";
-import { incentiveDown, keeperIncentiveDown, type IncentiveParams } from "../../keeper/src/math/liquidation";
+import { incentiveDown, type IncentiveParams } from "../../keeper/src/math/liquidation";
 import { LOCAL_COLLATERALS, LOCAL_INCENTIVE, listMockCollateral } from "../../scripts/lib/deploy";
 import { MockTakeBuyer__factory } from "../../typechain-types";
 import type { IDutchAuction } from "../../typechain-types";
 import { deploySluiceFixture, type SluiceFixture } from "../helpers/fixtures";
 import * as market from "../helpers/market";
+import { eventsIn, keeperIncentive } from "../helpers/auction";
 import { propertyRuns } from "../helpers/runs";
 
 type Signer = HardhatEthersSigner;
 type Collateral = market.Collateral;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type EventArgs = Record<string, any>;
 
 const MAX = ethers.MaxUint256;
 const WETH_SPEC = LOCAL_COLLATERALS[0];
@@ -47,21 +46,6 @@ const incentiveOn = (
   dust: bigint,
   p: IncentiveParams = LOCAL_INCENTIVE,
 ): bigint => incentiveDown(p, min(debt, collateralValue), dust);
-const keeperIncentive = (base: bigint, p: IncentiveParams = LOCAL_INCENTIVE): bigint => keeperIncentiveDown(p, base);
-
-function eventsIn(
-  receipt: ContractTransactionReceipt,
-  contract: { target: unknown; interface: Interface },
-  event: string,
-): EventArgs[] {
-  const found: EventArgs[] = [];
-  for (const log of receipt.logs) {
-    if (log.address !== contract.target) continue;
-    const parsed = contract.interface.parseLog(log);
-    if (parsed?.name === event) found.push(parsed.args.toObject());
-  }
-  return found;
-}
 
 describe("DutchAuction dust", function () {
   let f: SluiceFixture;

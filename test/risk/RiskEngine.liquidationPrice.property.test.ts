@@ -1,549 +1,54 @@
-// Property tests of the RiskEngine (SPEC "RiskEngine — dynamic liquidation thresholds") on the
-// in-process chain, with random parameters, ramps, price paths and vaults:
-//  1. every view equals the TypeScript mirror (keeper/src/risk/thresholds.ts) evaluated on the
-//     on-chain state of the same block, to the wei;
-//  2. the applied volatility penalty never moves faster than maxStepPerHour, the liquidation base
-//     never faster than the ramp in force, and borrowing uses the stricter end of a ramp;
-//  3. the keeper's liquidation price, once published, is the highest price at which the contract
-//     finds the vault liquidatable: it is at that price and is not one wei above it, nor at any
-//     higher price (where the size penalty makes health non-monotone in the price, too);
-//  4. the same of the mirror alone, on many more vaults than a chain can evaluate: 6, 8 and 18
+// Property tests of the keeper's liquidation price against the RiskEngine (SPEC "RiskEngine —
+// dynamic liquidation thresholds"):
+//  1. on the in-process chain, the price, once published, is the highest price at which the
+//     contract finds the vault liquidatable: it is at that price and is not one wei above it, nor
+//     at any higher price (where the size penalty makes health non-monotone in the price, too);
+//  2. the same of the mirror alone, on many more vaults than a chain can evaluate: 6, 8 and 18
 //     decimals, dust to whales against the depth, caps and floors binding, ramps and penalties.
 import { expect } from "chai";
 import fc from "fast-check";
-import { ethers, network } from "hardhat";
+import { network } from "hardhat";
 import { loadFixture, takeSnapshot, time } from "@nomicfoundation/hardhat-network-helpers";
-import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { RAY, WAD, mulDivUp, perSecondRate, rpowDown, sqrt, valueDown } from "../../keeper/src/math/fixedPoint";
 import {
   appliedPenalty,
-  borrowBase,
-  borrowRatio,
-  borrowVolatilityPenalty,
   healthFactor,
   liquidationBase,
   liquidationPrice,
-  rampedBase,
   sizePenalty,
   thresholdBreakdown,
-  type BaseRamp,
   type CollateralRisk,
-  type ThresholdBreakdown,
   type VaultPosition,
 } from "../../keeper/src/risk/thresholds";
 import {
   LOCAL_COLLATERALS,
   listMockCollateral,
-  toFeedAnswer,
   type LocalCollateral,
   type LocalCollateralSpec,
 } from "../../scripts/lib/deploy";
-import type { RiskEngine } from "../../typechain-types";
 import { deploySluiceFixture, type SluiceFixture } from "../helpers/fixtures";
 import { propertyRuns } from "../helpers/runs";
-
-const HOUR = 3_600n;
-const DAY = 86_400n;
-/** OracleHub's longest heartbeat: prices stay usable across the long time jumps of these tests. */
-const MAX_HEARTBEAT = 7n * DAY;
-const UINT256_MAX = 2n ** 256n - 1n;
-const UINT128_MAX = 2n ** 128n - 1n;
-
-/** RiskEngine's parameter bounds (contracts/risk/RiskEngine.sol). */
-const LIMITS = {
-  maxBaseThreshold: (98n * WAD) / 100n,
-  minMinThreshold: WAD / 10n,
-  maxBorrowBuffer: (3n * WAD) / 10n,
-  maxConfidence: 10n * WAD,
-  minHorizon: 60n,
-  maxHorizon: 7n * DAY,
-  minRampDuration: HOUR,
-  minDepth: WAD,
-  maxDepth: 10n ** 36n,
-  maxSizePenalty: WAD / 2n,
-  minStepPerHour: WAD / 10_000n,
-  maxStepPerHour: WAD / 2n,
-} as const;
-
-// ------------------------------------------------------------------ arbitraries
-
-type ValueOf<A> = A extends fc.Arbitrary<infer T> ? T : never;
-
-const MILLION = 1_000_000n;
-/** A share of an interval, at 1e-6 resolution. */
-const shareArb = fc.bigInt({ min: 0n, max: MILLION });
-const within = (low: bigint, high: bigint, share: bigint): bigint => low + ((high - low) * share) / MILLION;
-
-/** A value in [low, high], with both ends drawn often: the bounds are where clamps bite. */
-const rangeArb = (low: bigint, high: bigint): fc.Arbitrary<bigint> =>
-  fc.oneof(
-    { weight: 1, arbitrary: fc.constantFrom(low, high) },
-    { weight: 4, arbitrary: shareArb.map((share) => within(low, high, share)) },
-  );
-
-/** 10^e with e uniform in [minExponent, maxExponent]: every magnitude equally likely. */
-const logUniformArb = (minExponent: number, maxExponent: number): fc.Arbitrary<bigint> =>
-  fc
-    .integer({ min: minExponent * 1_000, max: maxExponent * 1_000 })
-    .map((milli) => BigInt(Math.round(10 ** (milli / 1_000))));
-
-/** The RiskParams that have no ordering constraint with the base threshold. */
-const freeParamsArb = fc.record({
-  borrowBuffer: rangeArb(0n, LIMITS.maxBorrowBuffer),
-  confidence: rangeArb(0n, LIMITS.maxConfidence),
-  horizon: rangeArb(LIMITS.minHorizon, LIMITS.maxHorizon),
-  depth: fc.oneof(fc.constantFrom(LIMITS.minDepth, LIMITS.maxDepth), logUniformArb(18, 36)),
-  maxSizePenalty: rangeArb(0n, LIMITS.maxSizePenalty),
-  maxStepPerHour: rangeArb(LIMITS.minStepPerHour, LIMITS.maxStepPerHour),
-});
-type FreeParams = ValueOf<typeof freeParamsArb>;
-
-/** A governance change of the base: target share of [minThreshold, max], duration in ‰ of the minimum. */
-const rampArb = fc.record({
-  toShare: shareArb,
-  durationPermille: fc.integer({ min: 1_000, max: 3_000 }),
-});
-type RampChange = ValueOf<typeof rampArb>;
-
-// ------------------------------------------------------------------ chain helpers
-
-async function setFreeParams(riskEngine: RiskEngine, token: string, params: FreeParams): Promise<void> {
-  await riskEngine.setBorrowBuffer(token, params.borrowBuffer);
-  await riskEngine.setConfidence(token, params.confidence);
-  await riskEngine.setHorizon(token, params.horizon);
-  await riskEngine.setDepth(token, params.depth);
-  await riskEngine.setMaxSizePenalty(token, params.maxSizePenalty);
-  await riskEngine.setMaxStepPerHour(token, params.maxStepPerHour);
-}
-
-/** Starts a ramp of the base to a share of [minThreshold, max] over a multiple of minRampDuration. */
-async function startRamp(riskEngine: RiskEngine, token: string, change: RampChange): Promise<void> {
-  const params = await riskEngine.riskParams(token);
-  const to = within(params.minThreshold, LIMITS.maxBaseThreshold, change.toShare);
-  const duration = (params.minRampDuration * BigInt(change.durationPermille)) / 1_000n;
-  await riskEngine.setBaseThreshold(token, to, duration);
-}
-
-/** Everything the RiskEngine stores about `token`, read at the latest block. */
-async function readRisk(riskEngine: RiskEngine, token: string): Promise<CollateralRisk> {
-  const [params, ramp, volatility] = await Promise.all([
-    riskEngine.riskParams(token),
-    riskEngine.baseRamp(token),
-    riskEngine.volatilityState(token),
-  ]);
-  return {
-    params: {
-      minThreshold: params.minThreshold,
-      borrowBuffer: params.borrowBuffer,
-      confidence: params.confidence,
-      horizon: params.horizon,
-      minRampDuration: params.minRampDuration,
-      depth: params.depth,
-      maxSizePenalty: params.maxSizePenalty,
-      maxStepPerHour: params.maxStepPerHour,
-    },
-    ramp: { from: ramp.from, to: ramp.to, start: ramp.start, end: ramp.end },
-    volatility: { penalty: volatility.penalty, target: volatility.target, checkpoint: volatility.checkpoint },
-  };
-}
-
-/** Opens a vault for `user` holding `amount` of `collateral`; returns its id. */
-async function openVault(
-  f: SluiceFixture,
-  user: HardhatEthersSigner,
-  collateral: LocalCollateral,
-  amount: bigint,
-): Promise<bigint> {
-  const engine = f.vaultEngine.connect(user);
-  await collateral.token.mint(user.address, amount);
-  await collateral.token.connect(user).approve(await engine.getAddress(), amount);
-  await engine.openVault(await collateral.token.getAddress());
-  const vaultId = await engine.vaultCount();
-  await engine.deposit(vaultId, amount);
-  return vaultId;
-}
-
-/**
- * Borrows `permille` ‰ of the vault's headroom, or `amount` if given, provided it is at least the
- * dust. Returns false when the engine refuses with VaultUnsafe: the limit is read a block before
- * the borrow executes, and a slewing penalty may lower it in between. Any other error fails.
- */
-async function borrowShare(
-  f: SluiceFixture,
-  user: HardhatEthersSigner,
-  vaultId: bigint,
-  permille: number,
-  amount?: bigint,
-): Promise<boolean> {
-  const engine = f.vaultEngine.connect(user);
-  const [collateral] = await engine.position(vaultId);
-  const { dust } = await engine.collateralParams(collateral);
-  const headroom = (await engine.maxDebt(vaultId)) - (await engine.debtOf(vaultId));
-  const borrowed = amount ?? (headroom * BigInt(permille)) / 1_000n;
-  if (borrowed < dust || borrowed === 0n) return false;
-  try {
-    await (await engine.borrow(vaultId, borrowed, user.address)).wait();
-    return true;
-  } catch (error) {
-    const data = (error as { data?: string }).data;
-    if (data && engine.interface.parseError(data)?.name === "VaultUnsafe") return false;
-    throw error;
-  }
-}
-
-/**
- * `collateral`'s feed answer moved by `movePermille` ‰, turned around rather than leaving [1/20, 20]×
- * its listing price (inside the hub's bounds).
- */
-async function nextAnswer(collateral: LocalCollateral, movePermille: number): Promise<bigint> {
-  const listed = toFeedAnswer(collateral.spec.price, collateral.spec.feedDecimals);
-  const [, answer] = await collateral.feed.latestRoundData();
-  const next = (answer * BigInt(1_000 + movePermille)) / 1_000n;
-  return next < listed / 20n || next > listed * 20n ? (answer * BigInt(1_000 - movePermille)) / 1_000n : next;
-}
-
-/** Publishes a moved price through the RiskEngine (which also syncs the volatility penalty) or the OracleHub alone. */
-async function movePrice(
-  f: SluiceFixture,
-  collateral: LocalCollateral,
-  movePermille: number,
-  throughRiskEngine: boolean,
-): Promise<void> {
-  await collateral.feed.setAnswer(await nextAnswer(collateral, movePermille));
-  const token = await collateral.token.getAddress();
-  await (throughRiskEngine ? f.riskEngine.poke(token) : f.oracleHub.poke(token));
-}
-
-/** Serialises bigints for assertion messages. */
-const show = (value: unknown): string =>
-  JSON.stringify(value, (_, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
-
-/**
- * `|move| ≤ ⌈rate · elapsed / period⌉`: the real-valued speed limit rounded up to a whole wei. Each
- * reading rounds its own progress (floor of the slew step, ceil/floor of the ramp), so two readings
- * may differ by the fractional part of the limit more than the limit itself, never by more.
- */
-function withinSpeedLimit(move: bigint, rate: bigint, elapsed: bigint, period: bigint): boolean {
-  const size = move < 0n ? -move : move;
-  return size * period <= rate * elapsed + period - 1n;
-}
-
-// ------------------------------------------------------------------ property 1
-
-const vaultArb = fc.record({
-  user: fc.nat(3),
-  collateral: fc.nat(1),
-  value: logUniformArb(3, 7), // [stablecoin]
-  borrowPermille: fc.oneof(
-    { weight: 1, arbitrary: fc.constant(0) },
-    { weight: 5, arbitrary: fc.integer({ min: 300, max: 999 }) },
-  ),
-});
-
-const priceStepArb = fc.record({
-  wait: fc.integer({ min: 1, max: 6 * 3_600 }),
-  collateral: fc.nat(1),
-  movePermille: fc.integer({ min: -290, max: 290 }),
-  throughRiskEngine: fc.boolean(),
-});
-
-const differentialArb = fc.record({
-  main: fc.nat(1),
-  params: freeParamsArb,
-  minRampDuration: rangeArb(LIMITS.minRampDuration, DAY),
-  firstRamp: rampArb,
-  reRamp: fc.option(rampArb, { nil: undefined }),
-  minThresholdShare: rangeArb(0n, MILLION),
-  vaults: fc.array(vaultArb, { minLength: 2, maxLength: 5 }),
-  steps: fc.array(priceStepArb, { minLength: 1, maxLength: 4 }),
-  // The final wait, in ‰ of the ramp in force: before, during and after its end.
-  offsetPermille: fc.integer({ min: 0, max: 1_500 }),
-  extraValues: fc.array(fc.oneof(fc.constantFrom(0n, 1n), logUniformArb(0, 38)), { maxLength: 3 }),
-});
-type DifferentialCase = ValueOf<typeof differentialArb>;
-
-async function runDifferential(s: DifferentialCase): Promise<void> {
-  const f = await deploySluiceFixture();
-  const collaterals = [f.weth, f.wbtc];
-  const tokens = await Promise.all(collaterals.map((c) => c.token.getAddress()));
-  const main = tokens[s.main];
-  for (const token of tokens) await f.oracleHub.setHeartbeat(token, MAX_HEARTBEAT);
-
-  await f.riskEngine.setMinThreshold(main, LIMITS.minMinThreshold);
-  await f.riskEngine.setMinRampDuration(main, s.minRampDuration);
-  await setFreeParams(f.riskEngine, main, s.params);
-  await startRamp(f.riskEngine, main, s.firstRamp);
-
-  const vaultIds: bigint[] = [];
-  for (const v of s.vaults) {
-    const collateral = collaterals[v.collateral];
-    const user = f.users[v.user];
-    const amount = (v.value * 10n ** BigInt(collateral.spec.decimals) * WAD) / collateral.spec.price;
-    const vaultId = await openVault(f, user, collateral, amount === 0n ? 1n : amount);
-    await borrowShare(f, user, vaultId, v.borrowPermille);
-    vaultIds.push(vaultId);
-  }
-
-  for (const step of s.steps) {
-    await time.increase(step.wait);
-    await movePrice(f, collaterals[step.collateral], step.movePermille, step.throughRiskEngine);
-  }
-  if (s.reRamp) await startRamp(f.riskEngine, main, s.reRamp);
-  const ramp = await f.riskEngine.baseRamp(main);
-  const lowestEnd = ramp.from < ramp.to ? ramp.from : ramp.to;
-  await f.riskEngine.setMinThreshold(main, within(LIMITS.minMinThreshold, lowestEnd, s.minThresholdShare));
-  const offset = ((ramp.end - ramp.start) * BigInt(s.offsetPermille)) / 1_000n;
-  if (offset > 0n) await time.increase(offset);
-
-  // Every read below is an eth_call at the latest block, which runs at that block's timestamp.
-  const block = await ethers.provider.getBlockNumber();
-  const now = BigInt(await time.latest());
-  const risks = await Promise.all(tokens.map((token) => readRisk(f.riskEngine, token)));
-  const sigmas = await Promise.all(tokens.map((token) => f.oracleHub.volatility(token)));
-  const context = (risk: CollateralRisk) => `now ${now}, risk ${show(risk)}`;
-
-  for (const [index, token] of tokens.entries()) {
-    const risk = risks[index];
-    const [volPenalty, borrowPenalty, base, borrowBaseNow] = await Promise.all([
-      f.riskEngine.volatilityPenalty(token),
-      f.riskEngine.borrowVolatilityPenalty(token),
-      f.riskEngine.liquidationBase(token),
-      f.riskEngine.borrowBase(token),
-    ]);
-    expect(volPenalty, `volatilityPenalty, ${context(risk)}`).to.equal(appliedPenalty(risk, now));
-    expect(borrowPenalty, `borrowVolatilityPenalty, ${context(risk)}`).to.equal(
-      borrowVolatilityPenalty(risk, now, sigmas[index]),
-    );
-    expect(base, `liquidationBase, ${context(risk)}`).to.equal(liquidationBase(risk.ramp, now));
-    expect(borrowBaseNow, `borrowBase, ${context(risk)}`).to.equal(borrowBase(risk.ramp, now));
-  }
-
-  const valueProbes: [number, bigint][] = s.extraValues.map((value) => [s.main, value]);
-  for (const vaultId of vaultIds) {
-    const [collateral, value, debt] = await f.vaultEngine.position(vaultId);
-    const index = tokens.indexOf(collateral);
-    const risk = risks[index];
-    valueProbes.push([index, value]);
-    const [breakdown, effective, health, liquidatable] = await Promise.all([
-      f.riskEngine.thresholdBreakdown(vaultId),
-      f.riskEngine.liquidationThreshold(vaultId),
-      f.riskEngine.healthFactor(vaultId),
-      f.riskEngine.isLiquidatable(vaultId),
-    ]);
-    const expected = thresholdBreakdown(risk, value, now);
-    const message = `vault ${vaultId} (value ${value}, debt ${debt}), ${context(risk)}`;
-    expect(
-      { base: breakdown.base, volPenalty: breakdown.volPenalty, sizePenalty: breakdown.sizePenalty, effective },
-      message,
-    ).to.deep.equal(expected);
-    expect(breakdown.effective, message).to.equal(expected.effective);
-    const expectedHealth = healthFactor(risk, value, debt, now);
-    expect(health, message).to.equal(expectedHealth);
-    expect(liquidatable, message).to.equal(expectedHealth < WAD);
-  }
-
-  for (const [index, value] of valueProbes) {
-    const risk = risks[index];
-    const [ratio, threshold] = await Promise.all([
-      f.riskEngine.borrowRatio(tokens[index], value),
-      f.riskEngine.thresholdFor(tokens[index], value),
-    ]);
-    const sigma = sigmas[index];
-    expect(ratio, `borrowRatio(${value}), σ ${sigma}, ${context(risk)}`).to.equal(borrowRatio(risk, value, now, sigma));
-    const expected = thresholdBreakdown(risk, value, now).effective;
-    expect(threshold, `thresholdFor(${value}), ${context(risk)}`).to.equal(expected);
-  }
-  expect(await ethers.provider.getBlockNumber(), "no block may be mined while reading").to.equal(block);
-}
-
-// ------------------------------------------------------------------ property 2
-
-type SpeedStep =
-  | { kind: "wait"; seconds: number }
-  | { kind: "price"; movePermille: number }
-  | { kind: "zigzag"; swings: number; movePermille: number }
-  | { kind: "ramp"; change: RampChange }
-  | { kind: "confidence"; confidence: bigint }
-  | { kind: "sync" };
-
-const speedStepArb: fc.Arbitrary<SpeedStep> = fc.oneof(
-  {
-    weight: 4,
-    arbitrary: fc.record({ kind: fc.constant("wait" as const), seconds: fc.integer({ min: 1, max: 4 * 3_600 }) }),
-  },
-  {
-    weight: 3,
-    arbitrary: fc.record({ kind: fc.constant("price" as const), movePermille: fc.integer({ min: -290, max: 290 }) }),
-  },
-  {
-    weight: 1,
-    arbitrary: fc.record({
-      kind: fc.constant("zigzag" as const),
-      swings: fc.integer({ min: 2, max: 5 }),
-      movePermille: fc.integer({ min: 150, max: 290 }),
-    }),
-  },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant("ramp" as const), change: rampArb }) },
-  {
-    weight: 1,
-    arbitrary: fc.record({ kind: fc.constant("confidence" as const), confidence: rangeArb(0n, LIMITS.maxConfidence) }),
-  },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant("sync" as const) }) },
-);
-
-const speedArb = fc.record({
-  collateral: fc.nat(1),
-  params: freeParamsArb,
-  minThreshold: rangeArb(LIMITS.minMinThreshold, (60n * WAD) / 100n),
-  minRampDuration: rangeArb(LIMITS.minRampDuration, 12n * HOUR),
-  steps: fc.array(speedStepArb, { minLength: 10, maxLength: 24 }),
-});
-
-interface Observation {
-  at: bigint;
-  volPenalty: bigint;
-  liquidationBase: bigint;
-  borrowBase: bigint;
-  ramp: BaseRamp;
-  breakdown: ThresholdBreakdown;
-  price: bigint;
-}
-
-async function observe(f: SluiceFixture, token: string, vaultId: bigint): Promise<Observation> {
-  const [at, volPenalty, base, borrowBaseNow, ramp, breakdown, [price]] = await Promise.all([
-    time.latest(),
-    f.riskEngine.volatilityPenalty(token),
-    f.riskEngine.liquidationBase(token),
-    f.riskEngine.borrowBase(token),
-    f.riskEngine.baseRamp(token),
-    f.riskEngine.thresholdBreakdown(vaultId),
-    f.oracleHub.priceState(token),
-  ]);
-  return {
-    at: BigInt(at),
-    volPenalty,
-    liquidationBase: base,
-    borrowBase: borrowBaseNow,
-    ramp: { from: ramp.from, to: ramp.to, start: ramp.start, end: ramp.end },
-    breakdown: {
-      base: breakdown.base,
-      volPenalty: breakdown.volPenalty,
-      sizePenalty: breakdown.sizePenalty,
-      effective: breakdown.effective,
-    },
-    price,
-  };
-}
-
-/** Checks one reading on its own: the views agree with each other and borrowing uses the stricter end. */
-function checkReading(o: Observation, minThreshold: bigint): void {
-  const message = `reading ${show(o)}`;
-  expect(o.breakdown.base, message).to.equal(o.liquidationBase);
-  expect(o.breakdown.volPenalty, message).to.equal(o.volPenalty);
-  const [low, high] = o.ramp.from < o.ramp.to ? [o.ramp.from, o.ramp.to] : [o.ramp.to, o.ramp.from];
-  expect(o.liquidationBase, message).to.be.gte(low).and.lte(high);
-  expect(o.borrowBase, message).to.equal(o.at < o.ramp.end ? low : o.ramp.to);
-  expect(o.borrowBase, message).to.be.lte(o.liquidationBase);
-  expect(o.breakdown.effective, message).to.be.gte(minThreshold).and.lte(o.liquidationBase);
-}
-
-/** Checks consecutive readings: the base moves along the ramp in force at the first, never faster. */
-function checkRampStep(before: Observation, after: Observation): void {
-  const message = `from ${show(before)} to ${show(after)}`;
-  const ramp = before.ramp;
-  const overlapStart = before.at > ramp.start ? before.at : ramp.start;
-  const overlapEnd = after.at < ramp.end ? after.at : ramp.end;
-  const overlap = overlapEnd > overlapStart ? overlapEnd - overlapStart : 0n;
-  const span = ramp.from > ramp.to ? ramp.from - ramp.to : ramp.to - ramp.from;
-  const duration = ramp.end - ramp.start;
-  const move = after.liquidationBase - before.liquidationBase;
-  if (duration === 0n) expect(move, message).to.equal(0n);
-  else expect(withinSpeedLimit(move, span, overlap, duration), `base moved ${move}; ${message}`).to.equal(true);
-  // The base moves only toward the ramp's target.
-  if (move !== 0n) expect(move > 0n, message).to.equal(ramp.to > ramp.from);
-  const reRamped = show(after.ramp) !== show(before.ramp);
-  if (reRamped) {
-    // A new ramp starts where the old one had got to, at the block that set it.
-    expect(after.ramp.start, message).to.equal(after.at);
-    expect(after.ramp.from, message).to.equal(after.liquidationBase);
-    expect(after.liquidationBase, message).to.equal(rampedBase(ramp.from, ramp.to, ramp.start, ramp.end, after.at));
-  }
-}
-
-async function runSpeed(s: ValueOf<typeof speedArb>): Promise<void> {
-  const f = await deploySluiceFixture();
-  const collateral = [f.weth, f.wbtc][s.collateral];
-  const token = await collateral.token.getAddress();
-  await f.oracleHub.setHeartbeat(token, MAX_HEARTBEAT);
-  await f.riskEngine.setMinThreshold(token, s.minThreshold);
-  await f.riskEngine.setMinRampDuration(token, s.minRampDuration);
-  await setFreeParams(f.riskEngine, token, s.params);
-  const [user] = f.users;
-  const vaultId = await openVault(f, user, collateral, 10n * 10n ** BigInt(collateral.spec.decimals));
-  await borrowShare(f, user, vaultId, 500);
-
-  const readings: Observation[] = [await observe(f, token, vaultId)];
-  const read = async () => readings.push(await observe(f, token, vaultId));
-  // A reading between the new round and the poke too: more pairs, some of them off the sync checkpoints.
-  const publish = async (movePermille: number) => {
-    await collateral.feed.setAnswer(await nextAnswer(collateral, movePermille));
-    await read();
-    await f.riskEngine.poke(token);
-    await read();
-  };
-
-  for (const step of s.steps) {
-    switch (step.kind) {
-      case "wait":
-        await time.increase(step.seconds);
-        break;
-      case "price":
-        await publish(step.movePermille);
-        continue;
-      case "zigzag":
-        for (let swing = 0; swing < step.swings; swing++) {
-          await publish(swing % 2 === 0 ? -step.movePermille : step.movePermille);
-        }
-        continue;
-      case "ramp":
-        await startRamp(f.riskEngine, token, step.change);
-        break;
-      case "confidence":
-        await f.riskEngine.setConfidence(token, step.confidence);
-        break;
-      case "sync":
-        await f.riskEngine.sync(token);
-        break;
-    }
-    await read();
-  }
-
-  const maxStep = s.params.maxStepPerHour;
-  for (const reading of readings) checkReading(reading, s.minThreshold);
-  for (let i = 0; i < readings.length; i++) {
-    for (let j = i + 1; j < readings.length; j++) {
-      const [a, b] = [readings[i], readings[j]];
-      const elapsed = b.at - a.at;
-      const move = b.volPenalty - a.volPenalty;
-      const message = `penalty moved ${move} in ${elapsed} s at ${maxStep}/h: ${show(a)} → ${show(b)}`;
-      expect(withinSpeedLimit(move, maxStep, elapsed, HOUR), message).to.equal(true);
-    }
-  }
-  for (let i = 1; i < readings.length; i++) {
-    const [before, after] = [readings[i - 1], readings[i]];
-    checkRampStep(before, after);
-    if (after.price === before.price) {
-      // Same value, same size penalty: the effective threshold moves only as fast as its parts.
-      const message = `${show(before)} → ${show(after)}`;
-      expect(after.breakdown.sizePenalty, message).to.equal(before.breakdown.sizePenalty);
-      const abs = (x: bigint) => (x < 0n ? -x : x);
-      const parts = abs(after.liquidationBase - before.liquidationBase) + abs(after.volPenalty - before.volPenalty);
-      expect(abs(after.breakdown.effective - before.breakdown.effective), message).to.be.lte(parts);
-    }
-  }
-}
-
-// ------------------------------------------------------------------ property 3
+import {
+  HOUR,
+  DAY,
+  MAX_HEARTBEAT,
+  UINT256_MAX,
+  UINT128_MAX,
+  LIMITS,
+  type ValueOf,
+  MILLION,
+  within,
+  rangeArb,
+  logUniformArb,
+  freeParamsArb,
+  rampArb,
+  setFreeParams,
+  startRamp,
+  openVault,
+  borrowShare,
+  show,
+} from "../helpers/riskProperty";
+import { readRisk } from "../helpers/risk";
 
 /** VaultEngine.MAX_STABILITY_FEE [ray]: 100% a year. */
 const MAX_STABILITY_FEE = perSecondRate(WAD);
@@ -912,8 +417,6 @@ async function publishAt(f: SluiceFixture, collateral: LocalCollateral, price: b
   expect(BigInt(await time.latest())).to.equal(at);
 }
 
-// ------------------------------------------------------------------ property 4
-
 /** A collateral type's risk state as stored, read `at` a moment: any ramp, any slewing penalty. */
 function mirrorRisk(r: {
   from: bigint;
@@ -1166,17 +669,7 @@ function runMirrorLiquidationPrice({ risk, at }: { risk: CollateralRisk; at: big
   }
 }
 
-// ------------------------------------------------------------------ tests
-
 describe("RiskEngine (property)", function () {
-  it("views_onRandomParametersRampsPricesAndVaults_matchTheTypeScriptMirrorExactly", async function () {
-    await fc.assert(fc.asyncProperty(differentialArb, runDifferential), { numRuns: propertyRuns(40) });
-  });
-
-  it("volatilityPenaltyAndBase_underRandomPricePathsAndRamps_neverMoveFasterThanTheirLimits", async function () {
-    await fc.assert(fc.asyncProperty(speedArb, runSpeed), { numRuns: propertyRuns(20) });
-  });
-
   it("liquidationPrice_onRandomVaults_isTheHighestPriceAtWhichTheContractLiquidates", async function () {
     await fc.assert(fc.asyncProperty(liquidationPriceArb, runLiquidationPrice), {
       numRuns: propertyRuns(30),
