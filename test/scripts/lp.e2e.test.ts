@@ -232,7 +232,7 @@ describe("lp command line against a local node", function () {
     expect((await market.deployment.backstopPool.positionOf(LP)).shares).to.equal(0n);
   });
 
-  it("lp_poolBid_buysForThePoolAndPaysTheCallerCut", async function () {
+  it("lp_poolBidThenBid_theSameAuctionIsPartlyBoughtByThePoolAndTheRestByAnLp", async function () {
     const [, owner, keeper] = market.signers;
     await expectOk(["deposit", "3000", "--approve", "--yes", ...base()]);
     await increaseTime(2 * 3600 + 60); // the deposit matures; the pool's next bid activates it
@@ -243,9 +243,17 @@ describe("lp command line against a local node", function () {
     await increaseTime(14 * 60); // 110% · 0.99^14 of the oracle: past the pool's 3% minimum discount
     const poolAddress = await market.deployment.backstopPool.getAddress();
     const [wethBefore, sldBefore] = [await weth().balanceOf(poolAddress), await stablecoin().balanceOf(LP)];
-    const run = await expectOk(["pool-bid", String(vaultId), "--yes", ...base()]);
+    const run = await expectOk(["pool-bid", String(vaultId), "--amount", "0.5", "--yes", ...base()]);
     expect(run.stdout).to.match(/BackstopPool bid on auction \d+: buys [\d.]+ WETH/);
-    expect((await weth().balanceOf(poolAddress)) > wethBefore).to.equal(true);
+    expect((await weth().balanceOf(poolAddress)) - wethBefore).to.equal(ether(0.5));
     expect((await stablecoin().balanceOf(LP)) > sldBefore).to.equal(true);
+    // The rest of the same auction, bought by the LP with its own stablecoin through the command line.
+    const auction = market.deployment.dutchAuction;
+    const [, , left] = await auction.auctionStatus(vaultId);
+    expect(left > 0n).to.equal(true);
+    const lpWeth = await weth().balanceOf(LP);
+    await expectOk(["bid", String(vaultId), "--max-price", "3000", "--yes", ...base()]);
+    expect((await auction.auctions(vaultId)).debtLeft).to.equal(0n);
+    expect((await weth().balanceOf(LP)) > lpWeth).to.equal(true);
   });
 });
