@@ -292,7 +292,7 @@ async function main(): Promise<void> {
   console.log("Sluice demo on the in-process Hardhat chain\n");
   const d = await deploySluice(governor, { withMocks: true, withAmm: true });
   const engine = d.vaultEngine;
-  console.log(
+  report.say(
     `1. Deployed the protocol, Uniswap V2 (a WETH and a WBTC pair seeded at the oracle price with the ` +
       `RiskEngine's depth) and the FlashLiquidator`,
   );
