@@ -100,8 +100,24 @@ async function makeSigner(
   return nodeAccountSigner(new JsonRpcSigner(provider, address), chainId);
 }
 
-/** Runs the keeper until `signal` aborts (or after one pass with --once). Throws ConfigError on bad start-up. */
-export async function runKeeper(config: KeeperConfig, deps: AppDeps): Promise<void> {
+/** A keeper built and started (checks passed, sender started), not yet looping. */
+export interface StartedKeeper {
+  keeper: Keeper;
+  sender: Sender;
+  protocol: ReturnType<typeof connectProtocol>;
+  metrics: ReturnType<typeof createMetrics>;
+  logger: Logger;
+  /** The signer's address. */
+  address: string;
+  /** Stops the HTTP server (if any) and the provider. */
+  close(): Promise<void>;
+}
+
+/**
+ * Start-up checks and the composition: everything `runKeeper` loops over. Throws ConfigError on bad
+ * start-up. Embedders (the demo) call `keeper.pass()` themselves.
+ */
+export async function startKeeper(config: KeeperConfig, deps: AppDeps): Promise<StartedKeeper> {
   const logger = pino({ level: config.logLevel, base: { network: config.network } }, deps.logStream);
   const manifest = loadManifest(config);
   checkStrategies(config, manifest);
@@ -110,6 +126,11 @@ export async function runKeeper(config: KeeperConfig, deps: AppDeps): Promise<vo
     onError: () => metrics.rpcErrors.inc(),
   });
   let server: http.Server | undefined;
+  const close = async (): Promise<void> => {
+    server?.closeAllConnections();
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    provider.destroy();
+  };
   try {
     await checkChain(config, manifest, provider);
     const chainId = BigInt(manifest.chainId);
@@ -195,7 +216,17 @@ export async function runKeeper(config: KeeperConfig, deps: AppDeps): Promise<vo
       server = await startServer(config.port, { health: () => running.health(), registry: metrics.registry });
       logger.info({ port: config.port }, "serving /health and /metrics");
     }
+    return { keeper, sender, protocol, metrics, logger, address: signer.address, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
 
+/** Runs the keeper until `signal` aborts (or after one pass with --once). Throws ConfigError on bad start-up. */
+export async function runKeeper(config: KeeperConfig, deps: AppDeps): Promise<void> {
+  const { keeper, sender, protocol, logger, close } = await startKeeper(config, deps);
+  try {
     if (config.once) {
       await keeper.pass();
       // Wait for what this pass sent to be mined (not for its confirmations), then stop.
@@ -226,9 +257,7 @@ export async function runKeeper(config: KeeperConfig, deps: AppDeps): Promise<vo
       "shutting down: pending transactions are re-found by nonce on restart",
     );
   } finally {
-    server?.closeAllConnections();
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-    provider.destroy();
+    await close();
   }
 }
 
