@@ -16,7 +16,7 @@ import {
 import path from "node:path";
 import { z } from "zod";
 import { readManifestFile, manifestPath, DEPLOYMENTS_DIR, type Manifest } from "../../keeper/src/config/manifest";
-import { LOCAL_NETWORKS } from "../../keeper/src/config/options";
+import { LOCAL_NETWORKS, LOCAL_RPC_URL, addConnectionOptions } from "../../keeper/src/config/options";
 import { FetchJsonRpcProvider, describeError } from "../../keeper/src/chain/transport";
 import { fill, TakeRefused } from "../../keeper/src/math/liquidation";
 import { WAD } from "../../keeper/src/math/fixedPoint";
@@ -26,7 +26,6 @@ import { IOracleHub__factory } from "../../typechain-types/factories/contracts/i
 import { IStablecoin__factory } from "../../typechain-types/factories/contracts/interfaces/IStablecoin__factory";
 import { IVaultEngine__factory } from "../../typechain-types/factories/contracts/interfaces/IVaultEngine__factory";
 
-const LOCAL_RPC_URL = "http://127.0.0.1:8545";
 /** No colours: the output is read by people and by scripts alike. */
 const PLAIN = { head: [], border: [] };
 
@@ -95,18 +94,7 @@ function parseId(text: string): bigint {
 }
 
 function addCommon(command: Command): Command {
-  return command
-    .addOption(
-      new Option("--network <name>", "deployment to work on: reads deployments/<name>.json").default("localhost"),
-    )
-    .addOption(new Option("--rpc-url <url>", `JSON-RPC endpoint (env: RPC_URL; default ${LOCAL_RPC_URL} on localhost)`))
-    .addOption(
-      new Option(
-        "--private-key <hex>",
-        "LP's key (env: PRIVATE_KEY); on localhost the node's first account is used, with a warning, when absent",
-      ),
-    )
-    .addOption(new Option("--manifest <path>", "deployment manifest (default deployments/<network>.json)"))
+  return addConnectionOptions(command, "LP's key")
     .addOption(new Option("-y, --yes", "send without asking for confirmation (needed when stdin is not a terminal)"))
     .helpOption("-h, --help", "show this help");
 }

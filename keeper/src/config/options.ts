@@ -14,7 +14,7 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Networks whose node lends its first unlocked account when no key is given. */
 export const LOCAL_NETWORKS = ["localhost", "hardhat"];
-const LOCAL_RPC_URL = "http://127.0.0.1:8545";
+export const LOCAL_RPC_URL = "http://127.0.0.1:8545";
 
 export interface KeeperConfig {
   network: string;
@@ -90,12 +90,12 @@ const FLAG: Record<string, string> = {
   batchSize: "--batch-size",
 };
 
-export function buildProgram(): Command {
-  return new Command("keeper")
-    .description(
-      "Sluice keeper: indexes vaults and auctions, liquidates unsafe vaults, resets stale auctions, " +
-        "pokes oracles and takes profitable lots. See docs/KEEPER.md.",
-    )
+/**
+ * The options every Sluice command line shares (the keeper and `npm run lp`): which deployment, which
+ * node, which key. `keyRole` names whose key it is in the help text.
+ */
+export function addConnectionOptions(command: Command, keyRole: string): Command {
+  return command
     .addOption(
       new Option("--network <name>", "deployment to work on: reads deployments/<name>.json").default("localhost"),
     )
@@ -103,10 +103,18 @@ export function buildProgram(): Command {
     .addOption(
       new Option(
         "--private-key <hex>",
-        "signer key (env: PRIVATE_KEY); on localhost the node's first account is used, with a warning, when absent",
+        `${keyRole} (env: PRIVATE_KEY); on localhost the node's first account is used, with a warning, when absent`,
       ),
     )
-    .addOption(new Option("--manifest <path>", "deployment manifest (default deployments/<network>.json)"))
+    .addOption(new Option("--manifest <path>", "deployment manifest (default deployments/<network>.json)"));
+}
+
+export function buildProgram(): Command {
+  const program = new Command("keeper").description(
+    "Sluice keeper: indexes vaults and auctions, liquidates unsafe vaults, resets stale auctions, " +
+      "pokes oracles and takes profitable lots. See docs/KEEPER.md.",
+  );
+  return addConnectionOptions(program, "signer key")
     .addOption(
       new Option("--strategies <list>", `comma-separated, from ${STRATEGY_NAMES.join(",")}`).default(
         "liquidate,reset,poke",
