@@ -181,6 +181,7 @@ export class Keeper {
       gasPrice,
       inShard: (id) => id % BigInt(shard.count) === BigInt(shard.index),
       busy: (key) => sender.has(key),
+      claimedAuctions: new Set(),
       liveAuctions: () => (live ??= protocol.liveAuctions(head.number)),
       simulate: async (to, data) => {
         try {
