@@ -183,10 +183,10 @@ export class Keeper {
       busy: (key) => sender.has(key),
       claimedAuctions: new Set(),
       liveAuctions: () => (live ??= protocol.liveAuctions(head.number)),
-      simulate: async (to, data) => {
+      simulate: async (to, data, at = "head") => {
         try {
           const [result, gasLimit] = await Promise.all([
-            provider.call({ to, data, from: keeper, blockTag: head.number }),
+            provider.call({ to, data, from: keeper, blockTag: at === "pending" ? "pending" : head.number }),
             provider.estimateGas({ to, data, from: keeper }),
           ]);
           return { result, gasLimit };

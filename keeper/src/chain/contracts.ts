@@ -63,11 +63,15 @@ export interface LiquidationPreview {
   incentive: bigint; // [wad]
 }
 
-/** What the BackstopPool bids with now. */
+/** What the BackstopPool bids with now, and the deposits a bid may activate first. */
 export interface PoolState {
   stablecoin: bigint; // [wad], active
   callerCut: bigint; // [wad]
   collaterals: string[];
+  pendingOpen: bigint; // [wad], in the open round
+  pendingPrevious: bigint; // [wad], in the round before it
+  roundEndsAt: bigint; // [seconds]
+  warmup: bigint; // [seconds]
 }
 
 /** What the pool's `bid` or the FlashLiquidator's `flashTake` returned in a simulation. */
@@ -298,15 +302,26 @@ export function connectProtocol(manifest: Manifest, provider: Provider) {
       return Promise.all(ids.map((id) => dutchAuction.auctionPriceAt(id, timestamp, { blockTag })));
     },
 
-    /** The pool's active stablecoin, caller cut and listed collaterals. */
+    /** The pool's active stablecoin, caller cut, listed collaterals and pending deposits. */
     async poolState(blockTag: number): Promise<PoolState> {
       const pool = need(backstopPool, "BackstopPool");
-      const [holdings, callerCut, collaterals] = await Promise.all([
+      const [holdings, callerCut, collaterals, pending, round, warmup] = await Promise.all([
         pool.holdings({ blockTag }),
         pool.callerCut({ blockTag }),
         pool.collaterals({ blockTag }),
+        pool.pendingTotals({ blockTag }),
+        pool.currentRound({ blockTag }),
+        pool.warmup({ blockTag }),
       ]);
-      return { stablecoin: holdings[0], callerCut, collaterals: [...collaterals] };
+      return {
+        stablecoin: holdings[0],
+        callerCut,
+        collaterals: [...collaterals],
+        pendingOpen: pending[0],
+        pendingPrevious: pending[1],
+        roundEndsAt: round[1],
+        warmup,
+      };
     },
 
     /** The highest auction price [wad] the pool pays for `collateral`; undefined while unpriced. */

@@ -2,6 +2,7 @@
 // discount. The keeper calls it for an auction once the price in the block the bid lands is at most
 // the pool's `maxBidPrice` (oracle · (1 − minDiscount)), and sends only when the cut the simulation
 // returns, less gas, is at least --min-profit. The fee cap is what the bid earns beyond --min-profit.
+import type { PoolState } from "../chain/contracts";
 import type { Action, KeeperView, Strategy, StrategyDeps } from "./types";
 import { auctionFree, describeFailure, landingTime, stablecoinToWei, weiToStablecoin } from "./types";
 
@@ -24,11 +25,15 @@ export class BidStrategy implements Strategy {
     );
     if (open.length === 0) return [];
     const pool = await view.protocol.poolState(view.block.number);
+    const landsAt = landingTime(view);
+    if (pool.stablecoin === 0n && !activatesDeposits(pool, landsAt)) {
+      logger.debug("bid: the pool has no active stablecoin, and no deposit matures before the bid lands");
+      return [];
+    }
     const listed = new Set(pool.collaterals.map((c) => c.toLowerCase()));
     const candidates = open.filter((a) => listed.has(a.collateral.toLowerCase()));
     if (candidates.length === 0) return [];
 
-    const landsAt = landingTime(view);
     const [prices, maxPrices] = await Promise.all([
       view.protocol.auctionPricesAt(
         candidates.map((a) => a.auctionId),
@@ -56,9 +61,13 @@ export class BidStrategy implements Strategy {
       const data = view.protocol.calls.bid(id, auction.collateralLeft);
       let simulated: { gasLimit: bigint; result: string };
       try {
-        simulated = await view.simulate(to, data);
+        // On the pending block: the pool compares the price at its own block's time with its limit.
+        simulated = await view.simulate(to, data, "pending");
       } catch (error) {
-        log.info({ error: describeFailure(error) }, "bid simulation failed: not sending");
+        const reason = describeFailure(error);
+        log.info({ error: reason }, "bid simulation failed: not sending");
+        // Nothing left to bid with: the other auctions would say the same.
+        if (reason.includes("NoActiveStablecoin")) break;
         continue;
       }
       const outcome = view.protocol.calls.decodeBid(simulated.result);
@@ -105,4 +114,13 @@ export async function collateralMap<T>(
   const collaterals = [...new Set(auctions.map((a) => a.collateral))];
   const values = await Promise.all(collaterals.map(read));
   return new Map(collaterals.map((c, i) => [c, values[i]]));
+}
+
+/**
+ * Whether a bid landing at `timestamp` first activates pending deposits (the pool's `_advance`): the
+ * previous round's once the open round has ended, the open round's too a warm-up later.
+ */
+export function activatesDeposits(pool: PoolState, timestamp: bigint): boolean {
+  if (timestamp < pool.roundEndsAt) return false;
+  return pool.pendingPrevious > 0n || (timestamp >= pool.roundEndsAt + pool.warmup && pool.pendingOpen > 0n);
 }

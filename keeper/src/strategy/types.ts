@@ -32,8 +32,11 @@ export interface KeeperView {
    * per pass, whatever the sender's state (a dry run owns no keys).
    */
   claimedAuctions: Set<bigint>;
-  /** Simulates a call from the keeper; returns its gas estimate, or throws with the decoded revert. */
-  simulate(to: string, data: string): Promise<{ gasLimit: bigint; result: string }>;
+  /**
+   * Simulates a call from the keeper, on the head or on the pending block (whose timestamp is the
+   * next block's, for what depends on time); returns its gas estimate, or throws with the decoded revert.
+   */
+  simulate(to: string, data: string, at?: "head" | "pending"): Promise<{ gasLimit: bigint; result: string }>;
 }
 
 export interface Action extends SendRequest {

@@ -3,9 +3,9 @@
 import { expect } from "chai";
 import { JsonRpcProvider } from "ethers";
 import pino from "pino";
-import { connectProtocol, type LiveAuction, type Protocol } from "../../../keeper/src/chain/contracts";
+import { connectProtocol, type LiveAuction, type PoolState, type Protocol } from "../../../keeper/src/chain/contracts";
 import type { Manifest } from "../../../keeper/src/config/manifest";
-import { BidStrategy } from "../../../keeper/src/strategy/bid";
+import { activatesDeposits, BidStrategy } from "../../../keeper/src/strategy/bid";
 import { FlashStrategy, pairAmountOut } from "../../../keeper/src/strategy/flash";
 import { TakeStrategy } from "../../../keeper/src/strategy/take";
 import type { KeeperView } from "../../../keeper/src/strategy/types";
@@ -61,6 +61,9 @@ interface Stubs {
   answers: Map<string, string>;
   busy?: string[];
   stablecoinBalance?: bigint;
+  pendingPrevious?: bigint;
+  /** What a simulation not in `answers` reverts with. */
+  reverts?: string;
 }
 
 function makeView(stubs: Stubs): { view: KeeperView; simulated: string[] } {
@@ -68,10 +71,14 @@ function makeView(stubs: Stubs): { view: KeeperView; simulated: string[] } {
   const simulated: string[] = [];
   const protocol = {
     ...real,
-    poolState: async () => ({
+    poolState: async (): Promise<PoolState> => ({
       stablecoin: stubs.poolStablecoin ?? 10n ** 6n * WAD,
       callerCut: WAD / 10n,
       collaterals: [WETH],
+      pendingOpen: 0n,
+      pendingPrevious: stubs.pendingPrevious ?? 0n,
+      roundEndsAt: 900n,
+      warmup: 3_600n,
     }),
     maxBidPrice: async () => stubs.maxBidPrice,
     auctionPricesAt: async (ids: bigint[]) => ids.map((id) => stubs.landing.get(id) ?? 0n),
@@ -94,7 +101,7 @@ function makeView(stubs: Stubs): { view: KeeperView; simulated: string[] } {
     simulate: async (_to, data) => {
       simulated.push(data);
       const result = stubs.answers.get(data);
-      if (result === undefined) throw new Error("reverts with DiscountTooSmall(1, 2, 3)");
+      if (result === undefined) throw new Error(stubs.reverts ?? "reverts with DiscountTooSmall(1, 2, 3)");
       return { gasLimit: GAS, result };
     },
   };
@@ -197,6 +204,58 @@ describe("bid strategy", function () {
     });
     const actions = await bid().decide(view);
     expect(actions.map((a) => a.keys[0])).to.deep.equal(["bid:1"]);
+  });
+});
+
+describe("bid strategy: the pool's stablecoin", function () {
+  const pool = (pendingOpen: bigint, pendingPrevious: bigint): PoolState => ({
+    stablecoin: 0n,
+    callerCut: WAD / 10n,
+    collaterals: [],
+    pendingOpen,
+    pendingPrevious,
+    roundEndsAt: 10_000n,
+    warmup: 3_600n,
+  });
+
+  it("activatesDeposits_followsThePoolsRounds", function () {
+    expect(activatesDeposits(pool(0n, WAD), 9_999n)).to.equal(false);
+    expect(activatesDeposits(pool(0n, WAD), 10_000n)).to.equal(true);
+    expect(activatesDeposits(pool(WAD, 0n), 10_000n)).to.equal(false);
+    expect(activatesDeposits(pool(WAD, 0n), 13_599n)).to.equal(false);
+    expect(activatesDeposits(pool(WAD, 0n), 13_600n)).to.equal(true);
+    expect(activatesDeposits(pool(0n, 0n), 99_999n)).to.equal(false);
+  });
+
+  it("bid_poolWithoutActiveStablecoin_simulatesNothingUnlessADepositMatures", async function () {
+    const stubs: Stubs = {
+      auctions: [auction(1n, 2_950n * WAD)],
+      landing: new Map([[1n, 2_900n * WAD]]),
+      maxBidPrice: 2_910n * WAD,
+      poolStablecoin: 0n,
+      answers: new Map([[bidData(1n), bidResult(8n * WAD, 23_200n * WAD, 80n * WAD)]]),
+    };
+    const empty = makeView(stubs);
+    expect(await new BidStrategy({ logger, minProfit: 0n }).decide(empty.view)).to.deep.equal([]);
+    expect(empty.simulated).to.deep.equal([]);
+    // The block lands past the round's end (900): the previous round's deposits activate first.
+    const maturing = makeView({ ...stubs, pendingPrevious: 50_000n * WAD });
+    expect(await new BidStrategy({ logger, minProfit: 0n }).decide(maturing.view)).to.have.length(1);
+  });
+
+  it("bid_poolOutOfStablecoinOnTheFirstAuction_stopsSimulatingThisPass", async function () {
+    const { view, simulated } = makeView({
+      auctions: [auction(1n, 2_950n * WAD), auction(2n, 2_950n * WAD)],
+      landing: new Map([
+        [1n, 2_900n * WAD],
+        [2n, 2_900n * WAD],
+      ]),
+      maxBidPrice: 2_910n * WAD,
+      answers: new Map(),
+      reverts: "reverts with NoActiveStablecoin(0, 2900)",
+    });
+    expect(await new BidStrategy({ logger, minProfit: 0n }).decide(view)).to.deep.equal([]);
+    expect(simulated).to.deep.equal([bidData(1n)]);
   });
 });
 
