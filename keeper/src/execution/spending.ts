@@ -55,13 +55,16 @@ export async function recoverSpending(
     }
     const middle = Math.floor((low + high) / 2);
     const atMiddle = await chain.getNonceAt(address, middle);
-    await search(low, middle, before, atMiddle);
-    await search(middle + 1, high, atMiddle, after);
+    if (atMiddle < before || atMiddle > after) {
+      throw new Error(`the node's nonces of ${address} do not grow with the blocks (a reorg while reading?)`);
+    }
+    // Both halves at once: the provider batches the reads of a busy day.
+    await Promise.all([search(low, middle, before, atMiddle), search(middle + 1, high, atMiddle, after)]);
   };
   const [before, after] = await Promise.all([
     from === 0 ? Promise.resolve(0) : chain.getNonceAt(address, from - 1),
     chain.getNonceAt(address, head.number),
   ]);
   await search(from, head.number, before, after);
-  return found;
+  return found.sort((a, b) => a.timestamp - b.timestamp);
 }

@@ -69,4 +69,15 @@ describe("keeper/execution/spending", function () {
     chain.pay(0, US, 7n);
     expect(await recoverSpending(chain, US, head, DAY)).to.deep.equal([{ timestamp: chain.time(0), wei: 7n }]);
   });
+
+  it("recoverSpending_nodeWhoseNoncesShrink_failsWithOneLine", async function () {
+    const chain = new PaymentChain(1_000);
+    chain.pay(900, US, 1n);
+    const head = { number: 999, timestamp: chain.time(999) };
+    const honest = chain.getNonceAt.bind(chain);
+    chain.getNonceAt = async (address, n) => (n === 999 ? honest(address, n) : 5);
+    let error: unknown;
+    await recoverSpending(chain, US, head, DAY).catch((e: unknown) => (error = e));
+    expect((error as Error)?.message).to.match(/nonces of 0x0+b0 do not grow with the blocks/);
+  });
 });
