@@ -9,8 +9,7 @@ import { LiquidationBook } from "./index/book";
 import type { Indexer } from "./index/indexer";
 import type { BlockRef } from "./index/types";
 import { WAD } from "./math/fixedPoint";
-import { debtUp } from "./math/liquidation";
-import { liquidationPrice } from "./risk/thresholds";
+import { liquidationKey } from "./risk/vaults";
 import type { HealthReport } from "./server/http";
 import type { Metrics } from "./server/metrics";
 import type { KeeperView, Strategy } from "./strategy/types";
@@ -259,15 +258,7 @@ export class Keeper {
         continue;
       }
       try {
-        const debt = debtUp(vault.normalizedDebt, rate);
-        book.set(
-          id,
-          liquidationPrice(
-            market.risk,
-            { collateralAmount: vault.collateralAmount, decimals: market.decimals, debt },
-            BigInt(head.timestamp),
-          ),
-        );
+        book.set(id, liquidationKey(market, vault, BigInt(head.timestamp)));
       } catch (error) {
         this.deps.logger.warn({ vaultId: id.toString(), error: describe(error) }, "could not key the vault");
         book.set(id, MAX_UINT256);

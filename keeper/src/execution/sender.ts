@@ -131,6 +131,11 @@ export class Sender {
     return this.#spent.filter((s) => s.timestamp > since).reduce((sum, s) => sum + s.wei, 0n);
   }
 
+  /** Adds gas paid before this sender started (recovered from the chain) to what spentToday counts. */
+  restoreSpending(spent: { timestamp: number; wei: bigint }[]): void {
+    this.#spent.push(...spent);
+  }
+
   get overBudget(): boolean {
     return this.config.dailyGasBudget !== undefined && this.spentToday() >= this.config.dailyGasBudget;
   }
