@@ -312,9 +312,12 @@ export class Sender {
     const cap = this.#feeCap(pending.request);
     const tip = ceilPerMille(last.maxPriorityFeePerGas, this.config.bumpPerMille);
     const byBump = ceilPerMille(last.maxFeePerGas, this.config.bumpPerMille);
+    // Aim at twice the base fee, but settle for anything between the least valid bump and the cap:
+    // a stuck transaction is worth replacing even when the cap is below what we would like to offer.
     const wanted = 2n * baseFee + tip;
-    const maxFeePerGas = wanted > byBump ? wanted : byBump;
-    if (maxFeePerGas > cap || tip > maxFeePerGas) {
+    const aimed = wanted > byBump ? wanted : byBump;
+    const maxFeePerGas = aimed < cap ? aimed : cap;
+    if (maxFeePerGas < byBump || tip > maxFeePerGas) {
       log.warn(
         { cap: cap.toString(), wanted: maxFeePerGas.toString() },
         "not bumping: a 12.5% bump would exceed the fee cap; waiting",

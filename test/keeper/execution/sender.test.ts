@@ -153,6 +153,20 @@ describe("keeper/execution/sender", function () {
     expect(signer.sent, "21 gwei · 1.125 > 22 gwei").to.have.length(1);
   });
 
+  it("onBlock_baseFeeRoseAboveTheCapsAim_bumpsToTheCapWhenThatIsStillA12.5PercentBump", async function () {
+    const { chain, signer, sender } = setup({ maxGasPrice: 30n * GWEI });
+    await sender.submit(request(["liquidate:1"]), block(1));
+    expect(signer.sent[0].maxFeePerGas).to.equal(21n * GWEI);
+    // 2 · 25 + 1.125 gwei is above the 30 gwei cap, but 30 gwei is a valid bump that can be mined.
+    chain.baseFee = 25n * GWEI;
+    await sender.onBlock(block(4));
+    expect(signer.sent).to.have.length(2);
+    expect(signer.sent[1].maxFeePerGas).to.equal(30n * GWEI);
+    expect(signer.sent[1].maxPriorityFeePerGas * 1000n).to.be.gte(signer.sent[0].maxPriorityFeePerGas * 1125n);
+    await sender.onBlock(block(7));
+    expect(signer.sent, "30 gwei is the cap: no further bump").to.have.length(2);
+  });
+
   it("onBlock_bumpAboveTheExpectedProfit_isNotSent", async function () {
     const { signer, sender } = setup();
     await sender.submit(request(["take:1"], { maxCost: 22n * GWEI * 200_000n }), block(1));
