@@ -37,7 +37,7 @@ class FakeChain implements SenderChain {
     return this.receipts.get(hash) ?? null;
   }
   mine(hash: string, blockNumber: number, gasUsed = 100_000n, status = 1): void {
-    this.receipts.set(hash, { blockNumber, status, gasUsed, effectiveGasPrice: this.baseFee + this.tip });
+    this.receipts.set(hash, { blockNumber, status, gasUsed, effectiveGasPrice: this.baseFee + this.tip, logs: [] });
     this.latestNonce++;
   }
 }
@@ -237,5 +237,45 @@ describe("keeper/execution/sender", function () {
     await sender.onBlock(block(2));
     expect(await sender.submit(request(["liquidate:1"]), block(2))).to.equal("sent");
     expect(signer.sent[0].nonce).to.equal(6);
+  });
+
+  it("submit_earlierRunsTransactionsMinedInThisBlock_sendsInThisBlock", async function () {
+    const { chain, signer, sender } = setup();
+    chain.latestNonce = 4;
+    chain.pendingNonce = 6;
+    await sender.start();
+    expect(await sender.submit(request(["liquidate:1"]), block(1))).to.equal("waiting-for-nonce");
+    const reads = chain.nonceReads;
+    expect(await sender.submit(request(["liquidate:2"]), block(1))).to.equal("waiting-for-nonce");
+    await sender.onBlock(block(1));
+    expect(chain.nonceReads, "asked once a block while waiting").to.equal(reads);
+    // Block 2 mines them: the strategies' actions of block 2 are sent at once, not a block later.
+    chain.latestNonce = 6;
+    expect(await sender.submit(request(["liquidate:1"]), block(2))).to.equal("sent");
+    expect(signer.sent.map((tx) => tx.nonce)).to.deep.equal([6]);
+  });
+
+  it("onBlock_minedButTheRequestSaysItDidNothing_countsAFailureAndIsNotResent", async function () {
+    const chain = new FakeChain();
+    const signer = new FakeSigner(chain);
+    const counted: string[] = [];
+    const metrics = {
+      sent: () => counted.push("sent"),
+      confirmed: () => counted.push("confirmed"),
+      failed: () => counted.push("failed"),
+      gasSpent: () => undefined,
+    };
+    const sender = new Sender({ chain, signer, logger: pino({ level: "silent" }), metrics }, CONFIG);
+    const lost = (receipt: TxReceiptInfo) => (receipt.logs.length === 0 ? "someone else was first" : undefined);
+    await sender.submit(request(["liquidate:1"], { didNothing: lost }), block(1));
+    await sender.submit(request(["liquidate:2"], { didNothing: lost }), block(1));
+    chain.mine(signer.sent[0].hash, 2);
+    chain.mine(signer.sent[1].hash, 2);
+    chain.receipts.get(signer.sent[1].hash)!.logs = [{ address: "0xcc", topics: ["0x01"], data: "0x" }];
+    await sender.onBlock(block(2));
+    await sender.onBlock(block(3));
+    expect(counted).to.deep.equal(["sent", "sent", "failed", "confirmed"]);
+    expect(sender.pendingCount).to.equal(0);
+    expect(signer.sent).to.have.length(2);
   });
 });
