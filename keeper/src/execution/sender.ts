@@ -232,29 +232,7 @@ export class Sender {
     for (const [key, pending] of this.#pending) {
       const log = logger.child({ key, kind: pending.request.kind, nonce: pending.nonce });
       try {
-        if (!pending.mined) {
-          for (const attempt of pending.attempts) {
-            const receipt = await chain.getReceipt(attempt.hash);
-            if (receipt) {
-              const idle = receipt.status === 1 ? pending.request.didNothing?.(receipt) : undefined;
-              pending.mined = { hash: attempt.hash, receipt, failed: receipt.status !== 1 || idle !== undefined };
-              const wei = receipt.gasUsed * receipt.effectiveGasPrice;
-              this.#spent.push({ timestamp: block.timestamp, wei });
-              this.deps.metrics?.gasSpent(wei);
-              log.info(
-                {
-                  hash: attempt.hash,
-                  block: receipt.blockNumber,
-                  status: receipt.status,
-                  gasUsed: receipt.gasUsed.toString(),
-                  ...(idle === undefined ? {} : { reason: idle }),
-                },
-                receipt.status !== 1 ? "mined but reverted" : idle === undefined ? "mined" : "mined but did nothing",
-              );
-              break;
-            }
-          }
-        }
+        if (!pending.mined) await this.#findMined(pending, block, log);
         if (pending.mined) {
           if (block.number - pending.mined.receipt.blockNumber + 1 >= this.config.confirmations) {
             // A reorg may have dropped it; the receipt at depth says whether it stands.
@@ -273,7 +251,10 @@ export class Sender {
         }
         const latest = await chain.getNonce(signer.address, "latest");
         if (latest > pending.nonce) {
-          // The nonce was used by a transaction we did not send (or whose hash we lost): re-sync.
+          // A block may have come between the receipts and the nonce: look once more before
+          // concluding that the nonce went to a transaction we did not send (or whose hash we lost).
+          await this.#findMined(pending, block, log);
+          if (pending.mined) continue;
           log.warn({ latest }, "nonce consumed by another transaction; forgetting this one");
           this.deps.metrics?.failed(pending.request.kind);
           this.#forget(key);
@@ -307,6 +288,30 @@ export class Sender {
     } catch (error) {
       logger.error({ error: message(error) }, "could not read the nonce");
       return false;
+    }
+  }
+
+  /** Looks for a receipt of any attempt; the first found is the one mined, and is logged. */
+  async #findMined(pending: Pending, block: SenderBlock, log: Logger): Promise<void> {
+    for (const attempt of pending.attempts) {
+      const receipt = await this.deps.chain.getReceipt(attempt.hash);
+      if (!receipt) continue;
+      const idle = receipt.status === 1 ? pending.request.didNothing?.(receipt) : undefined;
+      pending.mined = { hash: attempt.hash, receipt, failed: receipt.status !== 1 || idle !== undefined };
+      const wei = receipt.gasUsed * receipt.effectiveGasPrice;
+      this.#spent.push({ timestamp: block.timestamp, wei });
+      this.deps.metrics?.gasSpent(wei);
+      log.info(
+        {
+          hash: attempt.hash,
+          block: receipt.blockNumber,
+          status: receipt.status,
+          gasUsed: receipt.gasUsed.toString(),
+          ...(idle === undefined ? {} : { reason: idle }),
+        },
+        receipt.status !== 1 ? "mined but reverted" : idle === undefined ? "mined" : "mined but did nothing",
+      );
+      return;
     }
   }
 

@@ -21,9 +21,13 @@ class FakeChain implements SenderChain {
   readonly receipts = new Map<string, TxReceiptInfo>();
   failNonceReads = 0;
   nonceReads = 0;
+  /** Runs before a nonce is read: a block landing between two of the sender's reads. */
+  beforeNonceRead: (() => void) | undefined;
 
   async getNonce(_address: string, tag: "latest" | "pending"): Promise<number> {
     this.nonceReads++;
+    this.beforeNonceRead?.();
+    this.beforeNonceRead = undefined;
     if (this.failNonceReads > 0) {
       this.failNonceReads--;
       throw new Error("connection reset");
@@ -185,6 +189,26 @@ describe("keeper/execution/sender", function () {
     await sender.onBlock(block(6));
     expect(sender.has("liquidate:1")).to.equal(false);
     expect(signer.sent, "no bump once mined").to.have.length(2);
+  });
+
+  it("onBlock_minedBetweenTheReceiptAndTheNonceReads_isFollowedAsMinedNotAsConsumedByAnother", async function () {
+    const counted: string[] = [];
+    const chain = new FakeChain();
+    const signer = new FakeSigner(chain);
+    const metrics = {
+      sent: () => undefined,
+      confirmed: () => counted.push("confirmed"),
+      failed: () => counted.push("failed"),
+      gasSpent: () => undefined,
+    };
+    const sender = new Sender({ chain, signer, logger: pino({ level: "silent" }), metrics }, CONFIG);
+    await sender.submit(request(["liquidate:1"]), block(1));
+    chain.beforeNonceRead = () => chain.mine(signer.sent[0].hash, 2);
+    await sender.onBlock(block(1));
+    expect(sender.has("liquidate:1"), "still followed to its confirmations").to.equal(true);
+    await sender.onBlock(block(3));
+    expect(counted).to.deep.equal(["confirmed"]);
+    expect(sender.pendingCount).to.equal(0);
   });
 
   it("submit_afterASendError_reReadsTheNonceFromTheNode", async function () {
