@@ -102,7 +102,14 @@ describe("keeper process faults", function () {
 
   /** Transactions from `address` mined since `fromBlock`, with the vaults each asked to liquidate. */
   async function minedFrom(address: string, fromBlock: number) {
-    const txs: { tx: TransactionResponse; vaults: bigint[]; status: number; block: number; index: number }[] = [];
+    const txs: {
+      tx: TransactionResponse;
+      vaults: bigint[];
+      status: number;
+      gasUsed: bigint;
+      block: number;
+      index: number;
+    }[] = [];
     const latest = await local.provider.getBlockNumber();
     for (let number = fromBlock; number <= latest; number++) {
       const block = await local.provider.getBlock(number, true);
@@ -110,7 +117,8 @@ describe("keeper process faults", function () {
         if (tx.from !== address) continue;
         const receipt = await local.provider.getTransactionReceipt(tx.hash);
         const vaults = liquidatorInterface.decodeFunctionData("liquidateBatch", tx.data)[0] as bigint[];
-        txs.push({ tx, vaults: [...vaults], status: receipt!.status!, block: number, index: tx.index });
+        const { status, gasUsed } = receipt!;
+        txs.push({ tx, vaults: [...vaults], status: status!, gasUsed, block: number, index: tx.index });
       }
     }
     return txs;
@@ -180,8 +188,13 @@ describe("keeper process faults", function () {
     const fromBlock = (await local.provider.getBlockNumber()) + 1;
     await automine(false);
 
-    const keepers = keys.map((key) => spawn(key, ["--batch-size", "2"]));
-    for (const keeper of keepers) await keeper.waitFor("two batches sent", (k) => k.logged("sent").length === 2);
+    // The second starts once the first's batches are in the mempool: it must not size its gas on them.
+    const keepers: KeeperProcess[] = [];
+    for (const key of keys) {
+      const keeper = spawn(key, ["--batch-size", "2"]);
+      await keeper.waitFor("two batches sent", (k) => k.logged("sent").length === 2);
+      keepers.push(keeper);
+    }
     await mine();
     for (const keeper of keepers) {
       await keeper.waitFor("two transactions mined", (k) => k.lines.filter(isMined).length === 2);
@@ -193,9 +206,14 @@ describe("keeper process faults", function () {
 
     const starters = await startedBy(wave);
     for (const [id, by] of starters) expect(by, `vault ${id}`).to.have.length(1);
+    const batches = new Map<string, { gasLimit: bigint; gasUsed: bigint }[]>();
     for (const [i, key] of keys.entries()) {
       const keeper = keepers[i];
       const txs = await minedFrom(key.address, fromBlock);
+      for (const { tx, vaults, gasUsed } of txs) {
+        const batch = sorted(vaults).join(",");
+        batches.set(batch, [...(batches.get(batch) ?? []), { gasLimit: tx.gasLimit, gasUsed }]);
+      }
       expect(txs, "one transaction per batch, none resent").to.have.length(2);
       expect(keeper.logged("sent")).to.have.length(2);
       const won = [...starters.values()].filter((by) => by[0] === key.address).length;
@@ -205,6 +223,13 @@ describe("keeper process faults", function () {
       const wastedVaults = wasted.flatMap((line) => String(line.key).split(","));
       expect(wastedVaults.length, `keeper ${i}`).to.equal(wave.length - won);
       noErrors(keeper);
+    }
+    // Whichever was mined second did nothing; either carried the gas to do the liquidation itself.
+    expect(batches.size).to.equal(2);
+    for (const [batch, txs] of batches) {
+      expect(txs, batch).to.have.length(2);
+      const needed = txs.reduce((most, t) => (t.gasUsed > most ? t.gasUsed : most), 0n);
+      for (const t of txs) expect(t.gasLimit, `batch ${batch}`).to.be.gte(needed);
     }
   });
 
