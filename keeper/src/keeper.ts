@@ -1,7 +1,7 @@
 // The keeper's loop: on each new block, bring the index up, re-price what moved, let each strategy
 // propose actions in priority order and hand them to the sender. Every dependency is injected; the
 // wall clock is used only to say, in /health, how long ago the last block came.
-import type { JsonRpcProvider } from "ethers";
+import { toQuantity, type JsonRpcProvider } from "ethers";
 import type { Logger } from "pino";
 import type { CollateralMarket, LiveAuction, Protocol } from "./chain/contracts";
 import type { Sender } from "./execution/sender";
@@ -183,9 +183,12 @@ export class Keeper {
       liveAuctions: () => (live ??= protocol.liveAuctions(head.number)),
       simulate: async (to, data) => {
         try {
+          // Both at the block decided on: ethers' estimateGas names no block, and nodes then estimate
+          // on the pending block, where a rival's pending liquidation of the same vaults makes ours a
+          // cheap no-op and the gas limit too low to liquidate if ours is mined first.
           const [result, gasLimit] = await Promise.all([
             provider.call({ to, data, from: keeper, blockTag: head.number }),
-            provider.estimateGas({ to, data, from: keeper }),
+            provider.send("eth_estimateGas", [{ to, data, from: keeper }, toQuantity(head.number)]).then(BigInt),
           ]);
           return { result, gasLimit };
         } catch (error) {

@@ -27,6 +27,7 @@ export function senderChain(provider: JsonRpcProvider): SenderChain {
         status: receipt.status ?? 0,
         gasUsed: receipt.gasUsed,
         effectiveGasPrice: receipt.gasPrice,
+        logs: receipt.logs.map(({ address, topics, data }) => ({ address, topics, data })),
       };
     },
   };
