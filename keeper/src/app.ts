@@ -4,12 +4,13 @@ import { JsonRpcSigner, Wallet, getAddress, formatEther } from "ethers";
 import type http from "node:http";
 import pino, { type Logger } from "pino";
 import { connectProtocol, REQUIRED_CONTRACTS, STRATEGY_CONTRACTS } from "./chain/contracts";
-import { nodeAccountSigner, senderChain, walletSigner } from "./chain/signer";
+import { nodeAccountSigner, senderChain, spendingChain, walletSigner } from "./chain/signer";
 import { describeError, FetchJsonRpcProvider } from "./chain/transport";
 import { ConfigError } from "./config/errors";
 import { readManifestFile, type Manifest } from "./config/manifest";
 import { LOCAL_NETWORKS, type KeeperConfig, type StrategyName } from "./config/options";
 import { Sender, type TxSigner } from "./execution/sender";
+import { recoverSpending } from "./execution/spending";
 import { Indexer } from "./index/indexer";
 import { Keeper } from "./keeper";
 import { WAD } from "./math/fixedPoint";
@@ -102,6 +103,29 @@ async function makeSigner(
   return nodeAccountSigner(new JsonRpcSigner(provider, address), chainId);
 }
 
+/**
+ * The budget is for 24 h of block time, whoever spent it: what this signer paid in the last day is
+ * read back from the chain, so a restart does not start from zero.
+ */
+async function restoreSpending(sender: Sender, provider: FetchJsonRpcProvider, address: string, logger: Logger) {
+  try {
+    const latest = await provider.getBlock("latest");
+    if (!latest) throw new Error("the node has no latest block");
+    const spent = await recoverSpending(spendingChain(provider), address, latest, 86_400);
+    sender.restoreSpending(spent);
+    logger.info(
+      { transactions: spent.length, spentToday: sender.spentToday().toString(), block: latest.number },
+      "gas spent in the last 24 h recovered from the chain",
+    );
+  } catch (error) {
+    logger.warn(
+      { error: describeError(error) },
+      "could not recover the last 24 h of gas spending (the node may lack the history: use an archive endpoint); " +
+        "--daily-gas-budget counts from now",
+    );
+  }
+}
+
 /** A keeper built and started (checks passed, sender started), not yet looping. */
 export interface StartedKeeper {
   keeper: Keeper;
@@ -173,6 +197,7 @@ export async function startKeeper(config: KeeperConfig, deps: AppDeps): Promise<
       },
     );
     await sender.start();
+    if (config.dailyGasBudget !== undefined) await restoreSpending(sender, provider, signer.address, logger);
 
     const strategyLogger = logger.child({ room: "strategy" });
     let keeper: Keeper | undefined = undefined;

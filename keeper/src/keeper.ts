@@ -1,7 +1,7 @@
 // The keeper's loop: on each new block, bring the index up, re-price what moved, let each strategy
 // propose actions in priority order and hand them to the sender. Every dependency is injected; the
 // wall clock is used only to say, in /health, how long ago the last block came.
-import type { JsonRpcProvider } from "ethers";
+import { toQuantity, type JsonRpcProvider } from "ethers";
 import type { Logger } from "pino";
 import type { CollateralMarket, LiveAuction, Protocol } from "./chain/contracts";
 import type { Sender } from "./execution/sender";
@@ -9,8 +9,7 @@ import { LiquidationBook } from "./index/book";
 import type { Indexer } from "./index/indexer";
 import type { BlockRef } from "./index/types";
 import { WAD } from "./math/fixedPoint";
-import { debtUp } from "./math/liquidation";
-import { liquidationPrice } from "./risk/thresholds";
+import { liquidationKey } from "./risk/vaults";
 import type { HealthReport } from "./server/http";
 import type { Metrics } from "./server/metrics";
 import type { KeeperView, Strategy } from "./strategy/types";
@@ -184,10 +183,15 @@ export class Keeper {
       claimedAuctions: new Set(),
       liveAuctions: () => (live ??= protocol.liveAuctions(head.number)),
       simulate: async (to, data, at = "head") => {
+        const block = at === "pending" ? "pending" : toQuantity(head.number);
         try {
+          // Both at the block decided on (unless asked for the pending one): ethers' estimateGas names
+          // no block, and nodes then estimate on the pending block, where a rival's pending liquidation
+          // of the same vaults makes ours a cheap no-op and the gas limit too low to liquidate if ours
+          // is mined first.
           const [result, gasLimit] = await Promise.all([
-            provider.call({ to, data, from: keeper, blockTag: at === "pending" ? "pending" : head.number }),
-            provider.estimateGas({ to, data, from: keeper }),
+            provider.call({ to, data, from: keeper, blockTag: block }),
+            provider.send("eth_estimateGas", [{ to, data, from: keeper }, block]).then(BigInt),
           ]);
           return { result, gasLimit };
         } catch (error) {
@@ -260,15 +264,7 @@ export class Keeper {
         continue;
       }
       try {
-        const debt = debtUp(vault.normalizedDebt, rate);
-        book.set(
-          id,
-          liquidationPrice(
-            market.risk,
-            { collateralAmount: vault.collateralAmount, decimals: market.decimals, debt },
-            BigInt(head.timestamp),
-          ),
-        );
+        book.set(id, liquidationKey(market, vault, BigInt(head.timestamp)));
       } catch (error) {
         this.deps.logger.warn({ vaultId: id.toString(), error: describe(error) }, "could not key the vault");
         book.set(id, MAX_UINT256);

@@ -383,6 +383,15 @@ export function connectProtocol(manifest: Manifest, provider: Provider) {
       },
     },
 
+    /** Auction ids the DutchAuction started in these (receipt) logs. */
+    auctionsStarted(logs: readonly { address: string; topics: readonly string[]; data: string }[]): bigint[] {
+      const started = auctionInterface.getEvent("AuctionStarted")!.topicHash;
+      const auctionAddress = address("DutchAuction").toLowerCase();
+      return logs
+        .filter((log) => log.address.toLowerCase() === auctionAddress && log.topics[0] === started)
+        .map((log) => BigInt(log.topics[1]));
+    },
+
     /** Decodes a revert from any of the protocol's contracts into `Name(args)`, for logs. */
     describeRevert(data: string | undefined): string | undefined {
       if (!data || data === "0x") return undefined;

@@ -2,6 +2,7 @@
 // sender is tested against fakes.
 import { Transaction, type JsonRpcProvider, type JsonRpcSigner, type Wallet } from "ethers";
 import type { SenderChain, TxFields, TxSigner } from "../execution/sender";
+import type { SpendingChain } from "../execution/spending";
 
 const FALLBACK_TIP = 1_000_000_000n; // 1 gwei, for nodes without eth_maxPriorityFeePerGas
 
@@ -26,7 +27,30 @@ export function senderChain(provider: JsonRpcProvider): SenderChain {
         status: receipt.status ?? 0,
         gasUsed: receipt.gasUsed,
         effectiveGasPrice: receipt.gasPrice,
+        logs: receipt.logs.map(({ address, topics, data }) => ({ address, topics, data })),
       };
+    },
+  };
+}
+
+/** Block times, historical nonces and receipts, for recovering the day's gas spending at start-up. */
+export function spendingChain(provider: JsonRpcProvider): SpendingChain {
+  return {
+    async getBlockTime(blockNumber) {
+      const block = await provider.getBlock(blockNumber);
+      if (!block) throw new Error(`the node has no block ${blockNumber}`);
+      return block.timestamp;
+    },
+    getNonceAt: (address, blockNumber) => provider.getTransactionCount(address, blockNumber),
+    async getPaidIn(address, blockNumber) {
+      const block = await provider.getBlock(blockNumber, true);
+      if (!block) throw new Error(`the node has no block ${blockNumber}`);
+      const ours = block.prefetchedTransactions.filter((tx) => tx.from.toLowerCase() === address.toLowerCase());
+      const receipts = await Promise.all(ours.map((tx) => provider.getTransactionReceipt(tx.hash)));
+      return receipts.map((receipt, i) => {
+        if (!receipt) throw new Error(`the node has no receipt for ${ours[i].hash}`);
+        return receipt.gasUsed * receipt.gasPrice;
+      });
     },
   };
 }

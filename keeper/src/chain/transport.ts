@@ -16,8 +16,13 @@ export class FetchJsonRpcProvider extends JsonRpcProvider {
 
   constructor(url: string, chainId: number, hooks: TransportHooks = {}) {
     // The chain id is the manifest's, pinned so ethers never re-detects; start-up compares it with
-    // the node's own eth_chainId.
-    super(url, Network.from(chainId), { staticNetwork: Network.from(chainId), batchMaxCount: 100 });
+    // the node's own eth_chainId. No response cache (ethers keeps answers 250 ms by default): a
+    // receipt read as null would hide, for that long, a transaction a fresh nonce read says is mined.
+    super(url, Network.from(chainId), {
+      staticNetwork: Network.from(chainId),
+      batchMaxCount: 100,
+      cacheTimeout: -1,
+    });
     this.#url = url;
     this.#hooks = hooks;
   }

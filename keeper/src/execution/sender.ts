@@ -19,6 +19,7 @@ export interface TxReceiptInfo {
   status: number; // 1 success, 0 reverted
   gasUsed: bigint;
   effectiveGasPrice: bigint;
+  logs: readonly { address: string; topics: readonly string[]; data: string }[];
 }
 
 /** The node, as far as sending needs it. */
@@ -49,6 +50,11 @@ export interface SendRequest {
   maxCost?: bigint;
   /** Context for the logs (vault ids, expected profit, …). */
   context?: Record<string, unknown>;
+  /**
+   * Why a transaction that did not revert still did nothing (someone else was first, and the
+   * contract skipped it); undefined when it did its work. Such a transaction counts as failed.
+   */
+  didNothing?: (receipt: TxReceiptInfo) => string | undefined;
 }
 
 export type SubmitOutcome =
@@ -82,7 +88,7 @@ interface Pending {
   nonce: number;
   attempts: Attempt[];
   lastSentBlock: number;
-  mined?: { hash: string; receipt: TxReceiptInfo };
+  mined?: { hash: string; receipt: TxReceiptInfo; failed: boolean };
 }
 
 export interface SenderBlock {
@@ -101,6 +107,8 @@ export class Sender {
   #nonce: number | undefined;
   /** Nonces another instance of us left in the mempool: nothing is sent until they are mined. */
   #waitUntilNonce: number | undefined;
+  /** The block at which the mined nonce was last compared with `#waitUntilNonce`. */
+  #waitCheckedAt: number | undefined;
   readonly #spent: { timestamp: number; wei: bigint }[] = [];
   #lastBlock: SenderBlock | undefined;
 
@@ -131,6 +139,11 @@ export class Sender {
     return this.#spent.filter((s) => s.timestamp > since).reduce((sum, s) => sum + s.wei, 0n);
   }
 
+  /** Adds gas paid before this sender started (recovered from the chain) to what spentToday counts. */
+  restoreSpending(spent: { timestamp: number; wei: bigint }[]): void {
+    this.#spent.push(...spent);
+  }
+
   get overBudget(): boolean {
     return this.config.dailyGasBudget !== undefined && this.spentToday() >= this.config.dailyGasBudget;
   }
@@ -159,7 +172,7 @@ export class Sender {
     const log = logger.child({ key: id, kind: request.kind, ...request.context });
     if (request.keys.length === 0) throw new Error("a request needs at least one key");
     if (request.keys.some((key) => this.#owners.has(key))) return "duplicate";
-    if (this.#waitUntilNonce !== undefined) return "waiting-for-nonce";
+    if (!(await this.#earlierRunDone(block))) return "waiting-for-nonce";
     if (this.overBudget) {
       log.warn({ spent: this.spentToday().toString() }, "daily gas budget reached: not sending");
       return "over-budget";
@@ -220,42 +233,11 @@ export class Sender {
   async onBlock(block: SenderBlock): Promise<void> {
     const { chain, signer, logger } = this.deps;
     this.#lastBlock = block;
-    if (this.#waitUntilNonce !== undefined) {
-      try {
-        const latest = await chain.getNonce(signer.address, "latest");
-        if (latest >= this.#waitUntilNonce) {
-          this.#waitUntilNonce = undefined;
-          this.#nonce = undefined;
-          logger.info({ nonce: latest }, "earlier transactions mined: sending again");
-        }
-      } catch (error) {
-        logger.error({ error: message(error) }, "could not read the nonce");
-      }
-    }
+    await this.#earlierRunDone(block);
     for (const [key, pending] of this.#pending) {
       const log = logger.child({ key, kind: pending.request.kind, nonce: pending.nonce });
       try {
-        if (!pending.mined) {
-          for (const attempt of pending.attempts) {
-            const receipt = await chain.getReceipt(attempt.hash);
-            if (receipt) {
-              pending.mined = { hash: attempt.hash, receipt };
-              const wei = receipt.gasUsed * receipt.effectiveGasPrice;
-              this.#spent.push({ timestamp: block.timestamp, wei });
-              this.deps.metrics?.gasSpent(wei);
-              log.info(
-                {
-                  hash: attempt.hash,
-                  block: receipt.blockNumber,
-                  status: receipt.status,
-                  gasUsed: receipt.gasUsed.toString(),
-                },
-                receipt.status === 1 ? "mined" : "mined but reverted",
-              );
-              break;
-            }
-          }
-        }
+        if (!pending.mined) await this.#findMined(pending, block, log);
         if (pending.mined) {
           if (block.number - pending.mined.receipt.blockNumber + 1 >= this.config.confirmations) {
             // A reorg may have dropped it; the receipt at depth says whether it stands.
@@ -265,8 +247,8 @@ export class Sender {
               pending.mined = undefined;
               continue;
             }
-            if (receipt.status === 1) this.deps.metrics?.confirmed(pending.request.kind);
-            else this.deps.metrics?.failed(pending.request.kind);
+            if (pending.mined.failed) this.deps.metrics?.failed(pending.request.kind);
+            else this.deps.metrics?.confirmed(pending.request.kind);
             log.info({ hash: pending.mined.hash, confirmations: this.config.confirmations }, "confirmed");
             this.#forget(key);
           }
@@ -274,7 +256,10 @@ export class Sender {
         }
         const latest = await chain.getNonce(signer.address, "latest");
         if (latest > pending.nonce) {
-          // The nonce was used by a transaction we did not send (or whose hash we lost): re-sync.
+          // A block may have come between the receipts and the nonce: look once more before
+          // concluding that the nonce went to a transaction we did not send (or whose hash we lost).
+          await this.#findMined(pending, block, log);
+          if (pending.mined) continue;
           log.warn({ latest }, "nonce consumed by another transaction; forgetting this one");
           this.deps.metrics?.failed(pending.request.kind);
           this.#forget(key);
@@ -286,6 +271,52 @@ export class Sender {
         this.#nonce = undefined;
         log.error({ error: message(error) }, "following a transaction failed; nonce will be re-read");
       }
+    }
+  }
+
+  /**
+   * Whether the transactions an earlier run left pending are all mined, so sending may resume; the
+   * node is asked at most once a block, and the answer counts for the block it is asked in.
+   */
+  async #earlierRunDone(block: SenderBlock): Promise<boolean> {
+    if (this.#waitUntilNonce === undefined) return true;
+    if (this.#waitCheckedAt === block.number) return false;
+    const { chain, signer, logger } = this.deps;
+    try {
+      const latest = await chain.getNonce(signer.address, "latest");
+      this.#waitCheckedAt = block.number;
+      if (latest < this.#waitUntilNonce) return false;
+      this.#waitUntilNonce = undefined;
+      this.#nonce = undefined;
+      logger.info({ nonce: latest }, "earlier transactions mined: sending again");
+      return true;
+    } catch (error) {
+      logger.error({ error: message(error) }, "could not read the nonce");
+      return false;
+    }
+  }
+
+  /** Looks for a receipt of any attempt; the first found is the one mined, and is logged. */
+  async #findMined(pending: Pending, block: SenderBlock, log: Logger): Promise<void> {
+    for (const attempt of pending.attempts) {
+      const receipt = await this.deps.chain.getReceipt(attempt.hash);
+      if (!receipt) continue;
+      const idle = receipt.status === 1 ? pending.request.didNothing?.(receipt) : undefined;
+      pending.mined = { hash: attempt.hash, receipt, failed: receipt.status !== 1 || idle !== undefined };
+      const wei = receipt.gasUsed * receipt.effectiveGasPrice;
+      this.#spent.push({ timestamp: block.timestamp, wei });
+      this.deps.metrics?.gasSpent(wei);
+      log.info(
+        {
+          hash: attempt.hash,
+          block: receipt.blockNumber,
+          status: receipt.status,
+          gasUsed: receipt.gasUsed.toString(),
+          ...(idle === undefined ? {} : { reason: idle }),
+        },
+        receipt.status !== 1 ? "mined but reverted" : idle === undefined ? "mined" : "mined but did nothing",
+      );
+      return;
     }
   }
 
@@ -312,9 +343,12 @@ export class Sender {
     const cap = this.#feeCap(pending.request);
     const tip = ceilPerMille(last.maxPriorityFeePerGas, this.config.bumpPerMille);
     const byBump = ceilPerMille(last.maxFeePerGas, this.config.bumpPerMille);
+    // Aim at twice the base fee, but settle for anything between the least valid bump and the cap:
+    // a stuck transaction is worth replacing even when the cap is below what we would like to offer.
     const wanted = 2n * baseFee + tip;
-    const maxFeePerGas = wanted > byBump ? wanted : byBump;
-    if (maxFeePerGas > cap || tip > maxFeePerGas) {
+    const aimed = wanted > byBump ? wanted : byBump;
+    const maxFeePerGas = aimed < cap ? aimed : cap;
+    if (maxFeePerGas < byBump || tip > maxFeePerGas) {
       log.warn(
         { cap: cap.toString(), wanted: maxFeePerGas.toString() },
         "not bumping: a 12.5% bump would exceed the fee cap; waiting",

@@ -100,6 +100,11 @@ export class LiquidateStrategy implements Strategy {
         maxCost: stablecoinToWei(reward, view.ethPrice),
         expectedProfit: reward,
         context: { vaultIds: ids.map(String), expectedIncentive: reward.toString() },
+        // The Liquidator skips, rather than reverts on, a vault another keeper liquidated first.
+        didNothing: (receipt) => {
+          const started = new Set(view.protocol.auctionsStarted(receipt.logs));
+          return ids.some((id) => started.has(id)) ? undefined : "another keeper liquidated these vaults first";
+        },
       });
     }
     return actions;

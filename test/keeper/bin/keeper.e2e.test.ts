@@ -8,6 +8,7 @@ import {
   freePort,
   openVault,
   parseLines,
+  parsePrometheus,
   runKeeper,
   setPrice,
   spawnKeeper,
@@ -187,15 +188,3 @@ describe("keeper process against a local node", function () {
 const KEEPER_KEY = "0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba";
 
 const byNumber = (a: string, b: string): number => Number(a) - Number(b);
-
-/** Prometheus text exposition → value of every unlabelled sample (labelled ones summed by name). */
-function parsePrometheus(text: string): Map<string, number> {
-  const values = new Map<string, number>();
-  for (const line of text.split("\n")) {
-    if (line === "" || line.startsWith("#")) continue;
-    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})? (\S+)$/.exec(line);
-    if (!match) throw new Error(`not Prometheus text: ${line}`);
-    values.set(match[1], (values.get(match[1]) ?? 0) + Number(match[3]));
-  }
-  return values;
-}

@@ -21,9 +21,13 @@ class FakeChain implements SenderChain {
   readonly receipts = new Map<string, TxReceiptInfo>();
   failNonceReads = 0;
   nonceReads = 0;
+  /** Runs before a nonce is read: a block landing between two of the sender's reads. */
+  beforeNonceRead: (() => void) | undefined;
 
   async getNonce(_address: string, tag: "latest" | "pending"): Promise<number> {
     this.nonceReads++;
+    this.beforeNonceRead?.();
+    this.beforeNonceRead = undefined;
     if (this.failNonceReads > 0) {
       this.failNonceReads--;
       throw new Error("connection reset");
@@ -37,7 +41,7 @@ class FakeChain implements SenderChain {
     return this.receipts.get(hash) ?? null;
   }
   mine(hash: string, blockNumber: number, gasUsed = 100_000n, status = 1): void {
-    this.receipts.set(hash, { blockNumber, status, gasUsed, effectiveGasPrice: this.baseFee + this.tip });
+    this.receipts.set(hash, { blockNumber, status, gasUsed, effectiveGasPrice: this.baseFee + this.tip, logs: [] });
     this.latestNonce++;
   }
 }
@@ -153,6 +157,20 @@ describe("keeper/execution/sender", function () {
     expect(signer.sent, "21 gwei · 1.125 > 22 gwei").to.have.length(1);
   });
 
+  it("onBlock_baseFeeRoseAboveTheCapsAim_bumpsToTheCapWhenThatIsStillA12.5PercentBump", async function () {
+    const { chain, signer, sender } = setup({ maxGasPrice: 30n * GWEI });
+    await sender.submit(request(["liquidate:1"]), block(1));
+    expect(signer.sent[0].maxFeePerGas).to.equal(21n * GWEI);
+    // 2 · 25 + 1.125 gwei is above the 30 gwei cap, but 30 gwei is a valid bump that can be mined.
+    chain.baseFee = 25n * GWEI;
+    await sender.onBlock(block(4));
+    expect(signer.sent).to.have.length(2);
+    expect(signer.sent[1].maxFeePerGas).to.equal(30n * GWEI);
+    expect(signer.sent[1].maxPriorityFeePerGas * 1000n).to.be.gte(signer.sent[0].maxPriorityFeePerGas * 1125n);
+    await sender.onBlock(block(7));
+    expect(signer.sent, "30 gwei is the cap: no further bump").to.have.length(2);
+  });
+
   it("onBlock_bumpAboveTheExpectedProfit_isNotSent", async function () {
     const { signer, sender } = setup();
     await sender.submit(request(["take:1"], { maxCost: 22n * GWEI * 200_000n }), block(1));
@@ -171,6 +189,26 @@ describe("keeper/execution/sender", function () {
     await sender.onBlock(block(6));
     expect(sender.has("liquidate:1")).to.equal(false);
     expect(signer.sent, "no bump once mined").to.have.length(2);
+  });
+
+  it("onBlock_minedBetweenTheReceiptAndTheNonceReads_isFollowedAsMinedNotAsConsumedByAnother", async function () {
+    const counted: string[] = [];
+    const chain = new FakeChain();
+    const signer = new FakeSigner(chain);
+    const metrics = {
+      sent: () => undefined,
+      confirmed: () => counted.push("confirmed"),
+      failed: () => counted.push("failed"),
+      gasSpent: () => undefined,
+    };
+    const sender = new Sender({ chain, signer, logger: pino({ level: "silent" }), metrics }, CONFIG);
+    await sender.submit(request(["liquidate:1"]), block(1));
+    chain.beforeNonceRead = () => chain.mine(signer.sent[0].hash, 2);
+    await sender.onBlock(block(1));
+    expect(sender.has("liquidate:1"), "still followed to its confirmations").to.equal(true);
+    await sender.onBlock(block(3));
+    expect(counted).to.deep.equal(["confirmed"]);
+    expect(sender.pendingCount).to.equal(0);
   });
 
   it("submit_afterASendError_reReadsTheNonceFromTheNode", async function () {
@@ -223,5 +261,45 @@ describe("keeper/execution/sender", function () {
     await sender.onBlock(block(2));
     expect(await sender.submit(request(["liquidate:1"]), block(2))).to.equal("sent");
     expect(signer.sent[0].nonce).to.equal(6);
+  });
+
+  it("submit_earlierRunsTransactionsMinedInThisBlock_sendsInThisBlock", async function () {
+    const { chain, signer, sender } = setup();
+    chain.latestNonce = 4;
+    chain.pendingNonce = 6;
+    await sender.start();
+    expect(await sender.submit(request(["liquidate:1"]), block(1))).to.equal("waiting-for-nonce");
+    const reads = chain.nonceReads;
+    expect(await sender.submit(request(["liquidate:2"]), block(1))).to.equal("waiting-for-nonce");
+    await sender.onBlock(block(1));
+    expect(chain.nonceReads, "asked once a block while waiting").to.equal(reads);
+    // Block 2 mines them: the strategies' actions of block 2 are sent at once, not a block later.
+    chain.latestNonce = 6;
+    expect(await sender.submit(request(["liquidate:1"]), block(2))).to.equal("sent");
+    expect(signer.sent.map((tx) => tx.nonce)).to.deep.equal([6]);
+  });
+
+  it("onBlock_minedButTheRequestSaysItDidNothing_countsAFailureAndIsNotResent", async function () {
+    const chain = new FakeChain();
+    const signer = new FakeSigner(chain);
+    const counted: string[] = [];
+    const metrics = {
+      sent: () => counted.push("sent"),
+      confirmed: () => counted.push("confirmed"),
+      failed: () => counted.push("failed"),
+      gasSpent: () => undefined,
+    };
+    const sender = new Sender({ chain, signer, logger: pino({ level: "silent" }), metrics }, CONFIG);
+    const lost = (receipt: TxReceiptInfo) => (receipt.logs.length === 0 ? "someone else was first" : undefined);
+    await sender.submit(request(["liquidate:1"], { didNothing: lost }), block(1));
+    await sender.submit(request(["liquidate:2"], { didNothing: lost }), block(1));
+    chain.mine(signer.sent[0].hash, 2);
+    chain.mine(signer.sent[1].hash, 2);
+    chain.receipts.get(signer.sent[1].hash)!.logs = [{ address: "0xcc", topics: ["0x01"], data: "0x" }];
+    await sender.onBlock(block(2));
+    await sender.onBlock(block(3));
+    expect(counted).to.deep.equal(["sent", "sent", "failed", "confirmed"]);
+    expect(sender.pendingCount).to.equal(0);
+    expect(signer.sent).to.have.length(2);
   });
 });

@@ -160,3 +160,15 @@ export function parseLines(stdout: string): Record<string, unknown>[] {
     .filter((line) => line.startsWith("{"))
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
+
+/** Prometheus text exposition → value of every unlabelled sample (labelled ones summed by name). */
+export function parsePrometheus(text: string): Map<string, number> {
+  const values = new Map<string, number>();
+  for (const line of text.split("\n")) {
+    if (line === "" || line.startsWith("#")) continue;
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})? (\S+)$/.exec(line);
+    if (!match) throw new Error(`not Prometheus text: ${line}`);
+    values.set(match[1], (values.get(match[1]) ?? 0) + Number(match[3]));
+  }
+  return values;
+}
