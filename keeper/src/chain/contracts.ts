@@ -55,6 +55,9 @@ export interface LiveAuction {
   needsReset: boolean;
 }
 
+/** `ILiquidator.Refusal` values the keeper acts on. */
+export const REFUSAL = { None: 0, InAuction: 2 } as const;
+
 /** `ILiquidator.previewLiquidation`: what liquidating the vault would do; `refusal` 0 is none. */
 export interface LiquidationPreview {
   vaultId: bigint;
@@ -282,12 +285,16 @@ export function connectProtocol(manifest: Manifest, provider: Provider) {
     },
 
     /**
-     * `previewLiquidation` of each vault as `keeper` would send it, on the pending block (on the
-     * latest one a vault that borrowed in it reads BorrowedThisBlock); one JSON-RPC batch.
+     * `previewLiquidation` of each vault as `keeper` would send it, on the pending block by default
+     * (on the latest one a vault that borrowed in it reads BorrowedThisBlock); one JSON-RPC batch.
      */
-    async previewLiquidations(ids: bigint[], keeper: string): Promise<LiquidationPreview[]> {
+    async previewLiquidations(
+      ids: bigint[],
+      keeper: string,
+      blockTag: number | "pending" = "pending",
+    ): Promise<LiquidationPreview[]> {
       const previews = await Promise.all(
-        ids.map((id) => liquidator.previewLiquidation(id, { from: keeper, blockTag: "pending" })),
+        ids.map((id) => liquidator.previewLiquidation(id, { from: keeper, blockTag })),
       );
       return previews.map((preview, i) => ({
         vaultId: ids[i],

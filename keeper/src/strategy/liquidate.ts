@@ -3,7 +3,9 @@
 // VaultLens.healthOf (batched) and the batch simulated with liquidateBatch from the keeper, so
 // only vaults the Liquidator would really liquidate are ever sent. The expected incentive is the
 // Liquidator's own `previewLiquidation` of each vault (on the pending block, from the keeper, in
-// one JSON-RPC batch), so it follows the contract's sizing and caps exactly.
+// one JSON-RPC batch; at the head for a vault a rival's pending transaction liquidates), so it
+// follows the contract's sizing and caps exactly.
+import { REFUSAL } from "../chain/contracts";
 import { WAD } from "../math/fixedPoint";
 import type { Action, KeeperView, Strategy, StrategyDeps } from "./types";
 import { stablecoinToWei } from "./types";
@@ -63,7 +65,16 @@ export class LiquidateStrategy implements Strategy {
       unsafe.map((v) => v.id),
       view.keeper,
     );
-    const incentiveOf = new Map(previews.map((p) => [p.vaultId, p.refusal === 0 ? p.incentive : 0n]));
+    // In auction on the pending block but not at the head: a rival's liquidation waits in the
+    // mempool. Ours may still be mined first, for what the head's preview says.
+    const raced = previews.filter((p) => p.refusal === REFUSAL.InAuction).map((p) => p.vaultId);
+    if (raced.length > 0) {
+      const atHead = new Map(
+        (await view.protocol.previewLiquidations(raced, view.keeper, view.block.number)).map((p) => [p.vaultId, p]),
+      );
+      for (const [i, preview] of previews.entries()) previews[i] = atHead.get(preview.vaultId) ?? preview;
+    }
+    const incentiveOf = new Map(previews.map((p) => [p.vaultId, p.refusal === REFUSAL.None ? p.incentive : 0n]));
     const actions: Action[] = [];
     for (let i = 0; i < unsafe.length; i += this.config.batchSize) {
       const batch = unsafe.slice(i, i + this.config.batchSize);
