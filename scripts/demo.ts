@@ -1,8 +1,8 @@
 // The Sluice story on the embedded in-process Hardhat chain: deploy (with Uniswap V2), open a few
 // hundred vaults in an 18- and an 8-decimal collateral, LPs fund the backstop pool, prices crash in
 // feed rounds, and the keeper bot's own code (keeper/src, started in-process against a JSON-RPC
-// server over this chain) clears the wave while the pool bids and a flash keeper with no stablecoin
-// takes through the pair. Ends with the summary tables, also written to reports/demo.md.
+// server over this chain) clears the wave, calling the pool's bid as its LPs' stablecoin lasts, while
+// a flash keeper with no stablecoin takes what is left through the pair. Ends with the summary tables, also written to reports/demo.md.
 //   npm run demo
 import hre from "hardhat";
 import Table from "cli-table3";
@@ -284,7 +284,8 @@ function keeperLog(file: string): { stream: Writable; close: () => void } {
 async function main(): Promise<void> {
   const started = Date.now();
   const signers = await hre.ethers.getSigners();
-  const [governor, arbitrageur, bidder] = signers;
+  // Account 2 bid for the pool before the keeper bot did; it stays unused so the book is the same.
+  const [governor, arbitrageur] = signers;
   const borrowers = signers.slice(3, 3 + BORROWERS);
   const lps = signers.slice(3 + BORROWERS, 3 + BORROWERS + LPS.length);
   const report = new Report();
@@ -367,7 +368,7 @@ async function main(): Promise<void> {
       "--manifest",
       manifestFile,
       "--strategies",
-      "liquidate,reset",
+      "liquidate,reset,bid",
       "--confirmations",
       "1",
     ],
@@ -382,7 +383,7 @@ async function main(): Promise<void> {
       wallClock: () => Date.now() / 1000,
       signal: controller.signal,
     });
-    await clearTheCrash(d, report, { keeper, bidder, flashKeeper, arbitrageur, bookIds, lps, deposited, sample });
+    await clearTheCrash(d, report, { keeper, flashKeeper, arbitrageur, bookIds, lps, deposited, sample });
   } finally {
     await keeper?.close();
     await server.close();
@@ -396,7 +397,6 @@ async function main(): Promise<void> {
 
 interface Actors {
   keeper: StartedKeeper;
-  bidder: Signer;
   flashKeeper: Wallet;
   arbitrageur: Signer;
   bookIds: bigint[];
@@ -406,10 +406,9 @@ interface Actors {
 }
 
 async function clearTheCrash(d: Deployment, report: Report, actors: Actors): Promise<void> {
-  const { keeper, bidder, flashKeeper, arbitrageur } = actors;
-  const { dutchAuction: auctions, backstopPool: pool, flashLiquidator } = d;
+  const { keeper, flashKeeper, arbitrageur } = actors;
+  const { dutchAuction: auctions, flashLiquidator } = d;
   const flash = flashLiquidator!.connect(flashKeeper);
-  const bidderAddress = await bidder.getAddress();
   const allIds = Array.from({ length: Number(await d.vaultEngine.vaultCount()) }, (_, i) => BigInt(i + 1));
   // Catch the keeper's index up before the crash, as a running bot would be.
   await keeper.keeper.pass();
@@ -419,8 +418,8 @@ async function clearTheCrash(d: Deployment, report: Report, actors: Actors): Pro
     `5. The crash: WETH 3,000 → ${CRASH.WETH.map((p) => fmt(p, 18, 0)).join(" → ")} and WBTC 60,000 → ` +
       `${CRASH.WBTC.map((p) => fmt(p, 18, 0)).join(" → ")}, in feed rounds ${ROUND_GAP / 60} minutes apart ` +
       `(the OracleHub follows a round by at most 30%). The keeper bot (keeper/src, in-process, over ` +
-      `JSON-RPC) passes once a minute of block time; the pool bids once an auction is 3% below the ` +
-      `oracle; a flash keeper holding no stablecoin takes what is left at 4% below, through the pair.`,
+      `JSON-RPC) passes once a minute of block time and calls the pool's bid once an auction is 3% below ` +
+      `the oracle; a flash keeper holding no stablecoin takes what is left at 4% below, through the pair.`,
   );
   let round = 0;
   let lastFeed = crashTime;
@@ -428,9 +427,7 @@ async function clearTheCrash(d: Deployment, report: Report, actors: Actors): Pro
   let steps = 0;
   let flashHeldBefore: bigint | undefined;
   const flashed = new Set<bigint>();
-  const bidRefusals = new Set<string>();
   const spent = { keeper: 0, takes: 0, rest: 0 }; // [ms] of wall time
-  const poolDiscount = await pool.minDiscount(); // [wad]
   for (; steps < MAX_STEPS; steps++) {
     const now = await time.latest();
     if (round < CRASH.WETH.length && now >= crashTime + round * ROUND_GAP) {
@@ -465,19 +462,7 @@ async function clearTheCrash(d: Deployment, report: Report, actors: Actors): Pro
         oracles.set(live.collateral, (await d.vaultEngine.liquidationInputs(live.collateral))[1]);
       }
       const oracle = oracles.get(live.collateral)!;
-      if (live.price <= oracle - (oracle * poolDiscount) / WAD) {
-        try {
-          await pool.connect(bidder).bid.staticCall(live.auctionId, live.collateralLeft);
-          await (await pool.connect(bidder).bid(live.auctionId, live.collateralLeft)).wait();
-          continue;
-        } catch (error) {
-          // The pool's active stablecoin is spent (or the lot too small for it): the flash keeper's turn.
-          const reason = describeRevert(d, error);
-          const name = reason.split("(")[0];
-          if (!bidRefusals.has(name)) console.log(`  the pool cannot bid on auction ${live.auctionId}: ${reason}`);
-          bidRefusals.add(name);
-        }
-      }
+      // What the keeper bot's bids left: the pool's stablecoin is spent, or the lot too small for it.
       if (live.price > oracle - (oracle * FLASH_MIN_DISCOUNT) / WAD) continue;
       try {
         const [, , profit] = await flash.flashTake.staticCall(live.auctionId, MaxUint256, live.price, 0n);
@@ -503,7 +488,7 @@ async function clearTheCrash(d: Deployment, report: Report, actors: Actors): Pro
     spent.rest += Date.now() - mark;
   }
   console.log(
-    `  wall time in the wave: keeper passes ${(spent.keeper / 1000).toFixed(1)} s, bids and flash takes ` +
+    `  wall time in the wave: keeper passes (bids included) ${(spent.keeper / 1000).toFixed(1)} s, flash takes ` +
       `${(spent.takes / 1000).toFixed(1)} s, checks and mining ${(spent.rest / 1000).toFixed(1)} s`,
   );
   const clearTime = await time.latest();
@@ -519,14 +504,14 @@ async function clearTheCrash(d: Deployment, report: Report, actors: Actors): Pro
   if (flashHeldBefore !== undefined) {
     report.say(`The flash keeper held ${fmt(flashHeldBefore)} stablecoin before its first flash take.`);
   }
-  await summarize(d, report, actors, { crashBlock, clearBlock, bidderAddress, flashed });
+  await summarize(d, report, actors, { crashBlock, clearBlock, flashed });
 }
 
 async function summarize(
   d: Deployment,
   report: Report,
   actors: Actors,
-  wave: { crashBlock: number; clearBlock: number; bidderAddress: string; flashed: Set<bigint> },
+  wave: { crashBlock: number; clearBlock: number; flashed: Set<bigint> },
 ): Promise<void> {
   const { keeper, flashKeeper, lps, deposited } = actors;
   const { dutchAuction: auctions, backstopPool: pool, vaultEngine: engine, stablecoin } = d;
@@ -614,7 +599,6 @@ async function summarize(
   );
 
   const keeperGas = gasOf(keeperAddress);
-  const bidderGas = gasOf(wave.bidderAddress);
   const flashGas = gasOf(flashKeeper.address);
   const cuts = bids.reduce((s, e) => s + e.args.callerCut, 0n);
   const flashProfit = flashes.reduce((s, e) => s + e.args.amountOut - e.args.debtPaid, 0n);
@@ -630,12 +614,11 @@ async function summarize(
     ["keeper", "earned", "gas", "gas cost", "P&L"],
     [
       row(
-        "keeper bot (liquidate, reset)",
-        `incentives ${fmt(earned)}: claimed ${fmt(claimed)}, owed ${fmt(owed - claimed)}`,
-        earned,
+        "keeper bot (liquidate, reset, bid)",
+        `incentives ${fmt(earned)} (claimed ${fmt(claimed)}, owed ${fmt(owed - claimed)}) + caller cuts ${fmt(cuts)}`,
+        earned + cuts,
         keeperGas,
       ),
-      row("bidder (BackstopPool.bid)", `caller cuts ${fmt(cuts)}`, cuts, bidderGas),
       row("flash keeper (FlashLiquidator)", `flash profit ${fmt(flashProfit)}`, flashProfit, flashGas),
     ],
   );

@@ -3,7 +3,7 @@
 import { JsonRpcSigner, Wallet, getAddress, formatEther } from "ethers";
 import type http from "node:http";
 import pino, { type Logger } from "pino";
-import { connectProtocol, REQUIRED_CONTRACTS } from "./chain/contracts";
+import { connectProtocol, REQUIRED_CONTRACTS, STRATEGY_CONTRACTS } from "./chain/contracts";
 import { nodeAccountSigner, senderChain, spendingChain, walletSigner } from "./chain/signer";
 import { describeError, FetchJsonRpcProvider } from "./chain/transport";
 import { ConfigError } from "./config/errors";
@@ -16,16 +16,21 @@ import { Keeper } from "./keeper";
 import { WAD } from "./math/fixedPoint";
 import { startServer } from "./server/http";
 import { createMetrics } from "./server/metrics";
+import { BidStrategy } from "./strategy/bid";
+import { FlashStrategy } from "./strategy/flash";
 import { LiquidateStrategy } from "./strategy/liquidate";
 import { PokeStrategy } from "./strategy/poke";
 import { ResetStrategy } from "./strategy/reset";
 import { TakeStrategy } from "./strategy/take";
 import type { Strategy } from "./strategy/types";
 
-/** Strategies that need a contract this keeper does not drive yet. */
-const NOT_YET: Partial<Record<StrategyName, string>> = { bid: "BackstopPool", flash: "FlashLiquidator" };
-/** Priority order: liquidations first, then resets, pokes and takes. */
-const ORDER: StrategyName[] = ["liquidate", "reset", "poke", "take"];
+/**
+ * Priority order: liquidations first (they start auctions), then resets and pokes (which make
+ * auctions and prices usable), then who buys an auction: the pool's bid (the LPs' capital, there
+ * to backstop; the keeper risks none), the flash take (no capital either, but it moves the pair's
+ * price), and last a take with the keeper's own stablecoin. One auction, one action per pass.
+ */
+const ORDER: StrategyName[] = ["liquidate", "reset", "poke", "bid", "flash", "take"];
 
 export interface AppDeps {
   /** Where pino writes (stdout at the entry point). */
@@ -45,13 +50,10 @@ function loadManifest(config: KeeperConfig): Manifest {
 function checkStrategies(config: KeeperConfig, manifest: Manifest): void {
   const problems: string[] = [];
   for (const name of config.strategies) {
-    const contract = NOT_YET[name];
-    if (!contract) continue;
-    problems.push(
-      manifest.contracts[contract as keyof Manifest["contracts"]]
-        ? `--strategies: '${name}' is not available in this keeper version yet (it will drive the ${contract})`
-        : `--strategies: '${name}' is not available: deployment '${manifest.network}' has no ${contract} yet`,
-    );
+    const contract = STRATEGY_CONTRACTS[name as keyof typeof STRATEGY_CONTRACTS];
+    if (contract && !manifest.contracts[contract]) {
+      problems.push(`--strategies: '${name}' needs ${contract}, which deployment '${manifest.network}' does not have`);
+    }
   }
   const missing = REQUIRED_CONTRACTS.filter((name) => !manifest.contracts[name]);
   for (const name of missing) problems.push(`${config.manifestPath}: contracts.${name} is missing`);
@@ -212,6 +214,8 @@ export async function startKeeper(config: KeeperConfig, deps: AppDeps): Promise<
           collaterals: Object.values(manifest.collaterals).map((c) => c.token),
         }),
       take: () => new TakeStrategy({ logger: strategyLogger, minProfit: config.minProfit }),
+      bid: () => new BidStrategy({ logger: strategyLogger, minProfit: config.minProfit }),
+      flash: () => new FlashStrategy({ logger: strategyLogger, minProfit: config.minProfit }),
     };
     const strategies = ORDER.filter((name) => config.strategies.includes(name)).map((name) => build[name]());
     keeper = new Keeper(

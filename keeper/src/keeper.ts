@@ -180,15 +180,18 @@ export class Keeper {
       gasPrice,
       inShard: (id) => id % BigInt(shard.count) === BigInt(shard.index),
       busy: (key) => sender.has(key),
+      claimedAuctions: new Set(),
       liveAuctions: () => (live ??= protocol.liveAuctions(head.number)),
-      simulate: async (to, data) => {
+      simulate: async (to, data, at = "head") => {
+        const block = at === "pending" ? "pending" : toQuantity(head.number);
         try {
-          // Both at the block decided on: ethers' estimateGas names no block, and nodes then estimate
-          // on the pending block, where a rival's pending liquidation of the same vaults makes ours a
-          // cheap no-op and the gas limit too low to liquidate if ours is mined first.
+          // Both at the block decided on (unless asked for the pending one): ethers' estimateGas names
+          // no block, and nodes then estimate on the pending block, where a rival's pending liquidation
+          // of the same vaults makes ours a cheap no-op and the gas limit too low to liquidate if ours
+          // is mined first.
           const [result, gasLimit] = await Promise.all([
-            provider.call({ to, data, from: keeper, blockTag: head.number }),
-            provider.send("eth_estimateGas", [{ to, data, from: keeper }, toQuantity(head.number)]).then(BigInt),
+            provider.call({ to, data, from: keeper, blockTag: block }),
+            provider.send("eth_estimateGas", [{ to, data, from: keeper }, block]).then(BigInt),
           ]);
           return { result, gasLimit };
         } catch (error) {

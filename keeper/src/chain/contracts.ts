@@ -5,11 +5,14 @@ import type { Manifest } from "../config/manifest";
 import type { CollateralRisk } from "../risk/thresholds";
 import type { AuctionState, BlockRef, ChainEvent, ChainReader, VaultState } from "../index/types";
 import { IAggregatorV3__factory } from "../../../typechain-types/factories/contracts/interfaces/IAggregatorV3__factory";
+import { IBackstopPool__factory } from "../../../typechain-types/factories/contracts/interfaces/IBackstopPool__factory";
 import { IDutchAuction__factory } from "../../../typechain-types/factories/contracts/interfaces/IDutchAuction__factory";
+import { IFlashLiquidator__factory } from "../../../typechain-types/factories/contracts/interfaces/IFlashLiquidator__factory";
 import { ILiquidator__factory } from "../../../typechain-types/factories/contracts/interfaces/ILiquidator__factory";
 import { IOracleHub__factory } from "../../../typechain-types/factories/contracts/interfaces/IOracleHub__factory";
 import { IStablecoin__factory } from "../../../typechain-types/factories/contracts/interfaces/IStablecoin__factory";
 import { IRiskEngine__factory } from "../../../typechain-types/factories/contracts/interfaces/IRiskEngine__factory";
+import { IUniswapV2Pair__factory } from "../../../typechain-types/factories/contracts/interfaces/IUniswapV2Pair__factory";
 import { IVaultEngine__factory } from "../../../typechain-types/factories/contracts/interfaces/IVaultEngine__factory";
 import { VaultLens__factory } from "../../../typechain-types/factories/contracts/periphery/VaultLens__factory";
 
@@ -22,6 +25,9 @@ export const REQUIRED_CONTRACTS = [
   "DutchAuction",
   "VaultLens",
 ] as const;
+
+/** Contracts a strategy drives besides the required ones: without them it cannot run. */
+export const STRATEGY_CONTRACTS = { bid: "BackstopPool", flash: "FlashLiquidator" } as const;
 
 /** Events whose first indexed topic is a vault id (VaultEngine) or an auction id (DutchAuction). */
 const VAULT_EVENTS = ["VaultOpened", "Deposited", "Withdrawn", "Borrowed", "Repaid", "Seized", "AuctionReturned"];
@@ -49,6 +55,36 @@ export interface LiveAuction {
   needsReset: boolean;
 }
 
+/** `ILiquidator.Refusal` values the keeper acts on. */
+export const REFUSAL = { None: 0, InAuction: 2 } as const;
+
+/** `ILiquidator.previewLiquidation`: what liquidating the vault would do; `refusal` 0 is none. */
+export interface LiquidationPreview {
+  vaultId: bigint;
+  refusal: number;
+  debtToRaise: bigint; // [wad]
+  incentive: bigint; // [wad]
+}
+
+/** What the BackstopPool bids with now, and the deposits a bid may activate first. */
+export interface PoolState {
+  stablecoin: bigint; // [wad], active
+  callerCut: bigint; // [wad]
+  collaterals: string[];
+  pendingOpen: bigint; // [wad], in the open round
+  pendingPrevious: bigint; // [wad], in the round before it
+  roundEndsAt: bigint; // [seconds]
+  warmup: bigint; // [seconds]
+}
+
+/** What the pool's `bid` or the FlashLiquidator's `flashTake` returned in a simulation. */
+export interface TakeOutcome {
+  collateralBought: bigint; // token units
+  debtPaid: bigint; // [wad]
+  /** The caller's cut (bid) or the flash take's profit [wad]. */
+  earned: bigint;
+}
+
 /** What one collateral's vaults are priced with as of a block. */
 export interface CollateralMarket {
   collateral: string;
@@ -71,6 +107,16 @@ export function connectProtocol(manifest: Manifest, provider: Provider) {
   const riskEngine = IRiskEngine__factory.connect(address("RiskEngine"), provider);
   const oracleHub = IOracleHub__factory.connect(address("OracleHub"), provider);
   const vaultLens = VaultLens__factory.connect(address("VaultLens"), provider);
+  const optional = <T>(name: keyof Manifest["contracts"], connect: (at: string) => T): T | undefined => {
+    const at = manifest.contracts[name];
+    return at ? connect(at) : undefined;
+  };
+  const backstopPool = optional("BackstopPool", (at) => IBackstopPool__factory.connect(at, provider));
+  const flashLiquidator = optional("FlashLiquidator", (at) => IFlashLiquidator__factory.connect(at, provider));
+  const need = <T>(contract: T | undefined, name: string): T => {
+    if (!contract) throw new Error(`the manifest has no ${name}`);
+    return contract;
+  };
   const engineInterface: Interface = vaultEngine.interface;
   const auctionInterface: Interface = dutchAuction.interface;
   const topics = new Map<string, { target: "vault" | "auction"; name: string }>();
@@ -143,6 +189,8 @@ export function connectProtocol(manifest: Manifest, provider: Provider) {
       oracleHub: address("OracleHub"),
       vaultLens: address("VaultLens"),
       stablecoin: manifest.contracts.Stablecoin,
+      backstopPool: manifest.contracts.BackstopPool,
+      flashLiquidator: manifest.contracts.FlashLiquidator,
     },
     reader,
 
@@ -236,6 +284,77 @@ export function connectProtocol(manifest: Manifest, provider: Provider) {
       return { flat: params[0], rate: params[1], max: params[2] };
     },
 
+    /**
+     * `previewLiquidation` of each vault as `keeper` would send it, on the pending block by default
+     * (on the latest one a vault that borrowed in it reads BorrowedThisBlock); one JSON-RPC batch.
+     */
+    async previewLiquidations(
+      ids: bigint[],
+      keeper: string,
+      blockTag: number | "pending" = "pending",
+    ): Promise<LiquidationPreview[]> {
+      const previews = await Promise.all(
+        ids.map((id) => liquidator.previewLiquidation(id, { from: keeper, blockTag })),
+      );
+      return previews.map((preview, i) => ({
+        vaultId: ids[i],
+        refusal: Number(preview.refusal),
+        debtToRaise: preview.debtToRaise,
+        incentive: preview.incentive,
+      }));
+    },
+
+    /** The price [wad] each auction's take pays at `timestamp` (no reset assumed); one JSON-RPC batch. */
+    async auctionPricesAt(ids: bigint[], timestamp: bigint, blockTag: number): Promise<bigint[]> {
+      return Promise.all(ids.map((id) => dutchAuction.auctionPriceAt(id, timestamp, { blockTag })));
+    },
+
+    /** The pool's active stablecoin, caller cut, listed collaterals and pending deposits. */
+    async poolState(blockTag: number): Promise<PoolState> {
+      const pool = need(backstopPool, "BackstopPool");
+      const [holdings, callerCut, collaterals, pending, round, warmup] = await Promise.all([
+        pool.holdings({ blockTag }),
+        pool.callerCut({ blockTag }),
+        pool.collaterals({ blockTag }),
+        pool.pendingTotals({ blockTag }),
+        pool.currentRound({ blockTag }),
+        pool.warmup({ blockTag }),
+      ]);
+      return {
+        stablecoin: holdings[0],
+        callerCut,
+        collaterals: [...collaterals],
+        pendingOpen: pending[0],
+        pendingPrevious: pending[1],
+        roundEndsAt: round[1],
+        warmup,
+      };
+    },
+
+    /** The highest auction price [wad] the pool pays for `collateral`; undefined while unpriced. */
+    async maxBidPrice(collateral: string, blockTag: number): Promise<bigint | undefined> {
+      return need(backstopPool, "BackstopPool")
+        .maxBidPrice(collateral, { blockTag })
+        .catch(() => undefined);
+    },
+
+    /** The Uniswap V2 pair a flash take of `collateral` sells on, and its reserves; undefined without one. */
+    async flashPair(
+      collateral: string,
+      blockTag: number,
+    ): Promise<{ pair: string; collateralReserve: bigint; stablecoinReserve: bigint } | undefined> {
+      const pairAddress = await need(flashLiquidator, "FlashLiquidator").pairFor(collateral, { blockTag });
+      if ((await provider.getCode(pairAddress, blockTag)) === "0x") return undefined;
+      const pair = IUniswapV2Pair__factory.connect(pairAddress, provider);
+      const [reserves, token0] = await Promise.all([pair.getReserves({ blockTag }), pair.token0({ blockTag })]);
+      const collateralIsToken0 = token0.toLowerCase() === collateral.toLowerCase();
+      return {
+        pair: pairAddress,
+        collateralReserve: collateralIsToken0 ? reserves[0] : reserves[1],
+        stablecoinReserve: collateralIsToken0 ? reserves[1] : reserves[0],
+      };
+    },
+
     calls: {
       liquidateBatch: (ids: bigint[], keeper: string) =>
         liquidator.interface.encodeFunctionData("liquidateBatch", [ids, keeper]),
@@ -246,6 +365,29 @@ export function connectProtocol(manifest: Manifest, provider: Provider) {
       poke: (collateral: string) => riskEngine.interface.encodeFunctionData("poke", [collateral]),
       take: (auctionId: bigint, maxCollateral: bigint, maxPrice: bigint, receiver: string) =>
         dutchAuction.interface.encodeFunctionData("take", [auctionId, maxCollateral, maxPrice, receiver, "0x"]),
+      bid: (auctionId: bigint, maxCollateral: bigint) =>
+        need(backstopPool, "BackstopPool").interface.encodeFunctionData("bid", [auctionId, maxCollateral]),
+      decodeBid: (data: string): TakeOutcome => {
+        const [collateralBought, debtPaid, earned] = need(backstopPool, "BackstopPool").interface.decodeFunctionResult(
+          "bid",
+          data,
+        ) as unknown as [bigint, bigint, bigint];
+        return { collateralBought, debtPaid, earned };
+      },
+      flashTake: (auctionId: bigint, maxCollateral: bigint, maxPrice: bigint, minProfit: bigint) =>
+        need(flashLiquidator, "FlashLiquidator").interface.encodeFunctionData("flashTake", [
+          auctionId,
+          maxCollateral,
+          maxPrice,
+          minProfit,
+        ]),
+      decodeFlashTake: (data: string): TakeOutcome => {
+        const [collateralBought, debtPaid, earned] = need(
+          flashLiquidator,
+          "FlashLiquidator",
+        ).interface.decodeFunctionResult("flashTake", data) as unknown as [bigint, bigint, bigint];
+        return { collateralBought, debtPaid, earned };
+      },
     },
 
     /** Auction ids the DutchAuction started in these (receipt) logs. */
@@ -266,6 +408,8 @@ export function connectProtocol(manifest: Manifest, provider: Provider) {
         vaultEngine.interface,
         riskEngine.interface,
         oracleHub.interface,
+        ...(backstopPool ? [backstopPool.interface] : []),
+        ...(flashLiquidator ? [flashLiquidator.interface] : []),
       ] as Interface[]) {
         try {
           const parsed = contractInterface.parseError(data);

@@ -120,7 +120,9 @@ export function buildProgram(): Command {
         "liquidate,reset,poke",
       ),
     )
-    .addOption(new Option("--min-profit <stablecoin>", "least profit after gas for a take").default("0"))
+    .addOption(
+      new Option("--min-profit <stablecoin>", "least profit after gas for a take, bid or flash take").default("0"),
+    )
     .addOption(new Option("--max-gas-price <gwei>", "highest fee cap ever offered").default("200"))
     .addOption(new Option("--daily-gas-budget <eth>", "stop sending once this much gas was spent in 24 h of blocks"))
     .addOption(new Option("--shard <i>/<n>", "work only on vault ids ≡ i (mod n)").default("0/1"))

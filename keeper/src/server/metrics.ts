@@ -16,7 +16,7 @@ export function createMetrics() {
     auctionsActive: new Gauge({ name: "keeper_auctions_active", help: "Running auctions", registers: [registry] }),
     txSent: new Counter({
       name: "keeper_transactions_sent_total",
-      help: "Transactions sent, by kind (liquidate, take, reset, poke)",
+      help: "Transactions sent, by kind (liquidate, take, bid, flash, reset, poke)",
       labelNames: kinds,
       registers: [registry],
     }),

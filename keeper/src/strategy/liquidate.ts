@@ -1,7 +1,11 @@
 // Batch liquidation. Candidates come from the liquidation-price books (the vaults the oracle price
 // has crossed, with a small margin for what moved since they were keyed); each is verified with
 // VaultLens.healthOf (batched) and the batch simulated with liquidateBatch from the keeper, so
-// only vaults the Liquidator would really liquidate are ever sent.
+// only vaults the Liquidator would really liquidate are ever sent. The expected incentive is the
+// Liquidator's own `previewLiquidation` of each vault (on the pending block, from the keeper, in
+// one JSON-RPC batch; at the head for a vault a rival's pending transaction liquidates), so it
+// follows the contract's sizing and caps exactly.
+import { REFUSAL } from "../chain/contracts";
 import { WAD } from "../math/fixedPoint";
 import type { Action, KeeperView, Strategy, StrategyDeps } from "./types";
 import { stablecoinToWei } from "./types";
@@ -57,7 +61,20 @@ export class LiquidateStrategy implements Strategy {
     }
     if (unsafe.length === 0) return [];
 
-    const incentive = await view.protocol.incentiveParams();
+    const previews = await view.protocol.previewLiquidations(
+      unsafe.map((v) => v.id),
+      view.keeper,
+    );
+    // In auction on the pending block but not at the head: a rival's liquidation waits in the
+    // mempool. Ours may still be mined first, for what the head's preview says.
+    const raced = previews.filter((p) => p.refusal === REFUSAL.InAuction).map((p) => p.vaultId);
+    if (raced.length > 0) {
+      const atHead = new Map(
+        (await view.protocol.previewLiquidations(raced, view.keeper, view.block.number)).map((p) => [p.vaultId, p]),
+      );
+      for (const [i, preview] of previews.entries()) previews[i] = atHead.get(preview.vaultId) ?? preview;
+    }
+    const incentiveOf = new Map(previews.map((p) => [p.vaultId, p.refusal === REFUSAL.None ? p.incentive : 0n]));
     const actions: Action[] = [];
     for (let i = 0; i < unsafe.length; i += this.config.batchSize) {
       const batch = unsafe.slice(i, i + this.config.batchSize);
@@ -84,13 +101,7 @@ export class LiquidateStrategy implements Strategy {
         );
         continue;
       }
-      // The incentive is owed per auction: min(max, flat + rate · debt), on the debt seized at most.
-      const reward = batch
-        .filter((v) => ids.includes(v.id))
-        .reduce((sum, v) => {
-          const raw = incentive.flat + (incentive.rate * v.debt) / WAD;
-          return sum + (raw < incentive.max ? raw : incentive.max);
-        }, 0n);
+      const reward = ids.reduce((sum, id) => sum + (incentiveOf.get(id) ?? 0n), 0n);
       actions.push({
         kind: "liquidate",
         keys: ids.map((id) => `liquidate:${id}`),

@@ -1,8 +1,9 @@
-// Take with the keeper's own stablecoin. With no AMM yet, bought collateral is valued at the oracle
-// price: profit = collateral value at the oracle − debt paid − gas, and a take is sent only when
-// that is at least --min-profit. The fee cap is what the take earns beyond --min-profit.
+// Take with the keeper's own stablecoin. Bought collateral is valued at the oracle price: profit =
+// collateral value at the oracle − debt paid at the price in the block the take lands in − gas, and
+// a take is sent only when that is at least --min-profit. It is sized, and its `maxPrice` set, at
+// the head's price, which is at least that. The fee cap is what the take earns beyond --min-profit.
 import type { Action, KeeperView, Strategy, StrategyDeps } from "./types";
-import { stablecoinToWei, weiToStablecoin } from "./types";
+import { auctionFree, landingTime, stablecoinToWei, weiToStablecoin } from "./types";
 
 export class TakeStrategy implements Strategy {
   readonly name = "take" as const;
@@ -20,20 +21,30 @@ export class TakeStrategy implements Strategy {
     }
     let balance = await view.protocol.stablecoinBalance(view.keeper, view.block.number);
     const actions: Action[] = [];
-    for (const auction of await view.liveAuctions()) {
+    const open = (await view.liveAuctions()).filter(
+      (a) => !a.needsReset && view.inShard(a.auctionId) && auctionFree(view, a.auctionId),
+    );
+    if (open.length === 0 || balance === 0n) return [];
+    const landingPrices = await view.protocol.auctionPricesAt(
+      open.map((a) => a.auctionId),
+      landingTime(view),
+      view.block.number,
+    );
+    for (const [i, auction] of open.entries()) {
       const id = auction.auctionId;
-      if (auction.needsReset || !view.inShard(id) || view.busy(`take:${id}`) || view.busy(`reset:${id}`)) continue;
       const market = view.markets.get(auction.collateral);
-      if (!market || auction.price === 0n || auction.price >= market.price) continue;
+      if (!market || auction.price === 0n || landingPrices[i] === 0n || landingPrices[i] >= market.price) continue;
       const unit = 10n ** BigInt(market.decimals);
-      const toCover = (auction.debtLeft * unit) / auction.price;
+      // Enough to cover the debt at the landing price; the auction sells no more than covers it.
+      const toCover = (auction.debtLeft * unit + landingPrices[i] - 1n) / landingPrices[i];
       const affordable = (balance * unit) / auction.price;
       let bought = auction.collateralLeft;
       if (toCover < bought) bought = toCover;
       if (affordable < bought) bought = affordable;
       if (bought === 0n) continue;
       const paid = (bought * auction.price + unit - 1n) / unit;
-      const gross = (bought * market.price) / unit - paid;
+      const paidAtLanding = (bought * landingPrices[i] + unit - 1n) / unit;
+      const gross = (bought * market.price) / unit - paidAtLanding;
       const log = logger.child({ auctionId: id.toString() });
       const to = view.protocol.addresses.dutchAuction;
       const data = view.protocol.calls.take(id, bought, auction.price, view.keeper);
@@ -54,6 +65,7 @@ export class TakeStrategy implements Strategy {
         continue;
       }
       balance -= paid;
+      view.claimedAuctions.add(id);
       actions.push({
         kind: "take",
         keys: [`take:${id}`],
@@ -65,7 +77,8 @@ export class TakeStrategy implements Strategy {
         context: {
           auctionId: id.toString(),
           collateralBought: bought.toString(),
-          price: auction.price.toString(),
+          price: landingPrices[i].toString(),
+          maxPrice: auction.price.toString(),
           expectedProfit: profit.toString(),
         },
       });

@@ -27,8 +27,16 @@ export interface KeeperView {
   ethPrice?: bigint;
   /** Live auctions, read once per pass and shared by the strategies that need them. */
   liveAuctions(): Promise<LiveAuction[]>;
-  /** Simulates a call from the keeper; returns its gas estimate, or throws with the decoded revert. */
-  simulate(to: string, data: string): Promise<{ gasLimit: bigint; result: string }>;
+  /**
+   * Auctions an action of this pass already spends on (bid, flash or take): one auction, one action
+   * per pass, whatever the sender's state (a dry run owns no keys).
+   */
+  claimedAuctions: Set<bigint>;
+  /**
+   * Simulates a call from the keeper, on the head or on the pending block (whose timestamp is the
+   * next block's, for what depends on time); returns its gas estimate, or throws with the decoded revert.
+   */
+  simulate(to: string, data: string, at?: "head" | "pending"): Promise<{ gasLimit: bigint; result: string }>;
 }
 
 export interface Action extends SendRequest {
@@ -53,4 +61,30 @@ export function stablecoinToWei(amount: bigint, ethPrice: bigint | undefined): b
 
 export function weiToStablecoin(wei: bigint, ethPrice: bigint): bigint {
   return (wei * ethPrice) / 10n ** 18n;
+}
+
+/**
+ * Seconds from the head to the block an action lands in, at the least. Auction prices only fall
+ * between resets, so the price then is the most a take, bid or flash take sent now pays (and the
+ * least it earns); `maxPrice` (the head's price) guards a reset or an earlier landing.
+ */
+export const LANDING_SECONDS = 1n;
+
+/** When an action decided on `view` lands, at the earliest [seconds]. */
+export function landingTime(view: KeeperView): bigint {
+  return BigInt(view.block.timestamp) + LANDING_SECONDS;
+}
+
+/** Keys of every action that spends on (or restarts) an auction. */
+export function auctionKeys(auctionId: bigint): string[] {
+  return [`bid:${auctionId}`, `flash:${auctionId}`, `take:${auctionId}`, `reset:${auctionId}`];
+}
+
+/** No action of this pass claimed the auction and none is with the sender. */
+export function auctionFree(view: KeeperView, auctionId: bigint): boolean {
+  return !view.claimedAuctions.has(auctionId) && !auctionKeys(auctionId).some((key) => view.busy(key));
+}
+
+export function describeFailure(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

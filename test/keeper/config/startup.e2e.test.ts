@@ -104,10 +104,25 @@ describe("keeper start-up checks", function () {
     expectOneLine(run, /--strategies: unknown strategy 'snipe'/);
   });
 
-  it("keeper_withAStrategyNotAvailableYet_refusesIt", async function () {
-    // Refused with or without a BackstopPool in the manifest: this keeper does not drive it yet.
-    const run = await runKeeper([...base(), "--strategies", "liquidate,bid"]);
-    expectOneLine(run, /--strategies: 'bid' is not available/);
+  it("keeper_flashWithoutAFlashLiquidatorInTheManifest_namesTheMissingContract", async function () {
+    // Deployed without the AMM: no FlashLiquidator.
+    const run = await runKeeper([...base(), "--strategies", "liquidate,flash"]);
+    expectOneLine(run, /--strategies: 'flash' needs FlashLiquidator, which deployment 'localhost' does not have/);
+  });
+
+  it("keeper_bidWithoutABackstopPoolInTheManifest_namesTheMissingContract", async function () {
+    const file = writeManifest("nopool.json", (json) => {
+      const { BackstopPool: _, ...contracts } = json.contracts as Record<string, string>;
+      return { ...json, contracts };
+    });
+    const run = await runKeeper(["--rpc-url", local.url, "--manifest", file, "--once", "--strategies", "bid"]);
+    expectOneLine(run, /--strategies: 'bid' needs BackstopPool, which deployment 'localhost' does not have/);
+  });
+
+  it("keeper_bidWithABackstopPoolInTheManifest_starts", async function () {
+    const run = await runKeeper([...base(), "--private-key", KEY, "--strategies", "liquidate,bid"]);
+    expect(run.code, run.stderr + run.stdout).to.equal(0);
+    expect(run.stderr).to.equal("");
   });
 
   it("keeper_withASignerWithoutEth_saysItCannotPayForGas", async function () {

@@ -71,9 +71,10 @@ export interface DeployedMarket {
   signers: JsonRpcSigner[];
 }
 
-export async function deployTo(local: LocalNode): Promise<DeployedMarket> {
+/** `withAmm`: also Uniswap V2 pairs seeded at the oracle price and the FlashLiquidator. */
+export async function deployTo(local: LocalNode, options: { withAmm?: boolean } = {}): Promise<DeployedMarket> {
   const signers = await Promise.all([0, 1, 2, 3, 4, 5].map((i) => local.provider.getSigner(i)));
-  const deployment = await deploySluice(signers[0], { withMocks: true });
+  const deployment = await deploySluice(signers[0], { withMocks: true, withAmm: options.withAmm });
   const manifest = await toManifest(deployment, "localhost");
   const manifestPath = writeManifest(manifest, local.dir);
   return { deployment, manifest, manifestPath, signers };
