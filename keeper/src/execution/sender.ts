@@ -188,8 +188,10 @@ export class Sender {
       return "dry-run";
     }
     try {
-      this.#nonce ??= await chain.getNonce(signer.address, "pending");
-      const nonce = this.#nonce;
+      // The node's pending nonce when it is below ours: a reorg can orphan our transactions and hand
+      // their nonces back, and a transaction sent above the gap would wait behind it forever.
+      const nodeNonce = await chain.getNonce(signer.address, "pending");
+      const nonce = this.#nonce !== undefined && this.#nonce < nodeNonce ? this.#nonce : nodeNonce;
       const hash = await signer.send({
         to: request.to,
         data: request.data,
@@ -235,9 +237,13 @@ export class Sender {
     for (const [key, pending] of this.#pending) {
       const log = logger.child({ key, kind: pending.request.kind, nonce: pending.nonce });
       try {
-        if (!pending.mined) {
+        let receipt = pending.mined?.receipt;
+        if (pending.mined) {
+          // Re-read every block until final: a reorg may have dropped it.
+          receipt = (await chain.getReceipt(pending.mined.hash)) ?? undefined;
+        } else {
           for (const attempt of pending.attempts) {
-            const receipt = await chain.getReceipt(attempt.hash);
+            receipt = (await chain.getReceipt(attempt.hash)) ?? undefined;
             if (receipt) {
               pending.mined = { hash: attempt.hash, receipt };
               const wei = receipt.gasUsed * receipt.effectiveGasPrice;
@@ -257,14 +263,23 @@ export class Sender {
           }
         }
         if (pending.mined) {
-          if (block.number - pending.mined.receipt.blockNumber + 1 >= this.config.confirmations) {
-            // A reorg may have dropped it; the receipt at depth says whether it stands.
-            const receipt = await chain.getReceipt(pending.mined.hash);
-            if (!receipt) {
-              log.warn({ hash: pending.mined.hash }, "mined transaction vanished in a reorg; watching again");
-              pending.mined = undefined;
+          if (!receipt) {
+            const nodeNonce = await chain.getNonce(signer.address, "pending");
+            if (nodeNonce <= pending.nonce) {
+              // Not back in the node's pool either: it was decided on orphaned state, so it is not
+              // re-sent; the strategies decide again on the new chain, on the nonce handed back.
+              log.warn({ hash: pending.mined.hash }, "mined transaction orphaned by a reorg; forgetting it");
+              this.deps.metrics?.failed(pending.request.kind);
+              this.#forget(key);
+              this.#nonce = undefined;
               continue;
             }
+            log.warn({ hash: pending.mined.hash }, "mined transaction vanished in a reorg; watching again");
+            pending.mined = undefined;
+            continue;
+          }
+          pending.mined.receipt = receipt;
+          if (block.number - pending.mined.receipt.blockNumber + 1 >= this.config.confirmations) {
             if (receipt.status === 1) this.deps.metrics?.confirmed(pending.request.kind);
             else this.deps.metrics?.failed(pending.request.kind);
             log.info({ hash: pending.mined.hash, confirmations: this.config.confirmations }, "confirmed");

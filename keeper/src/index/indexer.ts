@@ -97,10 +97,11 @@ export class Indexer {
     let rebuilt = false;
 
     if (this.#confirmed) {
-      const now = await reader.getBlock(this.#confirmed.number);
-      if (now.hash !== this.#confirmed.hash) {
+      // A head below the confirmed block means the chain it was on is gone too.
+      const now = head.number >= this.#confirmed.number ? await reader.getBlock(this.#confirmed.number) : undefined;
+      if (now?.hash !== this.#confirmed.hash) {
         logger.error(
-          { block: this.#confirmed.number, was: this.#confirmed.hash, now: now.hash },
+          { block: this.#confirmed.number, was: this.#confirmed.hash, now: now?.hash ?? `none (head ${head.number})` },
           "reorg below the confirmation depth: rebuilding the index",
         );
         for (const id of this.#confirmedVaults.keys()) changedVaults.add(id);
