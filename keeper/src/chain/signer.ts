@@ -18,6 +18,7 @@ export function senderChain(provider: JsonRpcProvider): SenderChain {
       ]);
       return { baseFee: block?.baseFeePerGas ?? 0n, tip };
     },
+    isKnown: async (hash) => (await provider.getTransaction(hash)) !== null,
     async getReceipt(hash) {
       const receipt = await provider.getTransactionReceipt(hash);
       if (!receipt) return null;
@@ -51,8 +52,14 @@ export function walletSigner(wallet: Wallet, provider: JsonRpcProvider, chainId:
     address: wallet.address,
     async send(tx) {
       const signed = await wallet.signTransaction(fields(tx, chainId));
-      await provider.broadcastTransaction(signed);
-      return Transaction.from(signed).hash!;
+      const hash = Transaction.from(signed).hash!;
+      try {
+        await provider.broadcastTransaction(signed);
+      } catch (error) {
+        // The node may have it although the answer was lost: the sender follows it by this hash.
+        throw Object.assign(error instanceof Error ? error : new Error(String(error)), { transactionHash: hash });
+      }
+      return hash;
     },
   };
 }

@@ -27,11 +27,16 @@ export interface SenderChain {
   /** The latest block's base fee and a suggested tip [wei per gas]. */
   getFees(): Promise<{ baseFee: bigint; tip: bigint }>;
   getReceipt(hash: string): Promise<TxReceiptInfo | null>;
+  /** Whether the node has the transaction, in its pool or mined; without it the pending nonce says. */
+  isKnown?(hash: string): Promise<boolean>;
 }
 
 export interface TxSigner {
   address: string;
-  /** Signs and broadcasts; returns the transaction hash. */
+  /**
+   * Signs and broadcasts; returns the transaction hash. A failed broadcast may still have reached
+   * the node (the answer was lost): its error then carries the hash as `transactionHash` if known.
+   */
   send(tx: TxFields): Promise<string>;
 }
 
@@ -80,9 +85,12 @@ interface Attempt {
 interface Pending {
   request: SendRequest;
   nonce: number;
+  /** An attempt whose broadcast failed has an empty hash when the signer could not say it. */
   attempts: Attempt[];
   lastSentBlock: number;
   mined?: { hash: string; receipt: TxReceiptInfo };
+  /** The broadcast failed: the node may or may not have it, and says which at the next block. */
+  unsure?: boolean;
 }
 
 export interface SenderBlock {
@@ -187,11 +195,12 @@ export class Sender {
       log.info({ to: request.to, gasLimit: request.gasLimit.toString(), dryRun: true }, "would send");
       return "dry-run";
     }
+    let nonce: number | undefined;
     try {
       // The node's pending nonce when it is below ours: a reorg can orphan our transactions and hand
       // their nonces back, and a transaction sent above the gap would wait behind it forever.
       const nodeNonce = await chain.getNonce(signer.address, "pending");
-      const nonce = this.#nonce !== undefined && this.#nonce < nodeNonce ? this.#nonce : nodeNonce;
+      nonce = this.#nonce !== undefined && this.#nonce < nodeNonce ? this.#nonce : nodeNonce;
       const hash = await signer.send({
         to: request.to,
         data: request.data,
@@ -214,6 +223,19 @@ export class Sender {
       this.#nonce = undefined;
       this.deps.metrics?.failed(request.kind);
       log.error({ error: message(error) }, "send failed; nonce will be re-read from the node");
+      if (nonce !== undefined) {
+        // Only the answer may have been lost: the keys stay taken until the node says whether it
+        // has the transaction, so it is never sent twice on two nonces.
+        const hash = (error as { transactionHash?: unknown }).transactionHash;
+        for (const key of request.keys) this.#owners.set(key, id);
+        this.#pending.set(id, {
+          request,
+          nonce,
+          attempts: [{ hash: typeof hash === "string" ? hash : "", ...fees }],
+          lastSentBlock: block.number,
+          unsure: true,
+        });
+      }
       return "failed";
     }
   }
@@ -243,6 +265,7 @@ export class Sender {
           receipt = (await chain.getReceipt(pending.mined.hash)) ?? undefined;
         } else {
           for (const attempt of pending.attempts) {
+            if (attempt.hash === "") continue;
             receipt = (await chain.getReceipt(attempt.hash)) ?? undefined;
             if (receipt) {
               pending.mined = { hash: attempt.hash, receipt };
@@ -264,8 +287,7 @@ export class Sender {
         }
         if (pending.mined) {
           if (!receipt) {
-            const nodeNonce = await chain.getNonce(signer.address, "pending");
-            if (nodeNonce <= pending.nonce) {
+            if (!(await this.#nodeHas(pending.mined.hash, pending.nonce))) {
               // Not back in the node's pool either: it was decided on orphaned state, so it is not
               // re-sent; the strategies decide again on the new chain, on the nonce handed back.
               log.warn({ hash: pending.mined.hash }, "mined transaction orphaned by a reorg; forgetting it");
@@ -296,12 +318,29 @@ export class Sender {
           this.#nonce = undefined;
           continue;
         }
+        if (pending.unsure) {
+          if (!(await this.#nodeHas(pending.attempts[0].hash, pending.nonce))) {
+            log.info("the failed send did not reach the node; the strategies decide again");
+            this.#forget(key);
+            this.#nonce = undefined;
+            continue;
+          }
+          pending.unsure = false;
+          log.warn("the node has the transaction of the failed send after all: following it");
+        }
         if (block.number - pending.lastSentBlock >= this.config.bumpAfterBlocks) await this.#bump(pending, block, log);
       } catch (error) {
         this.#nonce = undefined;
         log.error({ error: message(error) }, "following a transaction failed; nonce will be re-read");
       }
     }
+  }
+
+  /** Whether the node has our transaction `hash` (empty when unknown) on `nonce`. */
+  async #nodeHas(hash: string, nonce: number): Promise<boolean> {
+    const { chain, signer } = this.deps;
+    if (hash !== "" && chain.isKnown) return chain.isKnown(hash);
+    return (await chain.getNonce(signer.address, "pending")) > nonce;
   }
 
   #forget(id: string): void {

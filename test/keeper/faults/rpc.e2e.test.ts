@@ -4,6 +4,7 @@
 // liquidated, no healthy vault touched, every keeper transaction mined with success and no vault
 // seized twice, and one keeper process that ran until SIGTERM and exited 0.
 import { expect } from "chai";
+import { toQuantity } from "ethers";
 import type { ChildProcess } from "node:child_process";
 import {
   collect,
@@ -137,6 +138,7 @@ describe("keeper against a faulty RPC", function () {
 
   /** What every case ends with. */
   async function expectCleanEnd(run: KeeperRun, maxFailedPasses: number): Promise<void> {
+    if (process.env.SHOW_KEEPER) console.log(run.stdout);
     const output = run.stderr + run.stdout.slice(-4_000);
     expect(run.code, output).to.equal(0);
     expect(run.stderr, "nothing on stderr (no stack trace)").to.equal("");
@@ -207,6 +209,52 @@ describe("keeper against a faulty RPC", function () {
     failing = false;
     const run = await runUntil(keeper, allRiskyInAuction);
     await expectCleanEnd(run, failed);
+  });
+
+  it("rpc_refusesGetLogsOverFiveBlocks_keeperStillIndexesEveryVaultFromTheDeployBlock", async function () {
+    // Deployment and vaults span far more than 5 blocks; the first vault opened right after the
+    // deployment (Comet's bot, scanning only recent blocks, never saw such borrowers).
+    const head = await local.provider.getBlockNumber();
+    expect(head - market.manifest.deployBlock).to.be.greaterThan(40);
+    proxy.maxLogRange = 5;
+    const keeper = startKeeper(keeperArgs());
+    await setPrice(market, "WETH", CRASH);
+    const run = await runUntil(keeper, allRiskyInAuction);
+    await expectCleanEnd(run, 0);
+
+    expect(proxy.faultCount("rpcError"), "wide ranges were refused").to.be.greaterThan(0);
+    expect(run.lines.some((line) => line.msg === "eth_getLogs refused; halving the range")).to.equal(true);
+    const answered = [...proxy.logRanges].sort((a, b) => a[0] - b[0]);
+    for (const [from, to] of answered) expect(to - from + 1, `range ${from}-${to}`).to.be.at.most(5);
+    // The answered ranges cover every block from the deployment to the head the vaults were in.
+    let covered = market.manifest.deployBlock - 1;
+    for (const [from, to] of answered) if (from <= covered + 1) covered = Math.max(covered, to);
+    expect(covered, "every block from deployBlock read").to.be.at.least(head);
+  });
+
+  it("rpc_losesTheAnswerToTheLiquidationWhileFeesSpike_keeperSendsNoSecondOne", async function () {
+    await setPrice(market, "WETH", CRASH);
+    // The node has the transaction but the keeper never hears so; a fee spike then keeps it out of
+    // the next blocks, in which the vaults still look liquidatable.
+    await local.provider.send("evm_setAutomine", [false]);
+    try {
+      let sends = 0;
+      proxy.rule = ({ method }) =>
+        method === "eth_sendRawTransaction" && sends++ === 0 ? { kind: "drop", after: true } : undefined;
+      const keeper = startKeeper(keeperArgs());
+      for (let i = 0; (await local.provider.getTransactionCount(keeperAddress, "pending")) === 0; i++) {
+        if (i > 300) throw new Error("the keeper sent nothing");
+        await sleep(100);
+      }
+      const { baseFeePerGas } = (await local.provider.getBlock("latest"))!;
+      const spike = baseFeePerGas! * 20n > 10n ** 10n ? baseFeePerGas! * 20n : 10n ** 10n;
+      await local.provider.send("hardhat_setNextBlockBaseFeePerGas", [toQuantity(spike)]);
+      const run = await runUntil(keeper, allRiskyInAuction);
+      expect(sends, "the lost send happened").to.be.greaterThan(0);
+      await expectCleanEnd(run, 0);
+    } finally {
+      await local.provider.send("evm_setAutomine", [true]);
+    }
   });
 
   /** Sends, mines one block, and waits for the receipt (the reorg cases mine by hand). */
