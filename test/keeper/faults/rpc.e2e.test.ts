@@ -136,9 +136,12 @@ describe("keeper against a faulty RPC", function () {
     return found;
   }
 
-  /** What every case ends with. */
-  async function expectCleanEnd(run: KeeperRun, maxFailedPasses: number): Promise<void> {
-    if (process.env.SHOW_KEEPER) console.log(run.stdout);
+  /**
+   * What every case ends with. Failed passes are bounded by the faults injected: ethers keeps a
+   * failed read for 250 ms, so at a 100 ms poll one fault fails at most 3 passes.
+   */
+  async function expectCleanEnd(run: KeeperRun, faults: number): Promise<void> {
+    const maxFailedPasses = 3 * faults;
     const output = run.stderr + run.stdout.slice(-4_000);
     expect(run.code, output).to.equal(0);
     expect(run.stderr, "nothing on stderr (no stack trace)").to.equal("");
@@ -147,8 +150,10 @@ describe("keeper against a faulty RPC", function () {
       "one start: no restart",
     ).to.have.length(1);
     expect(run.lines.some((line) => String(line.msg).startsWith("shutting down"))).to.equal(true);
-    const failedPasses = run.lines.filter((line) => String(line.msg).startsWith("pass failed")).length;
-    expect(failedPasses, "failed passes are bounded by the faults").to.be.at.most(maxFailedPasses);
+    const failedPasses = run.lines.filter((line) => String(line.msg).startsWith("pass failed"));
+    expect(failedPasses.length, `failed passes bounded by the faults: ${JSON.stringify(failedPasses)}`).to.be.at.most(
+      maxFailedPasses,
+    );
 
     for (const id of risky) expect(await inAuction(id), `risky vault ${id} in auction`).to.equal(true);
     for (const id of healthy) expect(await inAuction(id), `healthy vault ${id} untouched`).to.equal(false);
@@ -201,14 +206,26 @@ describe("keeper against a faulty RPC", function () {
         ? { kind: "http", status: 502 }
         : { kind: "rpcError", code: -32603, message: "Internal error" };
     };
+    const failures = () => proxy.faultCount("http") + proxy.faultCount("rpcError");
     const keeper = startKeeper(keeperArgs());
-    await setPrice(market, "WETH", CRASH);
-    // Every request fails for 1.5 s of the keeper's life, then the node is back.
-    await sleep(1_500);
-    const failed = proxy.faultCount("http") + proxy.faultCount("rpcError");
+    // At start-up: the first three answers fail (start-up tries each read 5 times).
+    while (failures() < 3) await sleep(20);
     failing = false;
+    // Once it follows the chain: every request fails for 1.5 s, while the price crashes.
+    while (proxy.count("eth_call") === 0) await sleep(100);
+    failing = true;
+    await setPrice(market, "WETH", CRASH);
+    await sleep(1_500);
+    failing = false;
+    const failed = failures();
     const run = await runUntil(keeper, allRiskyInAuction);
     await expectCleanEnd(run, failed);
+    const retried = run.lines.filter((line) => String(line.msg).startsWith("start-up: eth_chainId failed"));
+    expect(retried, "start-up retried").to.have.length(3);
+    expect(
+      run.lines.some((line) => String(line.msg).startsWith("pass failed")),
+      "the outage hit passes",
+    ).to.equal(true);
   });
 
   it("rpc_refusesGetLogsOverFiveBlocks_keeperStillIndexesEveryVaultFromTheDeployBlock", async function () {
@@ -315,7 +332,8 @@ describe("keeper against a faulty RPC", function () {
         // Then the crash in the new history: every risky vault, the one that had repaid included.
         await crashByHand();
         const run = await runUntil(keeper, allRiskyInAuction);
-        await expectCleanEnd(run, 0);
+        // The revert itself may land in the middle of a pass (a block read a moment ago is gone).
+        await expectCleanEnd(run, 1);
         const rebuilt = run.lines.some(
           (line) => line.msg === "reorg below the confirmation depth: rebuilding the index",
         );
