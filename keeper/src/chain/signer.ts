@@ -7,7 +7,9 @@ const FALLBACK_TIP = 1_000_000_000n; // 1 gwei, for nodes without eth_maxPriorit
 
 export function senderChain(provider: JsonRpcProvider): SenderChain {
   return {
-    getNonce: (address, tag) => provider.getTransactionCount(address, tag),
+    // Straight to the node: ethers keeps an answer for 250 ms, and a nonce read just after a send
+    // would be the one before it.
+    getNonce: async (address, tag) => Number(BigInt(await provider.send("eth_getTransactionCount", [address, tag]))),
     async getFees() {
       const [block, tip] = await Promise.all([
         provider.getBlock("latest"),
