@@ -60,10 +60,31 @@ function checkStrategies(config: KeeperConfig, manifest: Manifest): void {
   if (problems.length > 0) throw new ConfigError(problems);
 }
 
-async function checkChain(config: KeeperConfig, manifest: Manifest, provider: FetchJsonRpcProvider): Promise<void> {
+/** Start-up reads: 5 tries 500 ms apart, so a node that blips while the keeper starts is no crash. */
+const STARTUP_TRIES = 5;
+const STARTUP_RETRY_MS = 500;
+
+async function startupRead<T>(what: string, read: () => Promise<T>, logger: Logger): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await read();
+    } catch (error) {
+      if (error instanceof ConfigError || attempt >= STARTUP_TRIES) throw error;
+      logger.warn({ attempt, error: describeError(error) }, `start-up: ${what} failed; retrying`);
+      await new Promise((resolve) => setTimeout(resolve, STARTUP_RETRY_MS));
+    }
+  }
+}
+
+async function checkChain(
+  config: KeeperConfig,
+  manifest: Manifest,
+  provider: FetchJsonRpcProvider,
+  logger: Logger,
+): Promise<void> {
   let chainId: bigint;
   try {
-    chainId = BigInt(await provider.send("eth_chainId", []));
+    chainId = BigInt(await startupRead("eth_chainId", () => provider.send("eth_chainId", []), logger));
   } catch (error) {
     throw new ConfigError([`cannot reach the node at ${config.rpcUrl}: ${describeError(error)}`]);
   }
@@ -77,7 +98,11 @@ async function checkChain(config: KeeperConfig, manifest: Manifest, provider: Fe
   for (const [symbol, entry] of Object.entries(manifest.collaterals)) {
     addresses.push([`collaterals.${symbol}.token`, entry.token], [`collaterals.${symbol}.feed`, entry.feed]);
   }
-  const codes = await Promise.all(addresses.map(([, address]) => provider.getCode(address)));
+  const codes = await startupRead(
+    "eth_getCode",
+    () => Promise.all(addresses.map(([, address]) => provider.getCode(address))),
+    logger,
+  );
   const problems = addresses
     .filter((_, i) => codes[i] === "0x")
     .map(([name, address]) => `no code at ${name} ${address} on chain ${chainId} (wrong manifest or a reset node?)`);
@@ -94,7 +119,7 @@ async function makeSigner(
   if (!LOCAL_NETWORKS.includes(config.network)) {
     throw new ConfigError(["--private-key / PRIVATE_KEY: missing"]);
   }
-  const accounts = (await provider.send("eth_accounts", [])) as string[];
+  const accounts = (await startupRead("eth_accounts", () => provider.send("eth_accounts", []), logger)) as string[];
   if (accounts.length === 0) {
     throw new ConfigError(["--private-key / PRIVATE_KEY: missing, and the node has no unlocked account to use"]);
   }
@@ -158,10 +183,10 @@ export async function startKeeper(config: KeeperConfig, deps: AppDeps): Promise<
     provider.destroy();
   };
   try {
-    await checkChain(config, manifest, provider);
+    await checkChain(config, manifest, provider, logger);
     const chainId = BigInt(manifest.chainId);
     const signer = await makeSigner(config, provider, chainId, logger);
-    const balance = await provider.getBalance(signer.address);
+    const balance = await startupRead("eth_getBalance", () => provider.getBalance(signer.address), logger);
     if (balance === 0n && !config.dryRun) {
       throw new ConfigError([`the signer ${signer.address} has no ETH to pay for gas (use --dry-run to only watch)`]);
     }
@@ -196,7 +221,7 @@ export async function startKeeper(config: KeeperConfig, deps: AppDeps): Promise<
         bumpPerMille: 125,
       },
     );
-    await sender.start();
+    await startupRead("reading the nonce", () => sender.start(), logger);
     if (config.dailyGasBudget !== undefined) await restoreSpending(sender, provider, signer.address, logger);
 
     const strategyLogger = logger.child({ room: "strategy" });

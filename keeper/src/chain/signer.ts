@@ -8,7 +8,9 @@ const FALLBACK_TIP = 1_000_000_000n; // 1 gwei, for nodes without eth_maxPriorit
 
 export function senderChain(provider: JsonRpcProvider): SenderChain {
   return {
-    getNonce: (address, tag) => provider.getTransactionCount(address, tag),
+    // Straight to the node: ethers keeps an answer for 250 ms, and a nonce read just after a send
+    // would be the one before it.
+    getNonce: async (address, tag) => Number(BigInt(await provider.send("eth_getTransactionCount", [address, tag]))),
     async getFees() {
       const [block, tip] = await Promise.all([
         provider.getBlock("latest"),
@@ -19,6 +21,7 @@ export function senderChain(provider: JsonRpcProvider): SenderChain {
       ]);
       return { baseFee: block?.baseFeePerGas ?? 0n, tip };
     },
+    isKnown: async (hash) => (await provider.getTransaction(hash)) !== null,
     async getReceipt(hash) {
       const receipt = await provider.getTransactionReceipt(hash);
       if (!receipt) return null;
@@ -75,8 +78,14 @@ export function walletSigner(wallet: Wallet, provider: JsonRpcProvider, chainId:
     address: wallet.address,
     async send(tx) {
       const signed = await wallet.signTransaction(fields(tx, chainId));
-      await provider.broadcastTransaction(signed);
-      return Transaction.from(signed).hash!;
+      const hash = Transaction.from(signed).hash!;
+      try {
+        await provider.broadcastTransaction(signed);
+      } catch (error) {
+        // The node may have it although the answer was lost: the sender follows it by this hash.
+        throw Object.assign(error instanceof Error ? error : new Error(String(error)), { transactionHash: hash });
+      }
+      return hash;
     },
   };
 }

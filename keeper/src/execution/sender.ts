@@ -28,11 +28,16 @@ export interface SenderChain {
   /** The latest block's base fee and a suggested tip [wei per gas]. */
   getFees(): Promise<{ baseFee: bigint; tip: bigint }>;
   getReceipt(hash: string): Promise<TxReceiptInfo | null>;
+  /** Whether the node has the transaction, in its pool or mined; without it the pending nonce says. */
+  isKnown?(hash: string): Promise<boolean>;
 }
 
 export interface TxSigner {
   address: string;
-  /** Signs and broadcasts; returns the transaction hash. */
+  /**
+   * Signs and broadcasts; returns the transaction hash. A failed broadcast may still have reached
+   * the node (the answer was lost): its error then carries the hash as `transactionHash` if known.
+   */
   send(tx: TxFields): Promise<string>;
 }
 
@@ -86,9 +91,12 @@ interface Attempt {
 interface Pending {
   request: SendRequest;
   nonce: number;
+  /** An attempt whose broadcast failed has an empty hash when the signer could not say it. */
   attempts: Attempt[];
   lastSentBlock: number;
   mined?: { hash: string; receipt: TxReceiptInfo; failed: boolean };
+  /** The broadcast failed: the node may or may not have it, and says which at the next block. */
+  unsure?: boolean;
 }
 
 export interface SenderBlock {
@@ -200,9 +208,12 @@ export class Sender {
       log.info({ to: request.to, gasLimit: request.gasLimit.toString(), dryRun: true }, "would send");
       return "dry-run";
     }
+    let nonce: number | undefined;
     try {
-      this.#nonce ??= await chain.getNonce(signer.address, "pending");
-      const nonce = this.#nonce;
+      // The node's pending nonce when it is below ours: a reorg can orphan our transactions and hand
+      // their nonces back, and a transaction sent above the gap would wait behind it forever.
+      const nodeNonce = await chain.getNonce(signer.address, "pending");
+      nonce = this.#nonce !== undefined && this.#nonce < nodeNonce ? this.#nonce : nodeNonce;
       const hash = await signer.send({
         to: request.to,
         data: request.data,
@@ -225,6 +236,19 @@ export class Sender {
       this.#nonce = undefined;
       this.deps.metrics?.failed(request.kind);
       log.error({ error: message(error) }, "send failed; nonce will be re-read from the node");
+      if (nonce !== undefined) {
+        // Only the answer may have been lost: the keys stay taken until the node says whether it
+        // has the transaction, so it is never sent twice on two nonces.
+        const hash = (error as { transactionHash?: unknown }).transactionHash;
+        for (const key of request.keys) this.#owners.set(key, id);
+        this.#pending.set(id, {
+          request,
+          nonce,
+          attempts: [{ hash: typeof hash === "string" ? hash : "", ...fees }],
+          lastSentBlock: block.number,
+          unsure: true,
+        });
+      }
       return "failed";
     }
   }
@@ -237,16 +261,33 @@ export class Sender {
     for (const [key, pending] of this.#pending) {
       const log = logger.child({ key, kind: pending.request.kind, nonce: pending.nonce });
       try {
-        if (!pending.mined) await this.#findMined(pending, block, log);
+        let receipt: TxReceiptInfo | undefined;
         if (pending.mined) {
-          if (block.number - pending.mined.receipt.blockNumber + 1 >= this.config.confirmations) {
-            // A reorg may have dropped it; the receipt at depth says whether it stands.
-            const receipt = await chain.getReceipt(pending.mined.hash);
-            if (!receipt) {
-              log.warn({ hash: pending.mined.hash }, "mined transaction vanished in a reorg; watching again");
-              pending.mined = undefined;
+          // Re-read every block until final: a reorg may have dropped it.
+          receipt = (await chain.getReceipt(pending.mined.hash)) ?? undefined;
+        } else {
+          receipt = await this.#findMined(pending, block, log);
+        }
+        if (pending.mined) {
+          if (!receipt) {
+            if (!(await this.#nodeHas(pending.mined.hash, pending.nonce))) {
+              // Not back in the node's pool either: it was decided on orphaned state, so it is not
+              // re-sent; the strategies decide again on the new chain, on the nonce handed back.
+              log.warn({ hash: pending.mined.hash }, "mined transaction orphaned by a reorg; forgetting it");
+              this.deps.metrics?.failed(pending.request.kind);
+              this.#forget(key);
+              this.#nonce = undefined;
               continue;
             }
+            log.warn({ hash: pending.mined.hash }, "mined transaction vanished in a reorg; watching again");
+            pending.mined = undefined;
+            continue;
+          }
+          if (receipt.blockNumber !== pending.mined.receipt.blockNumber) {
+            // Re-mined in another block after a reorg: judge it on its new receipt.
+            pending.mined = { hash: pending.mined.hash, receipt, failed: this.#failed(pending.request, receipt) };
+          }
+          if (block.number - pending.mined.receipt.blockNumber + 1 >= this.config.confirmations) {
             if (pending.mined.failed) this.deps.metrics?.failed(pending.request.kind);
             else this.deps.metrics?.confirmed(pending.request.kind);
             log.info({ hash: pending.mined.hash, confirmations: this.config.confirmations }, "confirmed");
@@ -265,6 +306,16 @@ export class Sender {
           this.#forget(key);
           this.#nonce = undefined;
           continue;
+        }
+        if (pending.unsure) {
+          if (!(await this.#nodeHas(pending.attempts[0].hash, pending.nonce))) {
+            log.info("the failed send did not reach the node; the strategies decide again");
+            this.#forget(key);
+            this.#nonce = undefined;
+            continue;
+          }
+          pending.unsure = false;
+          log.warn("the node has the transaction of the failed send after all: following it");
         }
         if (block.number - pending.lastSentBlock >= this.config.bumpAfterBlocks) await this.#bump(pending, block, log);
       } catch (error) {
@@ -296,13 +347,14 @@ export class Sender {
     }
   }
 
-  /** Looks for a receipt of any attempt; the first found is the one mined, and is logged. */
-  async #findMined(pending: Pending, block: SenderBlock, log: Logger): Promise<void> {
+  /** Looks for a receipt of any attempt; the first found is the one mined, is logged and returned. */
+  async #findMined(pending: Pending, block: SenderBlock, log: Logger): Promise<TxReceiptInfo | undefined> {
     for (const attempt of pending.attempts) {
+      if (attempt.hash === "") continue;
       const receipt = await this.deps.chain.getReceipt(attempt.hash);
       if (!receipt) continue;
       const idle = receipt.status === 1 ? pending.request.didNothing?.(receipt) : undefined;
-      pending.mined = { hash: attempt.hash, receipt, failed: receipt.status !== 1 || idle !== undefined };
+      pending.mined = { hash: attempt.hash, receipt, failed: this.#failed(pending.request, receipt) };
       const wei = receipt.gasUsed * receipt.effectiveGasPrice;
       this.#spent.push({ timestamp: block.timestamp, wei });
       this.deps.metrics?.gasSpent(wei);
@@ -316,8 +368,21 @@ export class Sender {
         },
         receipt.status !== 1 ? "mined but reverted" : idle === undefined ? "mined" : "mined but did nothing",
       );
-      return;
+      return receipt;
     }
+    return undefined;
+  }
+
+  /** A mined transaction failed when it reverted or, though it did not, did nothing. */
+  #failed(request: SendRequest, receipt: TxReceiptInfo): boolean {
+    return receipt.status !== 1 || request.didNothing?.(receipt) !== undefined;
+  }
+
+  /** Whether the node has our transaction `hash` (empty when unknown) on `nonce`. */
+  async #nodeHas(hash: string, nonce: number): Promise<boolean> {
+    const { chain, signer } = this.deps;
+    if (hash !== "" && chain.isKnown) return chain.isKnown(hash);
+    return (await chain.getNonce(signer.address, "pending")) > nonce;
   }
 
   #forget(id: string): void {

@@ -35,6 +35,10 @@ export class Indexer {
   #tailAuctions = new Map<bigint, AuctionState | null>();
   #head: BlockRef | undefined;
   readonly #chunker: LogChunker;
+  // Changes not reported yet: a sync that fails after applying part of its blocks reports them with
+  // the next one that succeeds, so no vault is left out of the books.
+  #unreportedVaults = new Set<bigint>();
+  #unreportedAuctions = new Set<bigint>();
 
   constructor(
     readonly deps: { reader: ChainReader; logger: Logger; onLogsRefused?: (error: unknown) => void },
@@ -92,15 +96,18 @@ export class Indexer {
   async sync(head?: BlockRef): Promise<SyncResult> {
     const { reader, logger } = this.deps;
     head ??= await reader.getBlock("latest");
-    const changedVaults = new Set<bigint>(this.#tailVaults.keys());
-    const changedAuctions = new Set<bigint>(this.#tailAuctions.keys());
+    const changedVaults = this.#unreportedVaults;
+    const changedAuctions = this.#unreportedAuctions;
+    for (const id of this.#tailVaults.keys()) changedVaults.add(id);
+    for (const id of this.#tailAuctions.keys()) changedAuctions.add(id);
     let rebuilt = false;
 
     if (this.#confirmed) {
-      const now = await reader.getBlock(this.#confirmed.number);
-      if (now.hash !== this.#confirmed.hash) {
+      // A head below the confirmed block means the chain it was on is gone too.
+      const now = head.number >= this.#confirmed.number ? await reader.getBlock(this.#confirmed.number) : undefined;
+      if (now?.hash !== this.#confirmed.hash) {
         logger.error(
-          { block: this.#confirmed.number, was: this.#confirmed.hash, now: now.hash },
+          { block: this.#confirmed.number, was: this.#confirmed.hash, now: now?.hash ?? `none (head ${head.number})` },
           "reorg below the confirmation depth: rebuilding the index",
         );
         for (const id of this.#confirmedVaults.keys()) changedVaults.add(id);
@@ -146,6 +153,8 @@ export class Indexer {
     this.#tailVaults = tailVaults;
     this.#tailAuctions = tailAuctions;
     this.#head = head;
+    this.#unreportedVaults = new Set();
+    this.#unreportedAuctions = new Set();
     return { head, changedVaults, changedAuctions, rebuilt };
   }
 

@@ -216,12 +216,39 @@ describe("keeper/execution/sender", function () {
     chain.pendingNonce = 3;
     signer.failures.push(new Error("nonce too low"));
     expect(await sender.submit(request(["liquidate:1"]), block(1))).to.equal("failed");
-    expect(sender.has("liquidate:1")).to.equal(false);
     chain.pendingNonce = 5; // another transaction of ours (or a restart) moved it
     const reads = chain.nonceReads;
-    expect(await sender.submit(request(["liquidate:1"]), block(2))).to.equal("sent");
+    expect(await sender.submit(request(["reset:4"]), block(2))).to.equal("sent");
     expect(chain.nonceReads).to.equal(reads + 1);
     expect(signer.sent[0].nonce).to.equal(5);
+  });
+
+  it("submit_sendErrorTheNodeNeverSaw_freesTheKeyAtTheNextBlock", async function () {
+    const { chain, signer, sender } = setup();
+    chain.pendingNonce = 3;
+    signer.failures.push(new Error("connection reset"));
+    expect(await sender.submit(request(["liquidate:1"]), block(1))).to.equal("failed");
+    expect(await sender.submit(request(["liquidate:1"]), block(1)), "until the node says").to.equal("duplicate");
+    await sender.onBlock(block(2));
+    expect(sender.has("liquidate:1")).to.equal(false);
+    expect(await sender.submit(request(["liquidate:1"]), block(2))).to.equal("sent");
+    expect(signer.sent.map((tx) => tx.nonce)).to.deep.equal([3]);
+  });
+
+  it("submit_answerLostButTheNodeHasIt_followsItAndNeverSendsItOnASecondNonce", async function () {
+    const { chain, signer, sender } = setup();
+    const hash = `0x${"ab".repeat(32)}`;
+    signer.failures.push(Object.assign(new Error("socket hang up"), { transactionHash: hash }));
+    expect(await sender.submit(request(["liquidate:1"]), block(1))).to.equal("failed");
+    chain.pendingNonce = 1; // the node did get it
+    await sender.onBlock(block(2));
+    expect(await sender.submit(request(["liquidate:1"]), block(2))).to.equal("duplicate");
+    chain.mine(hash, 3);
+    await sender.onBlock(block(3));
+    expect(sender.unminedCount).to.equal(0);
+    await sender.onBlock(block(4));
+    expect(sender.has("liquidate:1")).to.equal(false);
+    expect(signer.sent, "nothing sent again").to.have.length(0);
   });
 
   it("onBlock_nonceConsumedByAnotherTransaction_forgetsAndReSyncs", async function () {

@@ -86,6 +86,45 @@ describe("keeper/index/indexer", function () {
     expect(index.vault(1n)?.normalizedDebt).to.equal(300n);
   });
 
+  it("sync_headBelowTheConfirmedBlock_rebuildsInsteadOfFailing", async function () {
+    // After a reorg a node may briefly serve a shorter chain than the one indexed (snapshot revert).
+    const chain = new FakeChain(20);
+    chain.setVault(5, vault(1n, 100n), "VaultOpened");
+    chain.setVault(18, vault(2n, 50n), "VaultOpened");
+    const index = indexer(chain, 1);
+    await index.sync();
+    expect(index.vaultCount).to.equal(2);
+
+    chain.reorg(15);
+    const result = await index.sync();
+    expect(result.rebuilt).to.equal(true);
+    expect(index.vaultIds()).to.deep.equal([1n]);
+    expect(result.changedVaults).to.include(2n);
+  });
+
+  it("sync_failingAfterTheConfirmedPart_reportsWhatItAppliedAtTheNextSync", async function () {
+    const chain = new FakeChain(20);
+    chain.setVault(5, vault(1n, 100n), "VaultOpened");
+    const index = indexer(chain, 3);
+    await index.sync();
+    chain.mine(5);
+    chain.setVault(21, vault(2n, 50n), "VaultOpened");
+    // The confirmed part (to block 22) is read, then the node fails on the tail.
+    const getEvents = chain.getEvents.bind(chain);
+    chain.getEvents = async (from, to) => {
+      if (from > 22) throw new Error("fetch failed");
+      return getEvents(from, to);
+    };
+    let failed = false;
+    await index.sync().catch(() => (failed = true));
+    expect(failed).to.equal(true);
+    chain.getEvents = getEvents;
+
+    const result = await index.sync();
+    expect(index.vault(2n)?.normalizedDebt).to.equal(50n);
+    expect(result.changedVaults, "the vault is reported once the sync succeeds").to.include(2n);
+  });
+
   it("sync_auctionEnded_dropsIt", async function () {
     const chain = new FakeChain(10);
     chain.setVault(2, vault(1n, 100n), "VaultOpened");
