@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {IDutchAuction} from "../interfaces/IDutchAuction.sol";
+import {IOracleHub} from "../interfaces/IOracleHub.sol";
 import {IRiskEngine} from "../interfaces/IRiskEngine.sol";
 import {IVaultEngine} from "../interfaces/IVaultEngine.sol";
 import {WAD} from "../libraries/FixedPointMath.sol";
@@ -35,6 +36,22 @@ contract VaultLens {
         uint256 startTime; // [seconds]
         uint256 price; // [wad], live
         bool needsReset;
+    }
+
+    /// @notice Everything a keeper prices one collateral's vaults with, and what tells it a poke is due.
+    struct MarketView {
+        address collateral;
+        bool priced; // false while the oracle price cannot be read (stale); rate, price, dust are then 0
+        uint256 rate; // [ray]
+        uint256 price; // [wad]
+        uint8 decimals;
+        uint256 dust; // [wad]
+        IRiskEngine.RiskParams params;
+        IRiskEngine.BaseRamp ramp;
+        IRiskEngine.VolatilityState volatility;
+        uint256 storedAt; // [seconds], feed time of the stored oracle price
+        uint256 feedAt; // [seconds], the feed's latest answer; 0 when the feed cannot be read
+        uint256 heartbeat; // [seconds]
     }
 
     IVaultEngine public immutable vaultEngine;
@@ -83,6 +100,40 @@ contract VaultLens {
                 price: price,
                 needsReset: needsReset
             });
+        }
+    }
+
+    /// @notice The market inputs of each collateral, so that a keeper reads all of them in one
+    /// `eth_call` per block.
+    function marketsOf(address[] calldata collaterals) external view returns (MarketView[] memory markets) {
+        IOracleHub oracle = vaultEngine.oracle();
+        markets = new MarketView[](collaterals.length);
+        for (uint256 i = 0; i < collaterals.length; ++i) {
+            address collateral = collaterals[i];
+            MarketView memory market = markets[i];
+            market.collateral = collateral;
+            try vaultEngine.liquidationInputs(collateral) returns (
+                uint256 rate,
+                uint256 price,
+                uint8 decimals,
+                uint256 dust
+            ) {
+                (market.rate, market.price, market.decimals, market.dust) = (rate, price, decimals, dust);
+                market.priced = true;
+            } catch {
+                // Stale oracle: reported, not fatal, so that the keeper still sees that a poke is due.
+            }
+            market.params = riskEngine.riskParams(collateral);
+            market.ramp = riskEngine.baseRamp(collateral);
+            market.volatility = riskEngine.volatilityState(collateral);
+            (, market.storedAt, ) = oracle.priceState(collateral);
+            IOracleHub.FeedConfig memory config = oracle.feedConfig(collateral);
+            market.heartbeat = config.heartbeat;
+            try config.source.latestRoundData() returns (uint80, int256, uint256, uint256 updatedAt, uint80) {
+                market.feedAt = updatedAt;
+            } catch {
+                // A broken feed: no poke can publish it, so none is due.
+            }
         }
     }
 

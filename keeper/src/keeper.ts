@@ -3,7 +3,7 @@
 // wall clock is used only to say, in /health, how long ago the last block came.
 import type { JsonRpcProvider } from "ethers";
 import type { Logger } from "pino";
-import type { CollateralMarket, LiveAuction, Protocol } from "./chain/contracts";
+import type { CollateralMarket, FeedTimes, LiveAuction, Protocol } from "./chain/contracts";
 import type { Sender } from "./execution/sender";
 import { LiquidationBook } from "./index/book";
 import type { Indexer } from "./index/indexer";
@@ -44,6 +44,7 @@ export class Keeper {
   readonly #books = new Map<string, LiquidationBook>();
   readonly #keyed = new Map<string, Keying>();
   #markets = new Map<string, CollateralMarket>();
+  #feeds = new Map<string, FeedTimes>();
   #processed: BlockRef | undefined;
   #nodeHead = 0;
   #lastNewBlockAt: number | undefined;
@@ -176,6 +177,7 @@ export class Keeper {
       index: indexer,
       protocol,
       markets: this.#markets,
+      feeds: this.#feeds,
       books: this.#books,
       ethPrice,
       gasPrice,
@@ -203,19 +205,20 @@ export class Keeper {
       const vault = this.deps.indexer.vault(id);
       if (vault) collaterals.add(vault.collateral);
     }
-    const markets = new Map<string, CollateralMarket>();
-    await Promise.all(
-      [...collaterals].map(async (collateral) => {
-        try {
-          const market = await this.deps.protocol.market(collateral, head.number);
-          if (market) markets.set(collateral, market);
-          else this.deps.logger.warn({ collateral }, "collateral cannot be priced now (stale oracle?)");
-        } catch (error) {
-          this.deps.logger.warn({ collateral, error: describe(error) }, "could not read the collateral's market");
+    try {
+      const read = await this.deps.protocol.markets([...collaterals], head.number);
+      for (const collateral of collaterals) {
+        if (!read.markets.has(collateral)) {
+          this.deps.logger.warn({ collateral }, "collateral cannot be priced now (stale oracle?)");
         }
-      }),
-    );
-    this.#markets = markets;
+      }
+      this.#markets = read.markets;
+      this.#feeds = read.feeds;
+    } catch (error) {
+      this.deps.logger.warn({ error: describe(error) }, "could not read the collaterals' markets");
+      this.#markets = new Map();
+      this.#feeds = new Map();
+    }
   }
 
   /** Re-keys changed vaults, and every vault of a collateral whose risk inputs moved. */

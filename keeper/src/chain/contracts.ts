@@ -4,7 +4,6 @@ import { Interface, type Provider } from "ethers";
 import type { Manifest } from "../config/manifest";
 import type { CollateralRisk } from "../risk/thresholds";
 import type { AuctionState, BlockRef, ChainEvent, ChainReader, VaultState } from "../index/types";
-import { IAggregatorV3__factory } from "../../../typechain-types/factories/contracts/interfaces/IAggregatorV3__factory";
 import { IDutchAuction__factory } from "../../../typechain-types/factories/contracts/interfaces/IDutchAuction__factory";
 import { ILiquidator__factory } from "../../../typechain-types/factories/contracts/interfaces/ILiquidator__factory";
 import { IOracleHub__factory } from "../../../typechain-types/factories/contracts/interfaces/IOracleHub__factory";
@@ -57,6 +56,20 @@ export interface CollateralMarket {
   decimals: number;
   dust: bigint; // [wad]
   risk: CollateralRisk;
+}
+
+/** When the oracle last stored a feed answer, and when the feed last published one [seconds]. */
+export interface FeedTimes {
+  storedAt: bigint;
+  /** 0 when the feed cannot be read. */
+  feedAt: bigint;
+  heartbeat: bigint;
+}
+
+export interface MarketsRead {
+  /** Priced collaterals only. */
+  markets: Map<string, CollateralMarket>;
+  feeds: Map<string, FeedTimes>;
 }
 
 export function connectProtocol(manifest: Manifest, provider: Provider) {
@@ -146,40 +159,40 @@ export function connectProtocol(manifest: Manifest, provider: Provider) {
     },
     reader,
 
-    /** Everything a collateral's liquidation prices depend on; undefined while it cannot be priced. */
-    async market(collateral: string, blockTag: number): Promise<CollateralMarket | undefined> {
-      const [inputs, params, ramp, volatility] = await Promise.all([
-        vaultEngine.liquidationInputs(collateral, { blockTag }).catch(() => undefined),
-        riskEngine.riskParams(collateral, { blockTag }),
-        riskEngine.baseRamp(collateral, { blockTag }),
-        riskEngine.volatilityState(collateral, { blockTag }),
-      ]);
-      if (!inputs) return undefined;
-      return {
-        collateral,
-        rate: inputs.rate,
-        price: inputs.price,
-        decimals: Number(inputs.decimals),
-        dust: inputs.dust,
-        risk: {
-          params: {
-            minThreshold: params.minThreshold,
-            borrowBuffer: params.borrowBuffer,
-            confidence: params.confidence,
-            horizon: params.horizon,
-            minRampDuration: params.minRampDuration,
-            depth: params.depth,
-            maxSizePenalty: params.maxSizePenalty,
-            maxStepPerHour: params.maxStepPerHour,
+    /**
+     * Every collateral's market (absent while it cannot be priced) and feed times, in one eth_call:
+     * what an idle block costs the keeper.
+     */
+    async markets(collaterals: string[], blockTag: number): Promise<MarketsRead> {
+      const rows = await vaultLens.marketsOf(collaterals, { blockTag });
+      const read: MarketsRead = { markets: new Map(), feeds: new Map() };
+      for (const row of rows) {
+        const { params, ramp, volatility } = row;
+        read.feeds.set(row.collateral, { storedAt: row.storedAt, feedAt: row.feedAt, heartbeat: row.heartbeat });
+        if (!row.priced) continue;
+        read.markets.set(row.collateral, {
+          collateral: row.collateral,
+          rate: row.rate,
+          price: row.price,
+          decimals: Number(row.decimals),
+          dust: row.dust,
+          risk: {
+            params: {
+              minThreshold: params.minThreshold,
+              borrowBuffer: params.borrowBuffer,
+              confidence: params.confidence,
+              horizon: params.horizon,
+              minRampDuration: params.minRampDuration,
+              depth: params.depth,
+              maxSizePenalty: params.maxSizePenalty,
+              maxStepPerHour: params.maxStepPerHour,
+            },
+            ramp: { from: ramp.from, to: ramp.to, start: ramp.start, end: ramp.end },
+            volatility: { penalty: volatility.penalty, target: volatility.target, checkpoint: volatility.checkpoint },
           },
-          ramp: { from: ramp.from, to: ramp.to, start: ramp.start, end: ramp.end },
-          volatility: {
-            penalty: volatility.penalty,
-            target: volatility.target,
-            checkpoint: volatility.checkpoint,
-          },
-        },
-      };
+        });
+      }
+      return read;
     },
 
     async healthOf(ids: bigint[], blockTag: number): Promise<LensHealth[]> {
@@ -206,21 +219,6 @@ export function connectProtocol(manifest: Manifest, provider: Provider) {
         price: row.price,
         needsReset: row.needsReset,
       }));
-    },
-
-    /** The stored oracle price's feed time, and the feed's latest answer time [seconds]. */
-    async feedTimes(
-      collateral: string,
-      blockTag: number,
-    ): Promise<{ storedAt: bigint; feedAt: bigint; heartbeat: bigint } | undefined> {
-      const [state, config] = await Promise.all([
-        oracleHub.priceState(collateral, { blockTag }),
-        oracleHub.feedConfig(collateral, { blockTag }),
-      ]);
-      const feed = IAggregatorV3__factory.connect(config.source, provider);
-      const round = await feed.latestRoundData({ blockTag }).catch(() => undefined);
-      if (!round) return undefined;
-      return { storedAt: state.updatedAt, feedAt: round.updatedAt, heartbeat: config.heartbeat };
     },
 
     /** The keeper's stablecoin [wad], its capital for takes; 0 when the manifest lacks the Stablecoin. */
