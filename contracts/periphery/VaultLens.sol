@@ -68,6 +68,19 @@ contract VaultLens {
         for (uint256 i = 0; i < vaultIds.length; ++i) vaults[i] = _health(vaultIds[i]);
     }
 
+    /// @notice The stored vaults, so that an index reads hundreds per `eth_call`.
+    function vaultsOf(uint256[] calldata vaultIds) external view returns (IVaultEngine.Vault[] memory vaults) {
+        vaults = new IVaultEngine.Vault[](vaultIds.length);
+        for (uint256 i = 0; i < vaultIds.length; ++i) vaults[i] = vaultEngine.vaults(vaultIds[i]);
+    }
+
+    /// @notice The stored auctions (all zero where none runs), so that an index reads hundreds per
+    /// `eth_call`.
+    function auctionsOf(uint256[] calldata auctionIds) external view returns (IDutchAuction.Auction[] memory auctions) {
+        auctions = new IDutchAuction.Auction[](auctionIds.length);
+        for (uint256 i = 0; i < auctionIds.length; ++i) auctions[i] = auction.auctions(auctionIds[i]);
+    }
+
     /// @notice Up to `max` ids in [fromId, toId] of vaults that can be liquidated now: priced, not
     /// in auction, with debt and health below 1.
     function liquidatable(uint256 fromId, uint256 toId, uint256 max) external view returns (uint256[] memory ids) {

@@ -14,7 +14,7 @@ export interface IndexerConfig {
   deployBlock: number;
   confirmations: number;
   maxLogRange: number; // [blocks]
-  /** Ids per read request (the transport batches them). */
+  /** Ids per read request (one VaultLens call each). */
   readBatch?: number;
 }
 
