@@ -18,6 +18,7 @@ async function main(): Promise<void> {
     signal: new AbortController().signal,
   });
   const { keeper } = started;
+  const rssStarted = process.memoryUsage().rss;
   try {
     let t = performance.now();
     const head = await started.protocol.reader.getBlock("latest");
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
         indexMs,
         passMs,
         rssBefore,
+        rssStarted,
         maxRss: process.resourceUsage().maxRSS * 1024,
       }) + "\n",
     );
