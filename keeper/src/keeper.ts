@@ -112,10 +112,8 @@ export class Keeper {
     const head = await protocol.reader.getBlock("latest");
     this.#nodeHead = head.number;
     metrics.blockLag.set(this.#processed ? head.number - this.#processed.number : 0);
-    if (this.#processed?.hash === head.hash) {
-      await sender.onBlock(head);
-      return false;
-    }
+    // Receipts and nonces change only with a new block: the sender follows its transactions then.
+    if (this.#processed?.hash === head.hash) return false;
     const started = this.deps.wallClock();
     const sync = await indexer.sync(head);
     await this.#refreshMarkets(head);

@@ -92,14 +92,19 @@ export function connectProtocol(manifest: Manifest, provider: JsonRpcProvider) {
     topics.set(auctionInterface.getEvent(name)!.topicHash, { target: "auction", name });
   }
 
+  const openingTopics = [
+    engineInterface.getEvent("VaultOpened")!.topicHash,
+    auctionInterface.getEvent("AuctionStarted")!.topicHash,
+  ];
+
   const reader: ChainReader = {
-    async getEvents(fromBlock, toBlock) {
+    async getEvents(fromBlock, toBlock, openingsOnly = false) {
       // Raw eth_getLogs, reduced at once to what the index keeps: ethers' Log objects for the tens
       // of thousands of logs of a first index cost more memory than the whole book.
       const logs = (await provider.send("eth_getLogs", [
         {
           address: [address("VaultEngine"), address("DutchAuction")],
-          topics: [[...topics.keys()]],
+          topics: [openingsOnly ? openingTopics : [...topics.keys()]],
           fromBlock: toQuantity(fromBlock),
           toBlock: toQuantity(toBlock),
         },
