@@ -271,7 +271,9 @@ async function main(): Promise<void> {
       "| --- | ---: | ---: | ---: |",
       ...methods.map((m) => `| \`${m}\` | ${idle[m] ?? "0"} | ${wave[m] ?? "0"} | ${running[m] ?? "0"} |`),
       "",
-      `Target: ≤ 2 \`eth_call\`s per idle block (test/keeper/rpcBudget.e2e.test.ts holds it).`,
+      "Target: ≤ 2 `eth_call`s per idle block (test/keeper/rpcBudget.e2e.test.ts holds it). The keeper polls " +
+        "every 100 ms here: each poll without a new block costs one `eth_getBlockByNumber` and nothing else, so " +
+        "during the 12 s slots of the wave that method counts polls, not work.",
       "",
       `**Wave.** Interval mining, one block every ${SLOT_MS / 1000} s; the crash (a −20% feed answer and its poke) ` +
         `is block ${crashBlock}, with ${fmt(expected.size)} of ${fmt(built)} vaults liquidatable there ` +
@@ -290,6 +292,11 @@ async function main(): Promise<void> {
       `| keeper: crash block indexed in (sync and re-key of ${fmt(built)} vaults) | ${crashSeen ? `${crashSeen.ms} ms` : "n/a"} |`,
       `| keeper: from the crash block indexed to its first / last liquidation decided | ${sinceSeen(decided[0])} / ${sinceSeen(decided[decided.length - 1])} |`,
       `| keeper: from the crash block indexed to its first / last liquidation sent | ${sinceSeen(sent[0])} / ${sinceSeen(sent[sent.length - 1])} |`,
+      "",
+      "The keeper's wave pass is the node executing `healthOf` for the candidates and an `eth_call` and an " +
+        "`eth_estimateGas` per batch (about three executions of the wave's liquidation gas), on a 2-core " +
+        "machine shared with other jobs: when it takes longer than a slot, the first block after the crash " +
+        `goes by empty${gasPerBlock[0] === "0" ? ", as here" : ""}.`,
     ];
     const file = path.resolve(__dirname, "..", "..", "docs", "bench", "keeper.md");
     fs.mkdirSync(path.dirname(file), { recursive: true });
