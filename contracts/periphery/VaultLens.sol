@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {IDutchAuction} from "../interfaces/IDutchAuction.sol";
+import {IOracleHub} from "../interfaces/IOracleHub.sol";
 import {IRiskEngine} from "../interfaces/IRiskEngine.sol";
 import {IVaultEngine} from "../interfaces/IVaultEngine.sol";
 import {WAD} from "../libraries/FixedPointMath.sol";
@@ -37,6 +38,22 @@ contract VaultLens {
         bool needsReset;
     }
 
+    /// @notice Everything a keeper prices one collateral's vaults with, and what tells it a poke is due.
+    struct MarketView {
+        address collateral;
+        bool priced; // false while the oracle price cannot be read (stale); rate, price, dust are then 0
+        uint256 rate; // [ray]
+        uint256 price; // [wad]
+        uint8 decimals;
+        uint256 dust; // [wad]
+        IRiskEngine.RiskParams params;
+        IRiskEngine.BaseRamp ramp;
+        IRiskEngine.VolatilityState volatility;
+        uint256 storedAt; // [seconds], feed time of the stored oracle price
+        uint256 feedAt; // [seconds], the feed's latest answer; 0 when the feed cannot be read
+        uint256 heartbeat; // [seconds]
+    }
+
     IVaultEngine public immutable vaultEngine;
     IRiskEngine public immutable riskEngine;
     IDutchAuction public immutable auction;
@@ -49,6 +66,19 @@ contract VaultLens {
     function healthOf(uint256[] calldata vaultIds) external view returns (VaultHealth[] memory vaults) {
         vaults = new VaultHealth[](vaultIds.length);
         for (uint256 i = 0; i < vaultIds.length; ++i) vaults[i] = _health(vaultIds[i]);
+    }
+
+    /// @notice The stored vaults, so that an index reads hundreds per `eth_call`.
+    function vaultsOf(uint256[] calldata vaultIds) external view returns (IVaultEngine.Vault[] memory vaults) {
+        vaults = new IVaultEngine.Vault[](vaultIds.length);
+        for (uint256 i = 0; i < vaultIds.length; ++i) vaults[i] = vaultEngine.vaults(vaultIds[i]);
+    }
+
+    /// @notice The stored auctions (all zero where none runs), so that an index reads hundreds per
+    /// `eth_call`.
+    function auctionsOf(uint256[] calldata auctionIds) external view returns (IDutchAuction.Auction[] memory auctions) {
+        auctions = new IDutchAuction.Auction[](auctionIds.length);
+        for (uint256 i = 0; i < auctionIds.length; ++i) auctions[i] = auction.auctions(auctionIds[i]);
     }
 
     /// @notice Up to `max` ids in [fromId, toId] of vaults that can be liquidated now: priced, not
@@ -83,6 +113,40 @@ contract VaultLens {
                 price: price,
                 needsReset: needsReset
             });
+        }
+    }
+
+    /// @notice The market inputs of each collateral, so that a keeper reads all of them in one
+    /// `eth_call` per block.
+    function marketsOf(address[] calldata collaterals) external view returns (MarketView[] memory markets) {
+        IOracleHub oracle = vaultEngine.oracle();
+        markets = new MarketView[](collaterals.length);
+        for (uint256 i = 0; i < collaterals.length; ++i) {
+            address collateral = collaterals[i];
+            MarketView memory market = markets[i];
+            market.collateral = collateral;
+            try vaultEngine.liquidationInputs(collateral) returns (
+                uint256 rate,
+                uint256 price,
+                uint8 decimals,
+                uint256 dust
+            ) {
+                (market.rate, market.price, market.decimals, market.dust) = (rate, price, decimals, dust);
+                market.priced = true;
+            } catch {
+                // Stale oracle: reported, not fatal, so that the keeper still sees that a poke is due.
+            }
+            market.params = riskEngine.riskParams(collateral);
+            market.ramp = riskEngine.baseRamp(collateral);
+            market.volatility = riskEngine.volatilityState(collateral);
+            (, market.storedAt, ) = oracle.priceState(collateral);
+            IOracleHub.FeedConfig memory config = oracle.feedConfig(collateral);
+            market.heartbeat = config.heartbeat;
+            try config.source.latestRoundData() returns (uint80, int256, uint256, uint256 updatedAt, uint80) {
+                market.feedAt = updatedAt;
+            } catch {
+                // A broken feed: no poke can publish it, so none is due.
+            }
         }
     }
 

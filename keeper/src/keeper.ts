@@ -3,7 +3,7 @@
 // wall clock is used only to say, in /health, how long ago the last block came.
 import { toQuantity, type JsonRpcProvider } from "ethers";
 import type { Logger } from "pino";
-import type { CollateralMarket, LiveAuction, Protocol } from "./chain/contracts";
+import type { CollateralMarket, FeedTimes, LiveAuction, Protocol } from "./chain/contracts";
 import type { Sender } from "./execution/sender";
 import { LiquidationBook } from "./index/book";
 import type { Indexer } from "./index/indexer";
@@ -43,6 +43,7 @@ export class Keeper {
   readonly #books = new Map<string, LiquidationBook>();
   readonly #keyed = new Map<string, Keying>();
   #markets = new Map<string, CollateralMarket>();
+  #feeds = new Map<string, FeedTimes>();
   #processed: BlockRef | undefined;
   #nodeHead = 0;
   #lastNewBlockAt: number | undefined;
@@ -110,10 +111,8 @@ export class Keeper {
     const head = await protocol.reader.getBlock("latest");
     this.#nodeHead = head.number;
     metrics.blockLag.set(this.#processed ? head.number - this.#processed.number : 0);
-    if (this.#processed?.hash === head.hash) {
-      await sender.onBlock(head);
-      return false;
-    }
+    // Receipts and nonces change only with a new block: the sender follows its transactions then.
+    if (this.#processed?.hash === head.hash) return false;
     const started = this.deps.wallClock();
     const sync = await indexer.sync(head);
     await this.#refreshMarkets(head);
@@ -175,6 +174,7 @@ export class Keeper {
       index: indexer,
       protocol,
       markets: this.#markets,
+      feeds: this.#feeds,
       books: this.#books,
       ethPrice,
       gasPrice,
@@ -208,19 +208,20 @@ export class Keeper {
       const vault = this.deps.indexer.vault(id);
       if (vault) collaterals.add(vault.collateral);
     }
-    const markets = new Map<string, CollateralMarket>();
-    await Promise.all(
-      [...collaterals].map(async (collateral) => {
-        try {
-          const market = await this.deps.protocol.market(collateral, head.number);
-          if (market) markets.set(collateral, market);
-          else this.deps.logger.warn({ collateral }, "collateral cannot be priced now (stale oracle?)");
-        } catch (error) {
-          this.deps.logger.warn({ collateral, error: describe(error) }, "could not read the collateral's market");
+    try {
+      const read = await this.deps.protocol.markets([...collaterals], head.number);
+      for (const collateral of collaterals) {
+        if (!read.markets.has(collateral)) {
+          this.deps.logger.warn({ collateral }, "collateral cannot be priced now (stale oracle?)");
         }
-      }),
-    );
-    this.#markets = markets;
+      }
+      this.#markets = read.markets;
+      this.#feeds = read.feeds;
+    } catch (error) {
+      this.deps.logger.warn({ error: describe(error) }, "could not read the collaterals' markets");
+      this.#markets = new Map();
+      this.#feeds = new Map();
+    }
   }
 
   /** Re-keys changed vaults, and every vault of a collateral whose risk inputs moved. */

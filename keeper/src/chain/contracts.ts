@@ -1,10 +1,9 @@
 // The one module that knows the contracts' function and event names: a rename on main is a change
 // here only. ABIs come from the TypeChain interface factories (the interfaces are the public API).
-import { Interface, type Provider } from "ethers";
+import { Interface, toQuantity, type Provider } from "ethers";
 import type { Manifest } from "../config/manifest";
 import type { CollateralRisk } from "../risk/thresholds";
 import type { AuctionState, BlockRef, ChainEvent, ChainReader, VaultState } from "../index/types";
-import { IAggregatorV3__factory } from "../../../typechain-types/factories/contracts/interfaces/IAggregatorV3__factory";
 import { IBackstopPool__factory } from "../../../typechain-types/factories/contracts/interfaces/IBackstopPool__factory";
 import { IDutchAuction__factory } from "../../../typechain-types/factories/contracts/interfaces/IDutchAuction__factory";
 import { IFlashLiquidator__factory } from "../../../typechain-types/factories/contracts/interfaces/IFlashLiquidator__factory";
@@ -95,7 +94,24 @@ export interface CollateralMarket {
   risk: CollateralRisk;
 }
 
-export function connectProtocol(manifest: Manifest, provider: Provider) {
+/** When the oracle last stored a feed answer, and when the feed last published one [seconds]. */
+export interface FeedTimes {
+  storedAt: bigint;
+  /** 0 when the feed cannot be read. */
+  feedAt: bigint;
+  heartbeat: bigint;
+}
+
+export interface MarketsRead {
+  /** Priced collaterals only. */
+  markets: Map<string, CollateralMarket>;
+  feeds: Map<string, FeedTimes>;
+}
+
+/** A provider that also takes raw JSON-RPC requests (ethers' JsonRpcProvider, Hardhat's provider). */
+export type RpcProvider = Provider & { send(method: string, params: unknown[]): Promise<unknown> };
+
+export function connectProtocol(manifest: Manifest, provider: RpcProvider) {
   const address = (name: (typeof REQUIRED_CONTRACTS)[number]): string => {
     const found = manifest.contracts[name];
     if (!found) throw new Error(`the manifest has no ${name}`);
@@ -125,29 +141,39 @@ export function connectProtocol(manifest: Manifest, provider: Provider) {
     topics.set(auctionInterface.getEvent(name)!.topicHash, { target: "auction", name });
   }
 
+  const openingTopics = [
+    engineInterface.getEvent("VaultOpened")!.topicHash,
+    auctionInterface.getEvent("AuctionStarted")!.topicHash,
+  ];
+
   const reader: ChainReader = {
-    async getEvents(fromBlock, toBlock) {
-      const logs = await provider.getLogs({
-        address: [address("VaultEngine"), address("DutchAuction")],
-        topics: [[...topics.keys()]],
-        fromBlock,
-        toBlock,
-      });
-      return logs.flatMap((log): ChainEvent[] => {
+    async getEvents(fromBlock, toBlock, openingsOnly = false) {
+      // Raw eth_getLogs, reduced at once to what the index keeps: ethers' Log objects for the tens
+      // of thousands of logs of a first index cost more memory than the whole book.
+      const logs = (await provider.send("eth_getLogs", [
+        {
+          address: [address("VaultEngine"), address("DutchAuction")],
+          topics: [openingsOnly ? openingTopics : [...topics.keys()]],
+          fromBlock: toQuantity(fromBlock),
+          toBlock: toQuantity(toBlock),
+        },
+      ])) as { topics: string[]; blockNumber: string; transactionHash: string }[];
+      const events: ChainEvent[] = [];
+      for (const log of logs) {
         const kind = topics.get(log.topics[0]);
-        if (!kind || log.topics.length < 2) return [];
-        return [
-          {
-            ...kind,
-            id: BigInt(log.topics[1]),
-            blockNumber: log.blockNumber,
-            transactionHash: log.transactionHash,
-          },
-        ];
-      });
+        if (!kind || log.topics.length < 2) continue;
+        events.push({
+          ...kind,
+          id: BigInt(log.topics[1]),
+          blockNumber: Number(log.blockNumber),
+          transactionHash: log.transactionHash,
+        });
+      }
+      return events;
     },
+    // One VaultLens call per batch of ids: 10,000 vaults are 20 eth_calls, not 10,000.
     async readVaults(ids, blockTag) {
-      const stored = await Promise.all(ids.map((id) => vaultEngine.vaults(id, { blockTag })));
+      const stored = await vaultLens.vaultsOf(ids, { blockTag });
       return stored.map((vault, i): VaultState => ({
         id: ids[i],
         owner: vault.owner,
@@ -158,7 +184,7 @@ export function connectProtocol(manifest: Manifest, provider: Provider) {
       }));
     },
     async readAuctions(ids, blockTag) {
-      const stored = await Promise.all(ids.map((id) => dutchAuction.auctions(id, { blockTag })));
+      const stored = await vaultLens.auctionsOf(ids, { blockTag });
       return stored.map((auction, i): AuctionState | undefined =>
         auction.collateralLeft === 0n && auction.debtLeft === 0n
           ? undefined
@@ -194,40 +220,40 @@ export function connectProtocol(manifest: Manifest, provider: Provider) {
     },
     reader,
 
-    /** Everything a collateral's liquidation prices depend on; undefined while it cannot be priced. */
-    async market(collateral: string, blockTag: number): Promise<CollateralMarket | undefined> {
-      const [inputs, params, ramp, volatility] = await Promise.all([
-        vaultEngine.liquidationInputs(collateral, { blockTag }).catch(() => undefined),
-        riskEngine.riskParams(collateral, { blockTag }),
-        riskEngine.baseRamp(collateral, { blockTag }),
-        riskEngine.volatilityState(collateral, { blockTag }),
-      ]);
-      if (!inputs) return undefined;
-      return {
-        collateral,
-        rate: inputs.rate,
-        price: inputs.price,
-        decimals: Number(inputs.decimals),
-        dust: inputs.dust,
-        risk: {
-          params: {
-            minThreshold: params.minThreshold,
-            borrowBuffer: params.borrowBuffer,
-            confidence: params.confidence,
-            horizon: params.horizon,
-            minRampDuration: params.minRampDuration,
-            depth: params.depth,
-            maxSizePenalty: params.maxSizePenalty,
-            maxStepPerHour: params.maxStepPerHour,
+    /**
+     * Every collateral's market (absent while it cannot be priced) and feed times, in one eth_call:
+     * what an idle block costs the keeper.
+     */
+    async markets(collaterals: string[], blockTag: number): Promise<MarketsRead> {
+      const rows = await vaultLens.marketsOf(collaterals, { blockTag });
+      const read: MarketsRead = { markets: new Map(), feeds: new Map() };
+      for (const row of rows) {
+        const { params, ramp, volatility } = row;
+        read.feeds.set(row.collateral, { storedAt: row.storedAt, feedAt: row.feedAt, heartbeat: row.heartbeat });
+        if (!row.priced) continue;
+        read.markets.set(row.collateral, {
+          collateral: row.collateral,
+          rate: row.rate,
+          price: row.price,
+          decimals: Number(row.decimals),
+          dust: row.dust,
+          risk: {
+            params: {
+              minThreshold: params.minThreshold,
+              borrowBuffer: params.borrowBuffer,
+              confidence: params.confidence,
+              horizon: params.horizon,
+              minRampDuration: params.minRampDuration,
+              depth: params.depth,
+              maxSizePenalty: params.maxSizePenalty,
+              maxStepPerHour: params.maxStepPerHour,
+            },
+            ramp: { from: ramp.from, to: ramp.to, start: ramp.start, end: ramp.end },
+            volatility: { penalty: volatility.penalty, target: volatility.target, checkpoint: volatility.checkpoint },
           },
-          ramp: { from: ramp.from, to: ramp.to, start: ramp.start, end: ramp.end },
-          volatility: {
-            penalty: volatility.penalty,
-            target: volatility.target,
-            checkpoint: volatility.checkpoint,
-          },
-        },
-      };
+        });
+      }
+      return read;
     },
 
     async healthOf(ids: bigint[], blockTag: number): Promise<LensHealth[]> {
@@ -254,21 +280,6 @@ export function connectProtocol(manifest: Manifest, provider: Provider) {
         price: row.price,
         needsReset: row.needsReset,
       }));
-    },
-
-    /** The stored oracle price's feed time, and the feed's latest answer time [seconds]. */
-    async feedTimes(
-      collateral: string,
-      blockTag: number,
-    ): Promise<{ storedAt: bigint; feedAt: bigint; heartbeat: bigint } | undefined> {
-      const [state, config] = await Promise.all([
-        oracleHub.priceState(collateral, { blockTag }),
-        oracleHub.feedConfig(collateral, { blockTag }),
-      ]);
-      const feed = IAggregatorV3__factory.connect(config.source, provider);
-      const round = await feed.latestRoundData({ blockTag }).catch(() => undefined);
-      if (!round) return undefined;
-      return { storedAt: state.updatedAt, feedAt: round.updatedAt, heartbeat: config.heartbeat };
     },
 
     /** The keeper's stablecoin [wad], its capital for takes; 0 when the manifest lacks the Stablecoin. */

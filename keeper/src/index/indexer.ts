@@ -14,7 +14,7 @@ export interface IndexerConfig {
   deployBlock: number;
   confirmations: number;
   maxLogRange: number; // [blocks]
-  /** Ids per read request (the transport batches them). */
+  /** Ids per read request (one VaultLens call each). */
   readBatch?: number;
 }
 
@@ -122,7 +122,10 @@ export class Indexer {
     const target = Math.max(this.config.deployBlock - 1, head.number - this.config.confirmations + 1);
     const from = this.#confirmed ? this.#confirmed.number + 1 : this.config.deployBlock;
     if (target >= from) {
-      const events = await this.#chunker.fetch((a, b) => reader.getEvents(a, b), from, target);
+      // From an empty index, every vault and auction that exists was opened in the range and is read
+      // whole at `target`: their openings suffice (a third of a first index's logs).
+      const fresh = this.#confirmed === undefined;
+      const events = await this.#chunker.fetch((a, b) => reader.getEvents(a, b, fresh), from, target);
       const touched = await this.#read(events, target);
       for (const vault of touched.vaults) {
         this.#confirmedVaults.set(vault.id, vault);

@@ -35,8 +35,11 @@ export interface BlockRef {
 }
 
 export interface ChainReader {
-  /** Events of the indexed contracts in [fromBlock, toBlock]; may refuse wide ranges. */
-  getEvents(fromBlock: number, toBlock: number): Promise<ChainEvent[]>;
+  /**
+   * Events of the indexed contracts in [fromBlock, toBlock]; may refuse wide ranges. With
+   * `openingsOnly`, at least the events that create a vault or an auction (more is allowed).
+   */
+  getEvents(fromBlock: number, toBlock: number, openingsOnly?: boolean): Promise<ChainEvent[]>;
   /** The vaults as of `blockNumber` (ids must exist there). */
   readVaults(ids: bigint[], blockNumber: number): Promise<VaultState[]>;
   /** The auctions as of `blockNumber`; undefined where none is running. */

@@ -14,7 +14,7 @@ export class PokeStrategy implements Strategy {
       if (view.busy(`poke:${collateral}`)) continue;
       const log = this.deps.logger.child({ collateral });
       try {
-        const times = await view.protocol.feedTimes(collateral, view.block.number);
+        const times = view.feeds.get(collateral);
         if (!times || times.feedAt <= times.storedAt) continue;
         const to = view.protocol.addresses.riskEngine;
         const data = view.protocol.calls.poke(collateral);

@@ -2,7 +2,7 @@
 // A strategy reads the view, verifies and simulates on-chain, and proposes actions; only the
 // sender sends.
 import type { Logger } from "pino";
-import type { CollateralMarket, LiveAuction, Protocol } from "../chain/contracts";
+import type { CollateralMarket, FeedTimes, LiveAuction, Protocol } from "../chain/contracts";
 import type { SendRequest } from "../execution/sender";
 import type { LiquidationBook } from "../index/book";
 import type { Indexer } from "../index/indexer";
@@ -17,6 +17,8 @@ export interface KeeperView {
   /** Priced collaterals only. */
   markets: Map<string, CollateralMarket>;
   books: Map<string, LiquidationBook>;
+  /** Oracle and feed times per collateral, read with the markets. */
+  feeds: Map<string, FeedTimes>;
   /** Whether this instance's shard owns the vault (auction ids are vault ids). */
   inShard(id: bigint): boolean;
   /** A key is being worked on by the sender. */

@@ -208,7 +208,7 @@ async function runDifferential(decimals: number, s: DifferentialCase): Promise<v
     await publishAt(f, collateral, price, at);
     const head = await f.protocol.reader.getBlock("latest");
     expect(BigInt(head.timestamp)).to.equal(at);
-    const market = await f.protocol.market(token, head.number);
+    const market = (await f.protocol.markets([token], head.number)).markets.get(token);
     expect(market, "the keeper prices the collateral").to.not.equal(undefined);
     expect(market!.price).to.equal(price);
     const [vault] = await f.protocol.reader.readVaults([vaultId], head.number);

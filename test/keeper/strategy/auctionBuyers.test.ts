@@ -92,6 +92,7 @@ function makeView(stubs: Stubs): { view: KeeperView; simulated: string[] } {
     protocol,
     markets: new Map([[WETH, { collateral: WETH, decimals: 18, price: 3_000n * WAD } as never]]),
     books: new Map(),
+    feeds: new Map(),
     inShard: () => true,
     busy: (key) => (stubs.busy ?? []).includes(key),
     gasPrice: 10n ** 9n,

@@ -73,6 +73,7 @@ function makeView(previews: Map<string, LiquidationPreview[]>): { view: KeeperVi
     protocol,
     markets: new Map([[WETH, { collateral: WETH, decimals: 18, price: 2_000n * WAD } as never]]),
     books: new Map([[WETH, book]]),
+    feeds: new Map(),
     inShard: () => true,
     busy: () => false,
     gasPrice: 10n ** 9n,
