@@ -21,7 +21,7 @@ import {
   type DeployedMarket,
   type LocalNode,
 } from "../../test/keeper/helpers/localNode";
-import { startRpcCounter, type RpcCounter } from "../../test/keeper/helpers/rpcCounter";
+import { RpcProxy } from "../../test/keeper/helpers/rpcProxy";
 import { BookBuilder__factory, type BookBuilder } from "../../typechain-types";
 import { toFeedAnswer } from "../lib/deploy";
 
@@ -64,7 +64,7 @@ async function build(builder: BookBuilder, market: DeployedMarket, from: number,
 }
 
 /** A fresh keeper's start-up, in its own process, through the counting proxy. */
-function indexRun(counter: RpcCounter, manifestPath: string): Promise<IndexRun> {
+function indexRun(counter: RpcProxy, manifestPath: string): Promise<IndexRun> {
   counter.reset();
   const child = spawn(
     process.execPath,
@@ -78,19 +78,19 @@ function indexRun(counter: RpcCounter, manifestPath: string): Promise<IndexRun> 
   );
   return collect(child, 300_000).then((run) => {
     if (run.code !== 0) throw new Error(`the index run failed: ${run.stderr}`);
-    return { ...(run.lines[0] as unknown as IndexRun), rpc: Object.fromEntries(counter.byMethod) };
+    return { ...(run.lines[0] as unknown as IndexRun), rpc: Object.fromEntries(counter.calls) };
   });
 }
 
-function perBlock(counter: RpcCounter, blocks: number): Record<string, string> {
+function perBlock(counter: RpcProxy, blocks: number): Record<string, string> {
   const rates: Record<string, string> = {};
-  for (const [method, count] of [...counter.byMethod].sort()) rates[method] = (count / blocks).toFixed(1);
+  for (const [method, count] of [...counter.calls].sort()) rates[method] = (count / blocks).toFixed(1);
   return rates;
 }
 
 async function main(): Promise<void> {
   const local: LocalNode = await startNode();
-  const counter = await startRpcCounter(local.url);
+  const counter = await RpcProxy.start(local.url);
   let keeperChild: ReturnType<typeof spawnKeeper> | undefined;
   try {
     const market = await deployTo(local);

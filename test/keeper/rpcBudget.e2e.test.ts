@@ -11,7 +11,7 @@ import {
   startNode,
   type LocalNode,
 } from "./helpers/localNode";
-import { startRpcCounter, type RpcCounter } from "./helpers/rpcCounter";
+import { RpcProxy } from "./helpers/rpcProxy";
 
 const IDLE_BLOCKS = 8;
 const MAX_CALLS_PER_BLOCK = 2;
@@ -19,7 +19,7 @@ const MAX_CALLS_PER_BLOCK = 2;
 describe("keeper RPC budget", function () {
   this.timeout(120_000);
   let local: LocalNode;
-  let counter: RpcCounter;
+  let counter: RpcProxy;
   let manifestPath: string;
 
   before(async function () {
@@ -29,7 +29,7 @@ describe("keeper RPC budget", function () {
     await openVault(market, a, "WETH", ether(2), 50n);
     await openVault(market, b, "WETH", ether(1), 80n);
     await openVault(market, a, "WBTC", 10n ** 8n, 60n);
-    counter = await startRpcCounter(local.url);
+    counter = await RpcProxy.start(local.url);
     manifestPath = market.manifestPath;
   });
 
@@ -82,9 +82,7 @@ describe("keeper RPC budget", function () {
 
     const total = counter.count("eth_call");
     const perBlock = Object.fromEntries(counter.callsByBlock);
-    expect(total, JSON.stringify(Object.fromEntries(counter.byMethod))).to.be.at.most(
-      MAX_CALLS_PER_BLOCK * IDLE_BLOCKS,
-    );
+    expect(total, JSON.stringify(Object.fromEntries(counter.calls))).to.be.at.most(MAX_CALLS_PER_BLOCK * IDLE_BLOCKS);
     for (const block of mined) {
       // At least one: the keeper did read through the proxy at every block.
       expect(counter.callsByBlock.get(String(block)) ?? 0, `block ${block}: ${JSON.stringify(perBlock)}`).to.be.within(

@@ -1,7 +1,8 @@
 // A JSON-RPC proxy in front of a real node, for fault tests: each call (batches are split into their
 // calls) can be dropped, delayed, answered with an HTTP 5xx or a JSON-RPC error, and `eth_getLogs`
 // over too many blocks is refused the way hosted providers refuse it. Every call is counted by
-// method, and every fault by kind.
+// method (eth_calls also by the block they were made at), and every fault by kind. Benchmarks use it
+// as a plain counting proxy.
 import http from "node:http";
 import type net from "node:net";
 
@@ -36,6 +37,8 @@ export const LOG_RANGE_ERROR = { code: -32005, message: "query returned more tha
 
 export class RpcProxy {
   readonly calls = new Map<string, number>();
+  /** eth_calls per block tag (a number in decimal; "latest" and the like as given). */
+  readonly callsByBlock = new Map<string, number>();
   readonly faults = new Map<string, number>();
   /** The `eth_getLogs` ranges the node answered, [from, to]. */
   readonly logRanges: [number, number][] = [];
@@ -79,6 +82,7 @@ export class RpcProxy {
   /** Clears counters, rule and range limit. */
   reset(): void {
     this.calls.clear();
+    this.callsByBlock.clear();
     this.faults.clear();
     this.logRanges.length = 0;
     this.rule = undefined;
@@ -109,6 +113,11 @@ export class RpcProxy {
     let delayMs = 0;
     for (const [i, request] of requests.entries()) {
       this.calls.set(request.method, this.count(request.method) + 1);
+      if (request.method === "eth_call") {
+        const tag = request.params?.[1];
+        const block = typeof tag === "string" && tag.startsWith("0x") ? String(Number(tag)) : String(tag);
+        this.callsByBlock.set(block, (this.callsByBlock.get(block) ?? 0) + 1);
+      }
       const fault =
         this.rule?.({ method: request.method, params: request.params ?? [], seq: this.#seq++, position: i }) ??
         (await this.#logRangeFault(request));
