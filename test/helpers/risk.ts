@@ -3,6 +3,7 @@
 // (keeper/src/risk/thresholds.ts), price moves published through the feed, and the vault views
 // checked against the mirror.
 import { debtUp, normalizedDebtUp } from "../../keeper/src/math/liquidation";
+import { collateralRisk } from "../../keeper/src/chain/contracts";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { expect } from "chai";
@@ -107,20 +108,7 @@ export async function readRisk(riskEngine: RiskEngine, token: string): Promise<C
     riskEngine.baseRamp(token),
     riskEngine.volatilityState(token),
   ]);
-  return {
-    params: {
-      minThreshold: params.minThreshold,
-      borrowBuffer: params.borrowBuffer,
-      confidence: params.confidence,
-      horizon: params.horizon,
-      minRampDuration: params.minRampDuration,
-      depth: params.depth,
-      maxSizePenalty: params.maxSizePenalty,
-      maxStepPerHour: params.maxStepPerHour,
-    },
-    ramp: { from: ramp.from, to: ramp.to, start: ramp.start, end: ramp.end },
-    volatility: { penalty: volatility.penalty, target: volatility.target, checkpoint: volatility.checkpoint },
-  };
+  return collateralRisk(params, ramp, volatility);
 }
 
 /** The target a sync would set now: k · σ · √H from the oracle's current σ, capped at 1. */

@@ -108,6 +108,28 @@ export interface MarketsRead {
   feeds: Map<string, FeedTimes>;
 }
 
+/** The RiskEngine's stored structs (as TypeChain returns them) as the keeper's risk inputs. */
+export function collateralRisk(
+  params: CollateralRisk["params"],
+  ramp: CollateralRisk["ramp"],
+  volatility: CollateralRisk["volatility"],
+): CollateralRisk {
+  return {
+    params: {
+      minThreshold: params.minThreshold,
+      borrowBuffer: params.borrowBuffer,
+      confidence: params.confidence,
+      horizon: params.horizon,
+      minRampDuration: params.minRampDuration,
+      depth: params.depth,
+      maxSizePenalty: params.maxSizePenalty,
+      maxStepPerHour: params.maxStepPerHour,
+    },
+    ramp: { from: ramp.from, to: ramp.to, start: ramp.start, end: ramp.end },
+    volatility: { penalty: volatility.penalty, target: volatility.target, checkpoint: volatility.checkpoint },
+  };
+}
+
 /** A provider that also takes raw JSON-RPC requests (ethers' JsonRpcProvider, Hardhat's provider). */
 export type RpcProvider = Provider & { send(method: string, params: unknown[]): Promise<unknown> };
 
@@ -237,20 +259,7 @@ export function connectProtocol(manifest: Manifest, provider: RpcProvider) {
           price: row.price,
           decimals: Number(row.decimals),
           dust: row.dust,
-          risk: {
-            params: {
-              minThreshold: params.minThreshold,
-              borrowBuffer: params.borrowBuffer,
-              confidence: params.confidence,
-              horizon: params.horizon,
-              minRampDuration: params.minRampDuration,
-              depth: params.depth,
-              maxSizePenalty: params.maxSizePenalty,
-              maxStepPerHour: params.maxStepPerHour,
-            },
-            ramp: { from: ramp.from, to: ramp.to, start: ramp.start, end: ramp.end },
-            volatility: { penalty: volatility.penalty, target: volatility.target, checkpoint: volatility.checkpoint },
-          },
+          risk: collateralRisk(params, ramp, volatility),
         });
       }
       return read;

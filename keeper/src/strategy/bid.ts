@@ -4,22 +4,17 @@
 // returns, less gas, is at least --min-profit. The fee cap is what the bid earns beyond --min-profit.
 import type { PoolState } from "../chain/contracts";
 import type { Action, KeeperView, Strategy, StrategyDeps } from "./types";
-import { auctionFree, describeFailure, landingTime, stablecoinToWei, weiToStablecoin } from "./types";
+import { auctionFree, describeFailure, landingTime, stablecoinToWei, weiToStablecoin, weighsGas } from "./types";
 
 export class BidStrategy implements Strategy {
   readonly name = "bid" as const;
-  #warnedNoEthPrice = false;
 
   constructor(readonly deps: StrategyDeps & { minProfit: bigint }) {}
 
   async decide(view: KeeperView): Promise<Action[]> {
     if (view.index.auctions().length === 0) return [];
     const { logger } = this.deps;
-    if (view.ethPrice === undefined) {
-      if (!this.#warnedNoEthPrice) logger.warn("bid: no WETH price in the manifest to weigh gas with; not bidding");
-      this.#warnedNoEthPrice = true;
-      return [];
-    }
+    if (!weighsGas(this, view, logger)) return [];
     const open = (await view.liveAuctions()).filter(
       (a) => !a.needsReset && a.collateralLeft > 0n && view.inShard(a.auctionId) && auctionFree(view, a.auctionId),
     );

@@ -5,7 +5,7 @@
 // market reverts instead of losing money. Several flash takes on one pair in a pass are priced one
 // after the other on the reserves the earlier ones leave (the sender keeps them in nonce order).
 import type { Action, KeeperView, Strategy, StrategyDeps } from "./types";
-import { auctionFree, describeFailure, landingTime, stablecoinToWei, weiToStablecoin } from "./types";
+import { auctionFree, describeFailure, landingTime, stablecoinToWei, weiToStablecoin, weighsGas } from "./types";
 import { collateralMap } from "./bid";
 
 /** Uniswap V2's `getAmountOut`: what the pair pays for `amountIn`, its 0.3% fee included. */
@@ -18,7 +18,6 @@ const MAX_UINT256 = 2n ** 256n - 1n;
 
 export class FlashStrategy implements Strategy {
   readonly name = "flash" as const;
-  #warnedNoEthPrice = false;
   readonly #warnedNoPair = new Set<string>();
 
   constructor(readonly deps: StrategyDeps & { minProfit: bigint }) {}
@@ -26,11 +25,7 @@ export class FlashStrategy implements Strategy {
   async decide(view: KeeperView): Promise<Action[]> {
     if (view.index.auctions().length === 0) return [];
     const { logger } = this.deps;
-    if (view.ethPrice === undefined) {
-      if (!this.#warnedNoEthPrice) logger.warn("flash: no WETH price in the manifest to weigh gas with; not taking");
-      this.#warnedNoEthPrice = true;
-      return [];
-    }
+    if (!weighsGas(this, view, logger)) return [];
     const candidates = (await view.liveAuctions()).filter(
       (a) =>
         !a.needsReset &&

@@ -3,22 +3,17 @@
 // a take is sent only when that is at least --min-profit. It is sized, and its `maxPrice` set, at
 // the head's price, which is at least that. The fee cap is what the take earns beyond --min-profit.
 import type { Action, KeeperView, Strategy, StrategyDeps } from "./types";
-import { auctionFree, landingTime, stablecoinToWei, weiToStablecoin } from "./types";
+import { auctionFree, landingTime, stablecoinToWei, weiToStablecoin, weighsGas } from "./types";
 
 export class TakeStrategy implements Strategy {
   readonly name = "take" as const;
-  #warnedNoEthPrice = false;
 
   constructor(readonly deps: StrategyDeps & { minProfit: bigint }) {}
 
   async decide(view: KeeperView): Promise<Action[]> {
     if (view.index.auctions().length === 0) return [];
     const { logger } = this.deps;
-    if (view.ethPrice === undefined) {
-      if (!this.#warnedNoEthPrice) logger.warn("take: no WETH price in the manifest to weigh gas with; not taking");
-      this.#warnedNoEthPrice = true;
-      return [];
-    }
+    if (!weighsGas(this, view, logger)) return [];
     let balance = await view.protocol.stablecoinBalance(view.keeper, view.block.number);
     const actions: Action[] = [];
     const open = (await view.liveAuctions()).filter(

@@ -1,4 +1,4 @@
-// The strategy seam: one small interface, one module per strategy, so bid and flash plug in later.
+// The strategy seam: one small interface, one module per strategy.
 // A strategy reads the view, verifies and simulates on-chain, and proposes actions; only the
 // sender sends.
 import type { Logger } from "pino";
@@ -89,4 +89,23 @@ export function auctionFree(view: KeeperView, auctionId: bigint): boolean {
 
 export function describeFailure(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+const warnedNoEthPrice = new WeakSet<Strategy>();
+
+/**
+ * Whether gas can be weighed against what the action earns (the WETH oracle price is known); when it
+ * cannot, the strategy stands by and says so once.
+ */
+export function weighsGas(
+  strategy: Strategy,
+  view: KeeperView,
+  logger: Logger,
+): view is KeeperView & { ethPrice: bigint } {
+  if (view.ethPrice !== undefined) return true;
+  if (!warnedNoEthPrice.has(strategy)) {
+    logger.warn(`${strategy.name}: no WETH price in the manifest to weigh gas with; standing by`);
+  }
+  warnedNoEthPrice.add(strategy);
+  return false;
 }
