@@ -68,7 +68,8 @@ contract VaultLens {
         for (uint256 i = 0; i < vaultIds.length; ++i) vaults[i] = _health(vaultIds[i]);
     }
 
-    /// @notice The stored vaults, so that an index reads hundreds per `eth_call`.
+    /// @notice The stored vaults, so that an index reads hundreds per `eth_call`. Reverts with
+    /// `VaultNotFound` for an id never opened, as `IVaultEngine.vaults` does.
     function vaultsOf(uint256[] calldata vaultIds) external view returns (IVaultEngine.Vault[] memory vaults) {
         vaults = new IVaultEngine.Vault[](vaultIds.length);
         for (uint256 i = 0; i < vaultIds.length; ++i) vaults[i] = vaultEngine.vaults(vaultIds[i]);

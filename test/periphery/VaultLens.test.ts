@@ -150,4 +150,71 @@ describe("VaultLens", function () {
     await time.increase(3_601);
     expect(await f.vaultLens.liquidatable(1, unsafeB, 10)).to.deep.equal([]);
   });
+
+  /** Every field of `marketsOf` for `collateral` against the contract views it reads. */
+  async function expectMarketMatches(collateral: SluiceFixture["weth"], priced: boolean): Promise<void> {
+    const token = await collateral.token.getAddress();
+    const [market] = await f.vaultLens.marketsOf([token]);
+    expect(market.collateral).to.equal(token);
+    expect(market.priced).to.equal(priced);
+    if (priced) {
+      const [rate, price, decimals, dust] = await f.vaultEngine.liquidationInputs(token);
+      expect([market.rate, market.price, market.decimals, market.dust]).to.deep.equal([rate, price, decimals, dust]);
+    } else {
+      await expect(f.vaultEngine.liquidationInputs(token)).to.be.reverted;
+      expect([market.rate, market.price, market.dust]).to.deep.equal([0n, 0n, 0n]);
+    }
+    expect(market.params).to.deep.equal(await f.riskEngine.riskParams(token));
+    expect(market.ramp).to.deep.equal(await f.riskEngine.baseRamp(token));
+    expect(market.volatility).to.deep.equal(await f.riskEngine.volatilityState(token));
+    const [, storedAt] = await f.oracleHub.priceState(token);
+    expect(market.storedAt).to.equal(storedAt);
+    expect(market.heartbeat).to.equal((await f.oracleHub.feedConfig(token)).heartbeat);
+    expect(market.feedAt).to.equal((await collateral.feed.latestRoundData())[3]);
+  }
+
+  it("marketsOf_matchesTheContractsItReadsForEachCollateral", async function () {
+    await open(f.users[0], 10n * WAD, 50n);
+    await time.increase(600);
+    await setPriceOf(f.wbtc, 55_000n * WAD);
+    const markets = await f.vaultLens.marketsOf([await f.weth.token.getAddress(), await f.wbtc.token.getAddress()]);
+    expect(markets).to.have.length(2);
+    await expectMarketMatches(f.weth, true);
+    await expectMarketMatches(f.wbtc, true);
+    expect(markets[1].decimals).to.equal(8n);
+  });
+
+  it("marketsOf_withAStaleOracle_reportsUnpricedAndTheFeedTimesThatSayAPokeIsDue", async function () {
+    await time.increase(3_601);
+    await expectMarketMatches(f.weth, false);
+    // A fresh feed answer not yet poked: the feed is ahead of the stored price.
+    await f.weth.feed.setAnswer(toFeedAnswer(2_900n * WAD, f.weth.spec.feedDecimals));
+    const [market] = await f.vaultLens.marketsOf([await f.weth.token.getAddress()]);
+    expect(market.feedAt > market.storedAt).to.equal(true);
+    await f.riskEngine.poke(f.weth.token);
+    await expectMarketMatches(f.weth, true);
+  });
+
+  it("vaultsOfAndAuctionsOf_matchTheStoredStructs", async function () {
+    const a = await open(f.users[1], 10n * WAD, 99n);
+    const b = await open(f.users[2], 5n * WAD, 30n);
+    await time.increase(60);
+    await setPrice(2_580n * WAD);
+    await f.liquidator.liquidate(a, f.users[3].address);
+    const ids = [a, b];
+    const vaults = await f.vaultLens.vaultsOf(ids);
+    const auctions = await f.vaultLens.auctionsOf([...ids, 999n]);
+    for (const [i, id] of ids.entries()) {
+      expect(vaults[i]).to.deep.equal(await f.vaultEngine.vaults(id));
+      expect(auctions[i]).to.deep.equal(await f.dutchAuction.auctions(id));
+    }
+    expect(vaults[0].inAuction).to.equal(true);
+    expect(auctions[0].collateralLeft > 0n).to.equal(true);
+    expect(auctions[1].collateralLeft).to.equal(0n);
+    expect(auctions[2].debtLeft).to.equal(0n);
+    // An id never opened is an error, as in the VaultEngine: the index reads only ids it saw opened.
+    await expect(f.vaultLens.vaultsOf([a, 999n]))
+      .to.be.revertedWithCustomError(f.vaultEngine, "VaultNotFound")
+      .withArgs(999n);
+  });
 });
