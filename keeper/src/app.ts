@@ -211,7 +211,13 @@ export async function startKeeper(config: KeeperConfig, deps: AppDeps): Promise<
       { deployBlock: manifest.deployBlock, confirmations: config.confirmations, maxLogRange: 2_000 },
     );
     const sender = new Sender(
-      { chain: senderChain(provider), signer, logger: logger.child({ room: "execution" }), metrics: metrics.sender },
+      {
+        chain: senderChain(provider),
+        signer,
+        logger: logger.child({ room: "execution" }),
+        metrics: metrics.sender,
+        describe: (to, data) => protocol.describeCall(to, data),
+      },
       {
         maxGasPrice: config.maxGasPrice,
         confirmations: config.confirmations,
