@@ -420,7 +420,10 @@ export class Sender {
           if (pending.attempts[pending.attempts.length - 1].maxFeePerGas < baseFee) {
             log.warn({ baseFee: baseFee.toString() }, "adopted transaction is stuck below the base fee: replacing it");
             await this.#bump(pending, block, log);
-          } else pending.lastSentBlock = block.number;
+          } else {
+            pending.lastSentBlock = block.number;
+            log.info({ baseFee: baseFee.toString() }, "following the adopted transaction; bumped if it stays unmined");
+          }
           continue;
         }
         if (block.number - pending.lastSentBlock >= this.config.bumpAfterBlocks) await this.#bump(pending, block, log);
