@@ -170,6 +170,11 @@ export class Sender {
     return [...this.#pending.values()].filter((p) => !p.mined).length;
   }
 
+  /** Unmined transactions this run sent, not counting those adopted from an earlier run. */
+  get unminedSentCount(): number {
+    return [...this.#pending.values()].filter((p) => !p.mined && !p.request.context?.adopted).length;
+  }
+
   /** Gas spent in the last 24 hours of block time [wei]. */
   spentToday(): bigint {
     const since = (this.#lastBlock?.timestamp ?? 0) - DAY;

@@ -316,10 +316,12 @@ describe("keeper/execution/sender", function () {
     chain.pool = [earlier(4, "0xbatch:1,2", 21n * GWEI), earlier(5, "0xabcdef", 21n * GWEI), earlier(3, "0xold", GWEI)];
     await sender.start();
     expect(sender.unminedCount).to.equal(2);
+    expect(sender.unminedSentCount, "--once does not wait for an earlier run's").to.equal(0);
     for (const key of ["liquidate:1", "liquidate:2", "nonce:5"]) expect(sender.has(key), key).to.equal(true);
     expect(await sender.submit(request(["liquidate:2"]), block(1))).to.equal("duplicate");
     expect(await sender.submit(request(["liquidate:3"]), block(1))).to.equal("sent");
     expect(signer.sent.map((tx) => tx.nonce)).to.deep.equal([6]);
+    expect(sender.unminedSentCount).to.equal(1);
   });
 
   it("onBlock_adoptedTransactionStuckBelowTheBaseFee_isReplacedAtOnceOnItsNonceCappedByMaxGasPrice", async function () {
