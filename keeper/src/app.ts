@@ -211,7 +211,13 @@ export async function startKeeper(config: KeeperConfig, deps: AppDeps): Promise<
       { deployBlock: manifest.deployBlock, confirmations: config.confirmations, maxLogRange: 2_000 },
     );
     const sender = new Sender(
-      { chain: senderChain(provider), signer, logger: logger.child({ room: "execution" }), metrics: metrics.sender },
+      {
+        chain: senderChain(provider),
+        signer,
+        logger: logger.child({ room: "execution" }),
+        metrics: metrics.sender,
+        describe: (to, data) => protocol.describeCall(to, data),
+      },
       {
         maxGasPrice: config.maxGasPrice,
         confirmations: config.confirmations,
@@ -283,11 +289,15 @@ export async function runKeeper(config: KeeperConfig, deps: AppDeps): Promise<vo
   try {
     if (config.once) {
       await keeper.pass();
-      // Wait for what this pass sent to be mined (not for its confirmations), then stop.
+      // Wait for what this pass sent to be mined (not for its confirmations, nor for what an
+      // earlier run left pending), then stop.
       const deadline = deps.wallClock() + config.maxLagSeconds;
-      while (sender.unminedCount > 0 && !deps.signal.aborted) {
+      while (sender.unminedSentCount > 0 && !deps.signal.aborted) {
         if (deps.wallClock() > deadline) {
-          logger.warn({ pending: sender.unminedCount }, "transactions still unmined after --max-lag-seconds; stopping");
+          logger.warn(
+            { pending: sender.unminedSentCount },
+            "transactions still unmined after --max-lag-seconds; stopping",
+          );
           break;
         }
         await sleep(config.pollInterval, deps.signal);

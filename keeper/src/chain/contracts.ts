@@ -410,6 +410,53 @@ export function connectProtocol(manifest: Manifest, provider: RpcProvider) {
       },
     },
 
+    /**
+     * The kind and sender keys of a transaction the strategies could have sent (calldata decoded),
+     * so one an earlier run left pending holds the same keys; undefined for anything else.
+     */
+    describeCall(to: string, data: string): { kind: string; keys: string[] } | undefined {
+      const callers: [string, Interface | undefined, string | undefined][] = [
+        ["Liquidator", liquidator.interface, manifest.contracts.Liquidator],
+        ["DutchAuction", dutchAuction.interface, manifest.contracts.DutchAuction],
+        ["RiskEngine", riskEngine.interface, manifest.contracts.RiskEngine],
+        ["BackstopPool", backstopPool?.interface, manifest.contracts.BackstopPool],
+        ["FlashLiquidator", flashLiquidator?.interface, manifest.contracts.FlashLiquidator],
+      ];
+      const found = callers.find(([, , at]) => at !== undefined && at.toLowerCase() === to.toLowerCase());
+      if (!found?.[1]) return undefined;
+      let parsed: ReturnType<Interface["parseTransaction"]>;
+      try {
+        parsed = found[1].parseTransaction({ data });
+      } catch {
+        return undefined;
+      }
+      if (!parsed) return undefined;
+      const first = parsed.args[0] as unknown;
+      switch (`${found[0]}.${parsed.name}`) {
+        case "Liquidator.liquidateBatch":
+          return { kind: "liquidate", keys: (first as bigint[]).map((id) => `liquidate:${id}`) };
+        case "Liquidator.liquidate":
+          return { kind: "liquidate", keys: [`liquidate:${first as bigint}`] };
+        case "DutchAuction.take":
+          return { kind: "take", keys: [`take:${first as bigint}`] };
+        case "DutchAuction.reset":
+          return { kind: "reset", keys: [`reset:${first as bigint}`] };
+        case "BackstopPool.bid":
+          return { kind: "bid", keys: [`bid:${first as bigint}`] };
+        case "FlashLiquidator.flashTake":
+          return { kind: "flash", keys: [`flash:${first as bigint}`] };
+        case "RiskEngine.poke": {
+          // The poke strategy keys on the manifest's spelling of the token address.
+          const token = Object.values(manifest.collaterals).find(
+            (c) => c.token.toLowerCase() === String(first).toLowerCase(),
+          )?.token;
+          return { kind: "poke", keys: [`poke:${token ?? String(first)}`] };
+        }
+        default:
+          return undefined;
+      }
+    },
+
     /** Auction ids the DutchAuction started in these (receipt) logs. */
     auctionsStarted(logs: readonly { address: string; topics: readonly string[]; data: string }[]): bigint[] {
       const started = auctionInterface.getEvent("AuctionStarted")!.topicHash;

@@ -1,7 +1,7 @@
 // The sender's view of the node and the signer, over ethers. Kept apart from execution/ so the
 // sender is tested against fakes.
 import { Transaction, type JsonRpcProvider, type JsonRpcSigner, type Wallet } from "ethers";
-import type { SenderChain, TxFields, TxSigner } from "../execution/sender";
+import type { PoolTx, SenderChain, TxFields, TxSigner } from "../execution/sender";
 import type { SpendingChain } from "../execution/spending";
 
 const FALLBACK_TIP = 1_000_000_000n; // 1 gwei, for nodes without eth_maxPriorityFeePerGas
@@ -22,6 +22,7 @@ export function senderChain(provider: JsonRpcProvider): SenderChain {
       return { baseFee: block?.baseFeePerGas ?? 0n, tip };
     },
     isKnown: async (hash) => (await provider.getTransaction(hash)) !== null,
+    poolOf: (address) => poolOf(provider, address),
     async getReceipt(hash) {
       const receipt = await provider.getTransactionReceipt(hash);
       if (!receipt) return null;
@@ -34,6 +35,72 @@ export function senderChain(provider: JsonRpcProvider): SenderChain {
       };
     },
   };
+}
+
+interface RawTx {
+  hash: string;
+  from: string;
+  to: string | null;
+  nonce: string;
+  input: string;
+  gas: string;
+  gasPrice?: string;
+  maxFeePerGas?: string;
+  maxPriorityFeePerGas?: string;
+}
+
+/**
+ * Our transactions in the node's pool, from every listing it answers: geth's `txpool_content` (its
+ * pending and queued), `eth_pendingTransactions` (Hardhat; geth lists only its own accounts there)
+ * and the pending block (which leaves out those stuck below the base fee). The first seen per nonce
+ * wins; undefined when the node answers none of them.
+ */
+async function poolOf(provider: JsonRpcProvider, address: string): Promise<PoolTx[] | undefined> {
+  const from = address.toLowerCase();
+  const listings: (() => Promise<RawTx[]>)[] = [
+    async () => {
+      const content = (await provider.send("txpool_content", [])) as Record<
+        string,
+        Record<string, Record<string, RawTx>>
+      >;
+      return ["pending", "queued"].flatMap((part) =>
+        Object.entries(content?.[part] ?? {})
+          .filter(([account]) => account.toLowerCase() === from)
+          .flatMap(([, byNonce]) => Object.values(byNonce)),
+      );
+    },
+    async () => (await provider.send("eth_pendingTransactions", [])) as RawTx[],
+    async () =>
+      ((await provider.send("eth_getBlockByNumber", ["pending", true])) as { transactions: RawTx[] }).transactions,
+  ];
+  let answered = false;
+  const byNonce = new Map<number, PoolTx>();
+  for (const list of listings) {
+    let txs: RawTx[];
+    try {
+      txs = await list();
+      if (!Array.isArray(txs)) continue;
+    } catch {
+      continue; // this node does not offer that listing
+    }
+    answered = true;
+    for (const tx of txs) {
+      if (typeof tx !== "object" || tx.from?.toLowerCase() !== from || !tx.to) continue;
+      const nonce = Number(BigInt(tx.nonce));
+      if (byNonce.has(nonce)) continue;
+      const maxFeePerGas = BigInt(tx.maxFeePerGas ?? tx.gasPrice ?? 0);
+      byNonce.set(nonce, {
+        hash: tx.hash,
+        to: tx.to,
+        data: tx.input,
+        nonce,
+        gasLimit: BigInt(tx.gas),
+        maxFeePerGas,
+        maxPriorityFeePerGas: BigInt(tx.maxPriorityFeePerGas ?? maxFeePerGas),
+      });
+    }
+  }
+  return answered ? [...byNonce.values()].sort((a, b) => a.nonce - b.nonce) : undefined;
 }
 
 /** Block times, historical nonces and receipts, for recovering the day's gas spending at start-up. */

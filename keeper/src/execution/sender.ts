@@ -30,7 +30,20 @@ export interface SenderChain {
   getReceipt(hash: string): Promise<TxReceiptInfo | null>;
   /** Whether the node has the transaction, in its pool or mined; without it the pending nonce says. */
   isKnown?(hash: string): Promise<boolean>;
+  /**
+   * The transactions from `address` in the node's pool, mined or not; undefined when the node cannot
+   * list them (no txpool or pending-block support).
+   */
+  poolOf?(address: string): Promise<PoolTx[] | undefined>;
 }
+
+/** A transaction of ours found in the node's pool: what adopting it after a restart needs. */
+export interface PoolTx extends TxFields {
+  hash: string;
+}
+
+/** What an adopted transaction's calldata is about: its kind and the keys it holds. */
+export type DescribeCall = (to: string, data: string) => { kind: string; keys: string[] } | undefined;
 
 export interface TxSigner {
   address: string;
@@ -73,6 +86,11 @@ export interface SenderConfig {
   bumpAfterBlocks: number;
   /** Relative bump per replacement [per mille]; at least 125 (12.5%). */
   bumpPerMille: number;
+  /**
+   * Blocks of waiting on an earlier run's transactions the node cannot list before a warning that
+   * they may be stuck; 20 when undefined.
+   */
+  warnWaitingAfterBlocks?: number;
 }
 
 export interface SenderMetrics {
@@ -93,7 +111,8 @@ interface Pending {
   nonce: number;
   /** An attempt whose broadcast failed has an empty hash when the signer could not say it. */
   attempts: Attempt[];
-  lastSentBlock: number;
+  /** Undefined for a transaction adopted from an earlier run until the first block is seen. */
+  lastSentBlock: number | undefined;
   mined?: { hash: string; receipt: TxReceiptInfo; failed: boolean };
   /** The broadcast failed: the node may or may not have it, and says which at the next block. */
   unsure?: boolean;
@@ -117,11 +136,21 @@ export class Sender {
   #waitUntilNonce: number | undefined;
   /** The block at which the mined nonce was last compared with `#waitUntilNonce`. */
   #waitCheckedAt: number | undefined;
+  /** The first block seen while waiting, and whether the warning that it lasts was logged. */
+  #waitingSince: number | undefined;
+  #waitWarned = false;
   readonly #spent: { timestamp: number; wei: bigint }[] = [];
   #lastBlock: SenderBlock | undefined;
 
   constructor(
-    readonly deps: { chain: SenderChain; signer: TxSigner; logger: Logger; metrics?: SenderMetrics },
+    readonly deps: {
+      chain: SenderChain;
+      signer: TxSigner;
+      logger: Logger;
+      metrics?: SenderMetrics;
+      /** Decodes an adopted transaction's calldata into its keys; without it, one key per nonce. */
+      describe?: DescribeCall;
+    },
     readonly config: SenderConfig,
   ) {
     if (config.bumpPerMille < 125) throw new RangeError("bumps below 12.5% are refused by nodes");
@@ -141,6 +170,11 @@ export class Sender {
     return [...this.#pending.values()].filter((p) => !p.mined).length;
   }
 
+  /** Unmined transactions this run sent, not counting those adopted from an earlier run. */
+  get unminedSentCount(): number {
+    return [...this.#pending.values()].filter((p) => !p.mined && !p.request.context?.adopted).length;
+  }
+
   /** Gas spent in the last 24 hours of block time [wei]. */
   spentToday(): bigint {
     const since = (this.#lastBlock?.timestamp ?? 0) - DAY;
@@ -157,8 +191,11 @@ export class Sender {
   }
 
   /**
-   * At start-up: transactions of ours still in the mempool (pending nonce above the mined one) are
-   * from before a restart; nothing new is sent until they are mined, so none is sent twice.
+   * At start-up: transactions of ours still in the mempool are from before a restart. When the node
+   * lists them they are adopted: followed, bumped on their own nonces (capped by --max-gas-price, as
+   * their worth is unknown) and holding their keys, like any sent by this run. When it cannot, and
+   * the pending nonce is above the mined one, nothing new is sent until they are mined, so none is
+   * sent twice.
    */
   async start(): Promise<void> {
     const { chain, signer, logger } = this.deps;
@@ -167,10 +204,70 @@ export class Sender {
       chain.getNonce(signer.address, "pending"),
     ]);
     this.#nonce = pending;
+    const adopted = await this.#listEarlierRun(latest, pending);
+    if (adopted !== undefined) {
+      for (const tx of adopted) this.#adopt(tx);
+      if (adopted.length > 0) this.#nonce = Math.max(pending, adopted[adopted.length - 1].nonce + 1);
+      return;
+    }
     if (pending > latest) {
       this.#waitUntilNonce = pending;
-      logger.warn({ latest, pending }, "transactions from an earlier run are pending: waiting for them first");
+      logger.warn(
+        { latest, pending },
+        "transactions from an earlier run are pending and the node cannot list them: waiting for them first",
+      );
     }
+  }
+
+  /**
+   * The earlier run's unmined transactions, by nonce from the mined one up without a gap; undefined
+   * when the node cannot list them, or lists fewer than its pending nonce says there are.
+   */
+  async #listEarlierRun(latest: number, pending: number): Promise<PoolTx[] | undefined> {
+    const { chain, signer, logger } = this.deps;
+    if (!chain.poolOf) return undefined;
+    let listed: PoolTx[] | undefined;
+    try {
+      listed = await chain.poolOf(signer.address);
+    } catch (error) {
+      logger.warn({ error: message(error) }, "could not list the node's pool");
+      return undefined;
+    }
+    if (listed === undefined) return undefined;
+    const byNonce = new Map(listed.filter((tx) => tx.nonce >= latest).map((tx) => [tx.nonce, tx]));
+    const run: PoolTx[] = [];
+    for (let nonce = latest; byNonce.has(nonce); nonce++) run.push(byNonce.get(nonce)!);
+    if (latest + run.length < pending) return undefined;
+    return run;
+  }
+
+  /** Follows an earlier run's transaction as if this run had sent it; its keys block re-sending. */
+  #adopt(tx: PoolTx): void {
+    const described = this.deps.describe?.(tx.to, tx.data);
+    let keys = described && described.keys.length > 0 ? described.keys : [`nonce:${tx.nonce}`];
+    // Two of the earlier run's transactions on one key: the later one is held by its nonce alone.
+    if (keys.some((key) => this.#owners.has(key))) keys = [`nonce:${tx.nonce}`];
+    const request: SendRequest = {
+      keys,
+      kind: described?.kind ?? "adopted",
+      to: tx.to,
+      data: tx.data,
+      gasLimit: tx.gasLimit,
+      context: { adopted: true },
+    };
+    const id = keys.join(",");
+    for (const key of keys) this.#owners.set(key, id);
+    const { maxFeePerGas, maxPriorityFeePerGas } = tx;
+    this.#pending.set(id, {
+      request,
+      nonce: tx.nonce,
+      attempts: [{ hash: tx.hash, maxFeePerGas, maxPriorityFeePerGas }],
+      lastSentBlock: undefined,
+    });
+    this.deps.logger.warn(
+      { key: id, kind: request.kind, nonce: tx.nonce, hash: tx.hash, maxFeePerGas: maxFeePerGas.toString() },
+      "adopted a pending transaction from an earlier run",
+    );
   }
 
   async submit(request: SendRequest, block: SenderBlock): Promise<SubmitOutcome> {
@@ -214,6 +311,10 @@ export class Sender {
       // their nonces back, and a transaction sent above the gap would wait behind it forever.
       const nodeNonce = await chain.getNonce(signer.address, "pending");
       nonce = this.#nonce !== undefined && this.#nonce < nodeNonce ? this.#nonce : nodeNonce;
+      // Never on a nonce one of our unmined transactions holds: that would replace another action.
+      // (Some nodes leave a transaction stuck below the base fee out of their pending nonce.)
+      const held = new Set([...this.#pending.values()].filter((p) => !p.mined).map((p) => p.nonce));
+      while (held.has(nonce)) nonce++;
       const hash = await signer.send({
         to: request.to,
         data: request.data,
@@ -317,6 +418,19 @@ export class Sender {
           pending.unsure = false;
           log.warn("the node has the transaction of the failed send after all: following it");
         }
+        if (pending.lastSentBlock === undefined) {
+          // Adopted from an earlier run: replaced at once if stuck below the base fee, otherwise
+          // given the usual blocks from now.
+          const { baseFee } = await chain.getFees();
+          if (pending.attempts[pending.attempts.length - 1].maxFeePerGas < baseFee) {
+            log.warn({ baseFee: baseFee.toString() }, "adopted transaction is stuck below the base fee: replacing it");
+            await this.#bump(pending, block, log);
+          } else {
+            pending.lastSentBlock = block.number;
+            log.info({ baseFee: baseFee.toString() }, "following the adopted transaction; bumped if it stays unmined");
+          }
+          continue;
+        }
         if (block.number - pending.lastSentBlock >= this.config.bumpAfterBlocks) await this.#bump(pending, block, log);
       } catch (error) {
         this.#nonce = undefined;
@@ -333,6 +447,16 @@ export class Sender {
     if (this.#waitUntilNonce === undefined) return true;
     if (this.#waitCheckedAt === block.number) return false;
     const { chain, signer, logger } = this.deps;
+    this.#waitingSince ??= block.number;
+    const warnAfter = this.config.warnWaitingAfterBlocks ?? 20;
+    if (!this.#waitWarned && block.number - this.#waitingSince >= warnAfter) {
+      this.#waitWarned = true;
+      logger.warn(
+        { blocks: block.number - this.#waitingSince, until: this.#waitUntilNonce },
+        "still waiting for an earlier run's transactions: they may be stuck below the base fee; " +
+          "replace them by hand on the same nonces with higher fees, or use a node that lists its pool",
+      );
+    }
     try {
       const latest = await chain.getNonce(signer.address, "latest");
       this.#waitCheckedAt = block.number;

@@ -43,7 +43,10 @@ describe("keeper restart with a transaction pending", function () {
 
     const second = await runKeeper(args);
     expect(second.code, second.stderr).to.equal(0);
-    expect(second.lines.some((line) => String(line.msg).startsWith("transactions from an earlier run"))).to.equal(true);
+    const adopted = second.lines.filter((line) => line.msg === "adopted a pending transaction from an earlier run");
+    expect(adopted.map((line) => line.hash)).to.deep.equal(
+      first.lines.filter((line) => line.msg === "sent").map((line) => line.hash),
+    );
     expect(second.lines.filter((line) => line.msg === "sent")).to.have.length(0);
     expect(await local.provider.getTransactionCount(keeper, "pending")).to.equal(1);
 

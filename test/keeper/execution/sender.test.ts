@@ -3,6 +3,7 @@ import { expect } from "chai";
 import pino from "pino";
 import {
   Sender,
+  type PoolTx,
   type SendRequest,
   type SenderChain,
   type SenderConfig,
@@ -21,6 +22,8 @@ class FakeChain implements SenderChain {
   readonly receipts = new Map<string, TxReceiptInfo>();
   failNonceReads = 0;
   nonceReads = 0;
+  /** The node's pool as `poolOf` lists it; undefined: the node cannot list it. */
+  pool: PoolTx[] | undefined;
   /** Runs before a nonce is read: a block landing between two of the sender's reads. */
   beforeNonceRead: (() => void) | undefined;
 
@@ -33,6 +36,9 @@ class FakeChain implements SenderChain {
       throw new Error("connection reset");
     }
     return tag === "latest" ? this.latestNonce : this.pendingNonce;
+  }
+  async poolOf(): Promise<PoolTx[] | undefined> {
+    return this.pool;
   }
   async getFees() {
     return { baseFee: this.baseFee, tip: this.tip };
@@ -69,12 +75,37 @@ const CONFIG: SenderConfig = {
   bumpPerMille: 125,
 };
 
-function setup(config: Partial<SenderConfig> = {}) {
+function setup(config: Partial<SenderConfig> = {}, logged: { level: number; msg: string }[] = []) {
   const chain = new FakeChain();
   const signer = new FakeSigner(chain);
-  const sender = new Sender({ chain, signer, logger: pino({ level: "silent" }) }, { ...CONFIG, ...config });
-  return { chain, signer, sender };
+  const logger = pino(
+    { level: "info" },
+    { write: (line: string) => logged.push(JSON.parse(line) as { level: number; msg: string }) },
+  );
+  const describe = (_to: string, data: string) =>
+    data.startsWith("0xbatch:")
+      ? {
+          kind: "liquidate",
+          keys: data
+            .slice(8)
+            .split(",")
+            .map((id) => `liquidate:${id}`),
+        }
+      : undefined;
+  const sender = new Sender({ chain, signer, logger, describe }, { ...CONFIG, ...config });
+  return { chain, signer, sender, logged };
 }
+
+/** A transaction an earlier run left in the pool. */
+const earlier = (nonce: number, data: string, maxFeePerGas: bigint, maxPriorityFeePerGas = 1n * GWEI): PoolTx => ({
+  hash: `0x${"e".repeat(62)}${nonce.toString(16).padStart(2, "0")}`,
+  to: "0x00000000000000000000000000000000000000bb",
+  data,
+  nonce,
+  gasLimit: 300_000n,
+  maxFeePerGas,
+  maxPriorityFeePerGas,
+});
 
 const request = (keys: string[], extra: Partial<SendRequest> = {}): SendRequest => ({
   keys,
@@ -276,6 +307,81 @@ describe("keeper/execution/sender", function () {
     expect(sender.overBudget).to.equal(true);
     expect(await sender.submit(request(["liquidate:2"]), block(3, 1_024))).to.equal("over-budget");
     expect(await sender.submit(request(["liquidate:2"]), block(9_000, 1_012 + 86_400))).to.equal("sent");
+  });
+
+  it("start_earlierRunsTransactionsListed_adoptsThemWithTheirKeysAndSendsNewOnesAboveThem", async function () {
+    const { chain, signer, sender } = setup();
+    chain.latestNonce = 4;
+    chain.pendingNonce = 6;
+    chain.pool = [earlier(4, "0xbatch:1,2", 21n * GWEI), earlier(5, "0xabcdef", 21n * GWEI), earlier(3, "0xold", GWEI)];
+    await sender.start();
+    expect(sender.unminedCount).to.equal(2);
+    expect(sender.unminedSentCount, "--once does not wait for an earlier run's").to.equal(0);
+    for (const key of ["liquidate:1", "liquidate:2", "nonce:5"]) expect(sender.has(key), key).to.equal(true);
+    expect(await sender.submit(request(["liquidate:2"]), block(1))).to.equal("duplicate");
+    expect(await sender.submit(request(["liquidate:3"]), block(1))).to.equal("sent");
+    expect(signer.sent.map((tx) => tx.nonce)).to.deep.equal([6]);
+    expect(sender.unminedSentCount).to.equal(1);
+  });
+
+  it("onBlock_adoptedTransactionStuckBelowTheBaseFee_isReplacedAtOnceOnItsNonceCappedByMaxGasPrice", async function () {
+    const { chain, signer, sender } = setup({ maxGasPrice: 30n * GWEI });
+    chain.pool = [earlier(0, "0xbatch:7", 8n * GWEI)];
+    await sender.start();
+    // Hardhat leaves a stuck transaction out of its pending nonce: the new send must not take nonce 0.
+    expect(await sender.submit(request(["reset:1"]), block(1))).to.equal("sent");
+    await sender.onBlock(block(1));
+    const [reset, replacement] = signer.sent;
+    expect(reset.nonce).to.equal(1);
+    expect(replacement.nonce).to.equal(0);
+    expect(replacement.data).to.equal("0xbatch:7");
+    expect(replacement.gasLimit).to.equal(300_000n);
+    // 2 · 10 + 1.125 gwei aimed, under the 30 gwei cap; both fees ≥ 12.5% above the stuck ones.
+    expect(replacement.maxFeePerGas).to.equal(21_125_000_000n);
+    expect(replacement.maxPriorityFeePerGas).to.equal(1_125_000_000n);
+    chain.baseFee = 40n * GWEI;
+    const onNonce0 = () => signer.sent.filter((tx) => tx.nonce === 0);
+    await sender.onBlock(block(4));
+    expect(onNonce0(), "the next bump is capped by --max-gas-price").to.have.length(2);
+    expect(onNonce0()[1].maxFeePerGas).to.equal(30n * GWEI);
+    await sender.onBlock(block(7));
+    expect(onNonce0(), "no bump above the cap").to.have.length(2);
+    chain.mine(onNonce0()[1].hash, 8);
+    await sender.onBlock(block(8));
+    await sender.onBlock(block(9));
+    expect(sender.has("liquidate:7"), "followed to its confirmations, then forgotten").to.equal(false);
+  });
+
+  it("onBlock_adoptedTransactionAboveTheBaseFee_getsTheUsualBlocksBeforeABump", async function () {
+    const { chain, signer, sender } = setup();
+    chain.pendingNonce = 1;
+    chain.pool = [earlier(0, "0xbatch:7", 12n * GWEI)];
+    await sender.start();
+    await sender.onBlock(block(10));
+    await sender.onBlock(block(12));
+    expect(signer.sent).to.have.length(0);
+    await sender.onBlock(block(13));
+    expect(signer.sent.map((tx) => tx.nonce)).to.deep.equal([0]);
+  });
+
+  it("start_poolListsFewerThanThePendingNonceSays_fallsBackToWaitingAndWarnsOnce", async function () {
+    const { chain, signer, sender, logged } = setup({ warnWaitingAfterBlocks: 5 });
+    chain.latestNonce = 4;
+    chain.pendingNonce = 6;
+    chain.pool = [earlier(5, "0xbatch:1", 21n * GWEI)]; // nonce 4 missing
+    await sender.start();
+    expect(sender.unminedCount).to.equal(0);
+    const warned = () => logged.filter((line) => line.msg.startsWith("still waiting for an earlier run's"));
+    for (let n = 1; n <= 5; n++) {
+      expect(await sender.submit(request(["liquidate:1"]), block(n))).to.equal("waiting-for-nonce");
+      await sender.onBlock(block(n));
+    }
+    expect(warned()).to.have.length(0);
+    for (let n = 6; n <= 9; n++) await sender.onBlock(block(n));
+    expect(warned()).to.have.length(1);
+    chain.latestNonce = 6;
+    expect(await sender.submit(request(["liquidate:1"]), block(10))).to.equal("sent");
+    expect(signer.sent.map((tx) => tx.nonce)).to.deep.equal([6]);
   });
 
   it("start_withOurTransactionsStillPending_waitsForThemBeforeSending", async function () {

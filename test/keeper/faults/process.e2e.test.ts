@@ -146,15 +146,18 @@ describe("keeper process faults", function () {
     expect(await local.provider.getTransactionCount(key.address, "latest")).to.equal(0);
 
     const restarted = spawn(key, ["--batch-size", "2"]);
-    await restarted.waitFor("a pass that finds the first wave still liquidatable", (k) =>
-      k.logged("decided").some((line) => ids(line).includes(firstWave[0])),
+    await restarted.waitFor(
+      "a pass over the adopted transactions",
+      (k) => k.logged("following the adopted transaction; bumped if it stays unmined").length === 2,
     );
-    expect(restarted.lines.some((line) => String(line.msg).startsWith("transactions from an earlier run"))).to.equal(
-      true,
-    );
-    expect(restarted.logged("sent"), "nothing is sent while the earlier run's transactions are pending").to.deep.equal(
-      [],
-    );
+    const adopted = restarted.logged("adopted a pending transaction from an earlier run");
+    expect(adopted.map((line) => line.nonce)).to.deep.equal([0, 1]);
+    expect(adopted.map((line) => line.hash)).to.deep.equal(killed.logged("sent").map((line) => line.hash));
+    expect(
+      adopted.flatMap((line) => String(line.key).split(",")),
+      "the adopted transactions hold their vaults",
+    ).to.have.members(firstWave.map((id) => `liquidate:${id}`));
+    expect(restarted.logged("sent"), "nothing of the first wave is sent again").to.deep.equal([]);
 
     // One block mines the killed keeper's transactions and the next crash; the restarted keeper
     // must take the second wave from that block alone.
@@ -162,7 +165,7 @@ describe("keeper process faults", function () {
     await mine();
     await restarted.waitFor("the second wave sent", (k) => k.logged("sent").length === 1);
     await mine();
-    await restarted.waitFor("the second wave mined", (k) => k.logged("mined").length === 1);
+    await restarted.waitFor("the second wave mined", (k) => k.logged("mined").length === 3);
     await mine();
     await mine();
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -179,6 +182,59 @@ describe("keeper process faults", function () {
     for (const [id, starters] of await startedBy([...firstWave, ...secondWave])) {
       expect(starters, `vault ${id}`).to.deep.equal([key.address]);
     }
+    noErrors(restarted);
+  });
+
+  it("keeper_killedWithItsWaveStuckBelowTheBaseFee_restartAdoptsAndReplacesItWithoutLiquidatingTwice", async function () {
+    const key = nodeAccountKey(15);
+    await crash();
+    const fromBlock = (await local.provider.getBlockNumber()) + 1;
+    await automine(false);
+    await mine(1n * GWEI);
+
+    const killed = spawn(key, ["--batch-size", "2", "--max-gas-price", "20"]);
+    await killed.waitFor("two batches sent", (k) => k.logged("sent").length === 2);
+    await killed.kill();
+    const stuck = await Promise.all(
+      killed.logged("sent").map(async (line) => (await local.provider.getTransaction(line.hash as string))!),
+    );
+    for (const tx of stuck) expect(tx.maxFeePerGas).to.be.lt(4n * GWEI);
+    // The base fee jumps above their fee caps: they can never be mined as they are.
+    await mine(4n * GWEI);
+    expect(await local.provider.getTransactionCount(key.address, "latest")).to.equal(0);
+
+    const restarted = spawn(key, ["--batch-size", "2", "--max-gas-price", "20"]);
+    await restarted.waitFor("both replaced", (k) => k.logged("replaced with higher fees").length === 2);
+    const replacements = await Promise.all(
+      restarted
+        .logged("replaced with higher fees")
+        .map(async (line) => (await local.provider.getTransaction(line.hash as string))!),
+    );
+    for (const [i, replacement] of replacements.entries()) {
+      const original = stuck.find((tx) => tx.nonce === replacement.nonce)!;
+      expect(original, `nonce ${replacement.nonce}`).to.not.equal(undefined);
+      expect(replacement.data).to.equal(original.data);
+      expect(replacement.maxFeePerGas! * 1000n, `replacement ${i}`).to.be.gte(original.maxFeePerGas! * 1125n);
+      expect(replacement.maxPriorityFeePerGas! * 1000n).to.be.gte(original.maxPriorityFeePerGas! * 1125n);
+      expect(replacement.maxFeePerGas).to.be.lte(20n * GWEI);
+    }
+
+    await mine();
+    await restarted.waitFor("both mined", (k) => k.logged("mined").length === 2);
+    await mine();
+    await mine();
+    await restarted.waitFor("both confirmed", (k) => k.logged("confirmed").length === 2);
+    expect(restarted.running, "no crash").to.equal(true);
+    expect(await restarted.stop()).to.equal(0);
+
+    expect(restarted.logged("sent"), "nothing sent on a fresh nonce").to.deep.equal([]);
+    const txs = await minedFrom(key.address, fromBlock);
+    expect(txs.map((t) => t.tx.nonce)).to.deep.equal([0, 1]);
+    expect(txs.map((t) => t.tx.hash).sort()).to.deep.equal(replacements.map((tx) => tx.hash).sort());
+    for (const tx of stuck) expect(await local.provider.getTransactionReceipt(tx.hash)).to.equal(null);
+    expect(txs.every((t) => t.status === 1)).to.equal(true);
+    expect(sorted(txs.flatMap((t) => t.vaults)), "no vault in two transactions").to.deep.equal(wave);
+    for (const [id, starters] of await startedBy(wave)) expect(starters, `vault ${id}`).to.deep.equal([key.address]);
     noErrors(restarted);
   });
 
