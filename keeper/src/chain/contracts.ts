@@ -130,6 +130,9 @@ export function collateralRisk(
   };
 }
 
+/** A receipt log, as far as decoding events needs it. */
+export type LogLike = { address: string; topics: readonly string[]; data: string };
+
 /** A provider that also takes raw JSON-RPC requests (ethers' JsonRpcProvider, Hardhat's provider). */
 export type RpcProvider = Provider & { send(method: string, params: unknown[]): Promise<unknown> };
 
@@ -226,6 +229,23 @@ export function connectProtocol(manifest: Manifest, provider: RpcProvider) {
       return { number: block.number, hash: block.hash, timestamp: block.timestamp };
     },
   };
+
+  /**
+   * Why a mined liquidation of `ids` did nothing (the Liquidator skips, rather than reverts on, a
+   * vault another keeper liquidated first); undefined when it started an auction for any of them.
+   */
+  function liquidationDidNothing(ids: bigint[], logs: readonly LogLike[]): string | undefined {
+    const started = new Set(auctionsStarted(logs));
+    return ids.some((id) => started.has(id)) ? undefined : "another keeper liquidated these vaults first";
+  }
+
+  function auctionsStarted(logs: readonly LogLike[]): bigint[] {
+    const started = auctionInterface.getEvent("AuctionStarted")!.topicHash;
+    const auctionAddress = address("DutchAuction").toLowerCase();
+    return logs
+      .filter((log) => log.address.toLowerCase() === auctionAddress && log.topics[0] === started)
+      .map((log) => BigInt(log.topics[1]));
+  }
 
   return {
     manifest,
@@ -414,7 +434,12 @@ export function connectProtocol(manifest: Manifest, provider: RpcProvider) {
      * The kind and sender keys of a transaction the strategies could have sent (calldata decoded),
      * so one an earlier run left pending holds the same keys; undefined for anything else.
      */
-    describeCall(to: string, data: string): { kind: string; keys: string[] } | undefined {
+    describeCall(
+      to: string,
+      data: string,
+    ):
+      | { kind: string; keys: string[]; didNothing?: (receipt: { logs: readonly LogLike[] }) => string | undefined }
+      | undefined {
       const callers: [string, Interface | undefined, string | undefined][] = [
         ["Liquidator", liquidator.interface, manifest.contracts.Liquidator],
         ["DutchAuction", dutchAuction.interface, manifest.contracts.DutchAuction],
@@ -434,9 +459,14 @@ export function connectProtocol(manifest: Manifest, provider: RpcProvider) {
       const first = parsed.args[0] as unknown;
       switch (`${found[0]}.${parsed.name}`) {
         case "Liquidator.liquidateBatch":
-          return { kind: "liquidate", keys: (first as bigint[]).map((id) => `liquidate:${id}`) };
-        case "Liquidator.liquidate":
-          return { kind: "liquidate", keys: [`liquidate:${first as bigint}`] };
+        case "Liquidator.liquidate": {
+          const ids = parsed.name === "liquidate" ? [first as bigint] : (first as bigint[]);
+          return {
+            kind: "liquidate",
+            keys: ids.map((id) => `liquidate:${id}`),
+            didNothing: (receipt) => liquidationDidNothing(ids, receipt.logs),
+          };
+        }
         case "DutchAuction.take":
           return { kind: "take", keys: [`take:${first as bigint}`] };
         case "DutchAuction.reset":
@@ -457,14 +487,9 @@ export function connectProtocol(manifest: Manifest, provider: RpcProvider) {
       }
     },
 
+    liquidationDidNothing,
     /** Auction ids the DutchAuction started in these (receipt) logs. */
-    auctionsStarted(logs: readonly { address: string; topics: readonly string[]; data: string }[]): bigint[] {
-      const started = auctionInterface.getEvent("AuctionStarted")!.topicHash;
-      const auctionAddress = address("DutchAuction").toLowerCase();
-      return logs
-        .filter((log) => log.address.toLowerCase() === auctionAddress && log.topics[0] === started)
-        .map((log) => BigInt(log.topics[1]));
-    },
+    auctionsStarted,
 
     /** Decodes a revert from any of the protocol's contracts into `Name(args)`, for logs. */
     describeRevert(data: string | undefined): string | undefined {

@@ -43,7 +43,7 @@ export interface PoolTx extends TxFields {
 }
 
 /** What an adopted transaction's calldata is about: its kind and the keys it holds. */
-export type DescribeCall = (to: string, data: string) => { kind: string; keys: string[] } | undefined;
+export type DescribeCall = (to: string, data: string) => Pick<SendRequest, "kind" | "keys" | "didNothing"> | undefined;
 
 export interface TxSigner {
   address: string;
@@ -253,6 +253,7 @@ export class Sender {
       to: tx.to,
       data: tx.data,
       gasLimit: tx.gasLimit,
+      didNothing: described?.didNothing,
       context: { adopted: true },
     };
     const id = keys.join(",");

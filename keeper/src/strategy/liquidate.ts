@@ -124,10 +124,7 @@ export class LiquidateStrategy implements Strategy {
       expectedProfit: reward,
       context: { vaultIds: ids.map(String), expectedIncentive: reward.toString() },
       // The Liquidator skips, rather than reverts on, a vault another keeper liquidated first.
-      didNothing: (receipt) => {
-        const started = new Set(view.protocol.auctionsStarted(receipt.logs));
-        return ids.some((id) => started.has(id)) ? undefined : "another keeper liquidated these vaults first";
-      },
+      didNothing: (receipt) => view.protocol.liquidationDidNothing(ids, receipt.logs),
     };
   }
 }

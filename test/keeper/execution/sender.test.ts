@@ -435,4 +435,34 @@ describe("keeper/execution/sender", function () {
     expect(sender.pendingCount).to.equal(0);
     expect(signer.sent).to.have.length(2);
   });
+
+  it("onBlock_adoptedLiquidationMinedAsANoOp_countsAFailureAsItsDescriptionSays", async function () {
+    const chain = new FakeChain();
+    const signer = new FakeSigner(chain);
+    const counted: string[] = [];
+    const metrics = {
+      sent: () => counted.push("sent"),
+      confirmed: () => counted.push("confirmed"),
+      failed: () => counted.push("failed"),
+      gasSpent: () => undefined,
+    };
+    const describe = (_to: string, data: string) => ({
+      kind: "liquidate",
+      keys: [`liquidate:${data.slice(8)}`],
+      didNothing: (receipt: { logs: readonly unknown[] }) => (receipt.logs.length === 0 ? "first" : undefined),
+    });
+    const sender = new Sender({ chain, signer, logger: pino({ level: "silent" }), metrics, describe }, CONFIG);
+    chain.pendingNonce = 2;
+    chain.pool = [earlier(0, "0xbatch:1", 21n * GWEI), earlier(1, "0xbatch:2", 21n * GWEI)];
+    await sender.start();
+    chain.mine(chain.pool[0].hash, 1);
+    chain.mine(chain.pool[1].hash, 1);
+    chain.receipts.get(chain.pool[1].hash)!.logs = [{ address: "0xcc", topics: ["0x01"], data: "0x" }];
+    chain.latestNonce = 2;
+    await sender.onBlock(block(1));
+    await sender.onBlock(block(2));
+    expect(counted).to.deep.equal(["failed", "confirmed"]);
+    expect(sender.pendingCount).to.equal(0);
+    expect(signer.sent, "nothing re-sent").to.have.length(0);
+  });
 });
