@@ -117,6 +117,8 @@ export class Keeper {
     const sync = await indexer.sync(head);
     await this.#refreshMarkets(head);
     this.#reprice(sync.changedVaults, head);
+    // Read before the block counts as processed: a failure here retries the block at the next poll.
+    const view = await this.#view(head);
     this.#processed = head;
     this.#lastNewBlockAt = this.deps.wallClock();
     this.#passes++;
@@ -139,7 +141,6 @@ export class Keeper {
       "indexed",
     );
 
-    const view = await this.#view(head);
     for (const strategy of this.deps.strategies) {
       let actions;
       try {
@@ -166,8 +167,8 @@ export class Keeper {
     let live: Promise<LiveAuction[]> | undefined;
     const { shard } = this.config;
     const ethPrice = this.config.ethToken ? this.#markets.get(this.config.ethToken)?.price : undefined;
-    const block = await provider.getBlock(head.number);
-    const gasPrice = (block?.baseFeePerGas ?? 0n) + 1_000_000_000n;
+    const baseFee = head.baseFee ?? (await provider.getBlock(head.number))?.baseFeePerGas ?? 0n;
+    const gasPrice = baseFee + 1_000_000_000n;
     return {
       block: head,
       keeper,

@@ -226,7 +226,12 @@ export function connectProtocol(manifest: Manifest, provider: RpcProvider) {
     async getBlock(tag): Promise<BlockRef> {
       const block = await provider.getBlock(tag);
       if (!block || !block.hash) throw new Error(`the node has no block ${tag}`);
-      return { number: block.number, hash: block.hash, timestamp: block.timestamp };
+      return {
+        number: block.number,
+        hash: block.hash,
+        timestamp: block.timestamp,
+        baseFee: block.baseFeePerGas ?? undefined,
+      };
     },
   };
 

@@ -32,6 +32,8 @@ export interface BlockRef {
   number: number;
   hash: string;
   timestamp: number; // [seconds]
+  /** [wei per gas], when the reader knows it (the keeper prices gas with it). */
+  baseFee?: bigint;
 }
 
 export interface ChainReader {
